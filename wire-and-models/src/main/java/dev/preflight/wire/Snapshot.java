@@ -1,0 +1,13 @@
+package dev.preflight.wire;
+
+import java.util.List;
+
+/**
+ * The weights after train step {@code step}: what the eval-service needs to rebuild and evaluate the model. Variables
+ * travel as raw floats (not a SavedModel per step) because a snapshot is sent as often as every step.
+ *
+ * @param spec       the run's spec, so the eval-service can build the same model and fetch the right val batch
+ * @param inputShape per-sample input shape the model was built for
+ */
+public record Snapshot(String runId, int step, RunSpec spec, int[] inputShape, int numClasses, List<NamedTensor> variables) {
+}

@@ -1,0 +1,103 @@
+package dev.preflight.wire;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The topic catalogue: every Preflight topic, its partitions and settings. Topics are created explicitly (the
+ * broker's auto-creation is off), idempotently, by whichever component starts first. docs/ARCHITECTURE.md mirrors
+ * this class.
+ */
+public final class Topics {
+
+    /** Largest record we send: weight snapshots and image batches exceed Kafka's 1 MB default. */
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    /** Run submissions. Key: run id. Value: {@link RunSubmitted} JSON. Also the trainers' work queue. */
+    public static final String RUNS = "preflight.runs";
+    /** Per-batch training metrics. Key: run id. Value: {@link TrainStep} JSON. */
+    public static final String TRAIN_METRICS = "preflight.train-metrics";
+    /** Per-iteration validation metrics. Key: run id. Value: {@link ValStep} JSON. */
+    public static final String VAL_METRICS = "preflight.val-metrics";
+    /** Run lifecycle (started, finished, failed). Key: run id. Value: {@link RunEvent} JSON. */
+    public static final String RUN_EVENTS = "preflight.run-events";
+    /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
+    public static final String SNAPSHOTS = "preflight.snapshots";
+    /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
+    public static final String DEAD_LETTERS = "preflight.dead-letters";
+    /** Prefix of the per-run train-batch streams: {@code preflight.batches.<runId>}. Value: {@link BatchCodec}. */
+    public static final String BATCHES_PREFIX = "preflight.batches.";
+
+    /**
+     * Partitions of the run queue: the upper bound on trainer replicas that can take runs at once. Runs are keyed by
+     * id, so they spread over partitions; an idle trainer leaves the group while it trains (see TrainerLoop).
+     */
+    public static final int RUN_PARTITIONS = 12;
+
+    private static final long HOUR_MS = TimeUnit.HOURS.toMillis(1);
+    private static final long DAY_MS = TimeUnit.DAYS.toMillis(1);
+
+    private Topics() {
+    }
+
+    public static String batches(String runId) {
+        return BATCHES_PREFIX + runId;
+    }
+
+    /** Every static topic. Metric topics keep 30 days because the gateway rebuilds its history from them. */
+    public static List<NewTopic> catalogue() {
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(topic(RUNS, RUN_PARTITIONS, 7 * DAY_MS, false));
+        topics.add(topic(TRAIN_METRICS, 4, 30 * DAY_MS, false));
+        topics.add(topic(VAL_METRICS, 4, 30 * DAY_MS, false));
+        topics.add(topic(RUN_EVENTS, 4, 30 * DAY_MS, false));
+        topics.add(topic(SNAPSHOTS, 4, HOUR_MS, true));
+        topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
+        return topics;
+    }
+
+    /** A run's batch stream: one partition so offsets equal batch indices, which makes replay-from-offset exact. */
+    public static NewTopic batchStream(String runId) {
+        return topic(batches(runId), 1, DAY_MS, true);
+    }
+
+    private static NewTopic topic(String name, int partitions, long retentionMs, boolean large) {
+        Map<String, String> config = new java.util.HashMap<>();
+        config.put("retention.ms", String.valueOf(retentionMs));
+        config.put("cleanup.policy", "delete");
+        if (large) {
+            config.put("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        }
+        return new NewTopic(name, partitions, (short) 1).configs(config);
+    }
+
+    public static void ensureAll(Admin admin) {
+        ensure(admin, catalogue());
+    }
+
+    /** Creates the topics that do not exist yet; existing ones are left as they are. */
+    public static void ensure(Admin admin, Collection<NewTopic> topics) {
+        for (var entry : admin.createTopics(topics).values().entrySet()) {
+            try {
+                entry.getValue().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + entry.getKey(), e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("timed out creating topic " + entry.getKey(), e);
+            }
+        }
+    }
+}

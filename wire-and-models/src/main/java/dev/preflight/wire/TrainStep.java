@@ -1,0 +1,27 @@
+package dev.preflight.wire;
+
+/**
+ * One training batch, published after every step (the recipe: log the loss for every batch, not once an epoch).
+ *
+ * @param step            1-based step number; each step appears exactly once per run
+ * @param loss            mean train loss of this batch, before the update
+ * @param stepSeconds     wall time of the whole step: data wait + compute
+ * @param dataWaitSeconds time blocked waiting for the batch to arrive from Kafka
+ * @param computeSeconds  time in the TensorFlow session (forward, backward, update)
+ * @param batchSize       samples in this batch
+ */
+public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
+                        double computeSeconds, int batchSize) {
+
+    public static TrainStep decode(byte[] bytes) {
+        TrainStep s = Json.decode(bytes, TrainStep.class);
+        if (s.runId() == null || s.step() < 1) {
+            throw new WireFormatException("TrainStep needs a runId and a step >= 1");
+        }
+        return s;
+    }
+
+    public double samplesPerSecond() {
+        return stepSeconds > 0 ? batchSize / stepSeconds : 0;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.preflight.wire;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunSpecTest {
+
+    static final String VALID = """
+            {"dataset":"shapes","data":{"seed":1,"subsetSize":1,"batchSize":64,"valFraction":0.2},
+             "model":{"type":"mlp","seed":1,"learningRate":0.001,"hiddenUnits":[64]},"steps":100}""";
+
+    @Test
+    void validSpecHasNoProblems() {
+        RunSpec spec = Json.decode(VALID, RunSpec.class);
+        assertEquals(List.of(), spec.problems());
+        assertEquals(1, spec.snapshotInterval());
+    }
+
+    @Test
+    void everyProblemNamesItsField() {
+        RunSpec spec = Json.decode("""
+                {"dataset":"","data":{"seed":1,"batchSize":0,"valFraction":1.5},
+                 "model":{"type":"transformer","learningRate":-0.1,"hiddenUnits":[0]},"steps":0}""", RunSpec.class);
+        String all = String.join("\n", spec.problems());
+        for (String field : List.of("dataset", "data.subsetSize", "data.batchSize", "data.valFraction", "model.type",
+                "model.seed", "model.learningRate", "model.hiddenUnits[0]", "steps")) {
+            assertTrue(all.contains(field), "no problem names " + field + " in:\n" + all);
+        }
+    }
+
+    @Test
+    void missingSectionsAreNamed() {
+        assertEquals(List.of("dataset is required", "data is required", "model is required", "steps is required"),
+                Json.decode("{}", RunSpec.class).problems());
+    }
+
+    @Test
+    void zeroLearningRateIsAcceptedBecauseStagesMustCatchIt() {
+        RunSpec spec = Json.decode(VALID.replace("0.001", "0"), RunSpec.class);
+        assertEquals(List.of(), spec.problems());
+    }
+
+    @Test
+    void unknownFieldIsAnErrorNamingIt() {
+        WireFormatException e = assertThrows(WireFormatException.class,
+                () -> Json.decode(VALID.replace("\"steps\"", "\"stepz\""), RunSpec.class));
+        assertTrue(e.getMessage().contains("stepz"), e.getMessage());
+    }
+
+    @Test
+    void runSubmittedRejectsBadIdsAndInvalidSpecs() {
+        RunSpec spec = Json.decode(VALID, RunSpec.class);
+        assertEquals("run-1", RunSubmitted.decode(Json.encode(new RunSubmitted("run-1", spec, 0))).runId());
+        assertThrows(WireFormatException.class, () -> RunSubmitted.decode(Json.encode(new RunSubmitted("../etc", spec, 0))));
+        RunSpec bad = new RunSpec("shapes", spec.data(), spec.model(), -1, null);
+        assertTrue(assertThrows(WireFormatException.class,
+                () -> RunSubmitted.decode(Json.encode(new RunSubmitted("run-1", bad, 0)))).getMessage().contains("steps"));
+    }
+}
