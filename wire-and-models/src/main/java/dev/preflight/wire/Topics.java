@@ -52,6 +52,21 @@ public final class Topics {
         return BATCHES_PREFIX + runId;
     }
 
+    /**
+     * The consumer group whose committed offset on {@link #batches(String)} marks the trainer's progress. The
+     * data-service reads it to stay a bounded number of batches ahead; a resumed trainer seeks to it.
+     */
+    public static String trainerGroup(String runId) {
+        return "preflight-trainer-" + runId;
+    }
+
+    /** Creates every static topic that does not exist yet on the cluster at {@code bootstrapServers}. */
+    public static void ensureAll(String bootstrapServers) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            ensureAll(admin);
+        }
+    }
+
     /** Every static topic. Metric topics keep 30 days because the gateway rebuilds its history from them. */
     public static List<NewTopic> catalogue() {
         List<NewTopic> topics = new ArrayList<>();
