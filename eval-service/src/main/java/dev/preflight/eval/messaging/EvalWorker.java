@@ -1,0 +1,92 @@
+package dev.preflight.eval.messaging;
+
+import dev.preflight.eval.config.EvalConfig;
+import dev.preflight.eval.service.DataServiceClient;
+import dev.preflight.eval.service.Evaluator;
+import dev.preflight.eval.service.LatestSnapshots;
+import dev.preflight.wire.Channels;
+import dev.preflight.wire.Json;
+import dev.preflight.wire.Snapshot;
+import dev.preflight.wire.Topics;
+import dev.preflight.wire.ValStep;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.TimeUnit;
+
+/** The evaluation thread: takes the freshest snapshot of each run, evaluates it, publishes a {@link ValStep}. */
+@ApplicationScoped
+public class EvalWorker {
+
+    private static final Logger LOG = Logger.getLogger(EvalWorker.class);
+
+    private final LatestSnapshots mailbox;
+    private final Evaluator evaluator;
+    private final Emitter<byte[]> out;
+    private final String bootstrap;
+    private final Counter evaluated;
+    private final Counter failures;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public EvalWorker(LatestSnapshots mailbox, @RestClient DataServiceClient data, EvalConfig config,
+                      @Channel(Channels.VAL_METRICS_OUT) Emitter<byte[]> out, MeterRegistry registry,
+                      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.mailbox = mailbox;
+        this.evaluator = new Evaluator(data, config);
+        this.out = out;
+        this.bootstrap = bootstrap;
+        this.evaluated = Counter.builder("preflight.eval.snapshots.evaluated").register(registry);
+        this.failures = Counter.builder("preflight.eval.failures")
+                .description("Snapshots that could not be evaluated (data-service unreachable, bad weights)").register(registry);
+        registry.gauge("preflight.eval.snapshots.superseded", mailbox, LatestSnapshots::superseded);
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        Topics.ensureAll(bootstrap);
+        thread = new Thread(this::loop, "eval-worker");
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.join(5_000);
+        }
+        evaluator.close();
+    }
+
+    private void loop() {
+        while (running) {
+            Snapshot s;
+            try {
+                s = mailbox.take(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (s == null) {
+                continue;
+            }
+            try {
+                ValStep v = evaluator.evaluate(s);
+                out.send(Message.of(Json.encode(v)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.runId()).build()));
+                evaluated.increment();
+            } catch (RuntimeException e) {
+                // Validation is a monitor: one failed evaluation must not stop the next; the failure is counted.
+                failures.increment();
+                LOG.warnf("could not evaluate %s step %d: %s", s.runId(), s.step(), e.getMessage());
+            }
+        }
+    }
+}

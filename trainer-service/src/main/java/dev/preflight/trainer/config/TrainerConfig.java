@@ -1,0 +1,34 @@
+package dev.preflight.trainer.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Trainer settings ({@code preflight.trainer.*}). */
+@ConfigMapping(prefix = "preflight.trainer")
+public interface TrainerConfig {
+
+    /** This replica's name in run events; defaults to the host name (the pod name on Kubernetes). */
+    @WithName("worker-id")
+    Optional<String> workerId();
+
+    /** Consumer group shared by all trainer replicas: each run is taken by exactly one of them. */
+    @WithDefault("preflight-trainers")
+    String group();
+
+    /**
+     * How long to wait for the next batch before failing the run. Long enough for a slow data-service start, short
+     * enough that a dead data path fails loudly instead of hanging.
+     */
+    @WithName("batch-timeout")
+    @WithDefault("PT2M")
+    Duration batchTimeout();
+
+    /** Whether this replica takes runs from the queue at all (off in tests that drive a job directly). */
+    @WithName("queue-enabled")
+    @WithDefault("true")
+    boolean queueEnabled();
+}

@@ -1,0 +1,93 @@
+package dev.preflight.trainer.messaging;
+
+import dev.preflight.wire.Batch;
+import dev.preflight.wire.BatchCodec;
+import dev.preflight.wire.Topics;
+import dev.preflight.wire.WireFormatException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A run's train batches, read from its single-partition topic. Progress is committed in the run's trainer group:
+ * the data-service reads that offset to stay a bounded number of batches ahead, and a restarted trainer resumes
+ * from it. Malformed records are dead-lettered and skipped.
+ */
+public final class BatchStream implements AutoCloseable {
+
+    /** A decoded batch and the offset to commit once it has been trained on. */
+    public record Consumed(Batch batch, long nextOffset) {
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+    private final TrainerProducer producer;
+    private final Deque<ConsumerRecord<byte[], byte[]>> buffered = new ArrayDeque<>();
+    private int deadLettered;
+
+    public BatchStream(String bootstrap, String runId, TrainerProducer producer) {
+        this.producer = producer;
+        this.partition = new TopicPartition(Topics.batches(runId), 0);
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, Topics.trainerGroup(runId),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES,
+                // Answer as soon as one batch is there: the trainer is waiting for exactly one.
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // assign, not subscribe: one reader per run, positioned by the committed offset (or the start).
+        consumer.assign(List.of(partition));
+    }
+
+    /** Blocks until the next well-formed batch arrives. */
+    public Consumed next(Duration timeout) throws TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            ConsumerRecord<byte[], byte[]> record = buffered.poll();
+            if (record == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("no batch on " + partition.topic() + " for " + timeout.toSeconds() + " s"
+                            + (deadLettered > 0 ? " (" + deadLettered + " malformed batches were dead-lettered)" : ""));
+                }
+                consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos()))).forEach(buffered::add);
+                continue;
+            }
+            try {
+                return new Consumed(BatchCodec.decode(record.value()), record.offset() + 1);
+            } catch (WireFormatException e) {
+                deadLettered++;
+                DeadLetters.send(producer, record, e);
+            }
+        }
+    }
+
+    /** Asynchronous: a lost commit only means the data-service waits a little longer. */
+    public void commit(long nextOffset) {
+        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(nextOffset)), null);
+    }
+
+    @Override
+    public void close() {
+        try {
+            consumer.commitSync(Duration.ofSeconds(5));
+        } catch (RuntimeException ignored) {
+            // Best effort: the run is over either way.
+        }
+        consumer.close(Duration.ofSeconds(5));
+    }
+}
