@@ -1,0 +1,49 @@
+package dev.preflight.data.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/**
+ * Everything the data-service can be tuned with, under {@code preflight.data}. Kafka's address is not here: it is the
+ * standard {@code kafka.bootstrap.servers}, shared with the messaging connector.
+ */
+@ConfigMapping(prefix = "preflight.data")
+public interface DataServiceConfig {
+
+    /** The built-in synthetic dataset. */
+    Shapes shapes();
+
+    /**
+     * How many batches the stream may run ahead of the trainer's committed offset. Bounded so that a slow or dead
+     * trainer never makes the service fill the broker's disk with batches nobody reads; 16 hides produce latency
+     * without holding much (16 batches of 32 images are ~400 KB).
+     */
+    @WithDefault("16")
+    int maxBatchesAhead();
+
+    /**
+     * A stream blocked this long without the trainer committing a new offset is abandoned (and logged), so a trainer
+     * that died without a FAILED event does not pin a worker thread forever.
+     */
+    @WithDefault("10m")
+    Duration stallTimeout();
+
+    /**
+     * How often the trainer's committed offset is re-read while a stream is blocked on prefetch. Only polled while
+     * blocked; short, because the trainer waits on us whenever we are behind.
+     */
+    @WithDefault("20ms")
+    Duration progressPollInterval();
+
+    interface Shapes {
+        /** Generator seed: the same seed always yields the same images, bit for bit. */
+        @WithDefault("7")
+        long seed();
+
+        /** Number of images; classes are balanced (image i has class i % 4). */
+        @WithDefault("2000")
+        int samples();
+    }
+}

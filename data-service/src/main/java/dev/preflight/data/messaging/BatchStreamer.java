@@ -1,0 +1,354 @@
+package dev.preflight.data.messaging;
+
+import dev.preflight.data.config.DataServiceConfig;
+import dev.preflight.data.model.Dataset;
+import dev.preflight.data.service.DatasetRegistry;
+import dev.preflight.data.service.TrainBatches;
+import dev.preflight.wire.BatchCodec;
+import dev.preflight.wire.RunEvent;
+import dev.preflight.wire.RunSubmitted;
+import dev.preflight.wire.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Streams each run's train batches to its own single-partition topic, one worker thread per run, never more than
+ * {@code max-batches-ahead} batches ahead of the offset the run's trainer has committed.
+ *
+ * <p>Batch i always lands at offset i: a stream (re)starts at the topic's end offset, and batch i is a pure function
+ * of the spec, so a redelivered run or a stream restarted after a stall continues exactly where the last one stopped
+ * instead of writing duplicates.
+ */
+@Startup
+@ApplicationScoped
+public class BatchStreamer {
+
+    private static final Logger LOG = Logger.getLogger(BatchStreamer.class);
+
+    /** Runs remembered as finished (or parked): enough for days of runs, small enough to never matter for memory. */
+    private static final int REMEMBERED_RUNS = 10_000;
+    /** Bound on any single admin call, so a broker outage shows up as a logged failure rather than a hung stream. */
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final DatasetRegistry datasets;
+    private final DataServiceConfig config;
+    private final MeterRegistry meters;
+    private final Admin admin;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final ExecutorService workers;
+
+    private final Map<String, RunStream> active = new ConcurrentHashMap<>();
+    /**
+     * Runs whose FINISHED/FAILED event was seen. The runs and run-events topics are read independently, so after a
+     * restart the service may re-read a run submission whose end it has already seen; it must not stream it again.
+     */
+    private final Set<String> finished = Collections.synchronizedSet(Collections.newSetFromMap(lruMap()));
+    /**
+     * Runs whose stream was abandoned for want of trainer progress. A run can wait in the trainers' queue longer than
+     * the stall timeout; when its STARTED event finally arrives the stream resumes where it stopped.
+     */
+    private final Map<String, RunSubmitted> parked = Collections.synchronizedMap(lruMap());
+
+    private volatile boolean stopping;
+
+    @Inject
+    public BatchStreamer(DatasetRegistry datasets, DataServiceConfig config, MeterRegistry meters,
+                         @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrapServers) {
+        if (config.maxBatchesAhead() < 1) {
+            throw new IllegalArgumentException("preflight.data.max-batches-ahead must be >= 1, was " + config.maxBatchesAhead());
+        }
+        this.datasets = datasets;
+        this.config = config;
+        this.meters = meters;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers), new ByteArraySerializer(), new ByteArraySerializer());
+        this.workers = Executors.newCachedThreadPool(runnable -> {
+            Thread t = new Thread(runnable);
+            t.setDaemon(true);
+            return t;
+        });
+        Gauge.builder("preflight.data.streams.active", active, Map::size)
+                .description("Train-batch streams currently running")
+                .register(meters);
+    }
+
+    static Map<String, Object> producerConfig(String bootstrapServers) {
+        return Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                // A batch of 4096 28x28 images is ~3 MB, over the 1 MB default; the batch topics accept this much.
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
+                // A lost batch would shift every later batch off its offset, so wait for the full ISR.
+                ProducerConfig.ACKS_CONFIG, "all",
+                // Retries must not reorder or duplicate: offset i has to be batch i.
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                // The trainer may be waiting on this very batch; a few ms of batching is all the latency we accept.
+                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.CLIENT_ID_CONFIG, "preflight-data-service-batches");
+    }
+
+    private static <V> Map<String, V> lruMap() {
+        return new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > REMEMBERED_RUNS;
+            }
+        };
+    }
+
+    /**
+     * Checks that the run can be streamed, creates its topic and starts its worker. Runs on the messaging thread, so
+     * anything wrong with the run (unknown dataset, subset larger than the train split, topic not creatable) throws
+     * here and sends the submission to the dead-letter topic with the reason, instead of failing unseen on a worker.
+     */
+    public void start(RunSubmitted run) {
+        String runId = run.runId();
+        if (finished.contains(runId)) {
+            LOG.infof("run %s already finished; not streaming it again", runId);
+            return;
+        }
+        if (active.containsKey(runId)) {
+            LOG.infof("run %s is already streaming; ignoring the repeated submission", runId);
+            return;
+        }
+        Dataset dataset = datasets.get(run.spec().dataset());
+        TrainBatches batches;
+        try {
+            batches = TrainBatches.forRun(dataset, run.spec().data());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run " + runId + " does not fit dataset '" + dataset.name() + "': " + e.getMessage(), e);
+        }
+        Topics.ensure(admin, List.of(Topics.batchStream(runId)));
+        parked.remove(runId);
+        RunStream stream = new RunStream(run, batches);
+        if (active.putIfAbsent(runId, stream) == null) {
+            try {
+                workers.execute(stream);
+            } catch (RuntimeException e) {
+                active.remove(runId, stream);
+                throw e;
+            }
+        }
+    }
+
+    /** A trainer's lifecycle event: ends the run's stream, or resumes a parked one when a trainer finally takes it. */
+    public void onEvent(RunEvent event) {
+        String runId = event.runId();
+        if (event.terminal()) {
+            finished.add(runId);
+            parked.remove(runId);
+            RunStream stream = active.get(runId);
+            if (stream != null) {
+                stream.cancel("run " + event.type() + " at step " + event.step());
+            }
+        } else if (event.type() == RunEvent.Type.STARTED) {
+            RunSubmitted run = parked.remove(runId);
+            if (run != null) {
+                LOG.infof("run %s was started by %s; resuming its parked stream", runId, event.worker());
+                start(run);
+            }
+        }
+    }
+
+    public boolean isStreaming(String runId) {
+        return active.containsKey(runId);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        stopping = true;
+        active.values().forEach(s -> s.cancel("service shutting down"));
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warnf("%d batch streams did not stop within 10 s", active.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+    }
+
+    /** One run's stream; runs on its own worker thread. */
+    private final class RunStream implements Runnable {
+
+        private final RunSubmitted run;
+        private final String runId;
+        private final TrainBatches batches;
+        private final String topic;
+        private final TopicPartition partition;
+        private final byte[] key;
+        private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+        private volatile String cancelReason;
+        private boolean offsetReadFailed;
+
+        RunStream(RunSubmitted run, TrainBatches batches) {
+            this.run = run;
+            this.runId = run.runId();
+            this.batches = batches;
+            this.topic = Topics.batches(runId);
+            this.partition = new TopicPartition(topic, 0);
+            this.key = runId.getBytes(StandardCharsets.UTF_8);
+        }
+
+        void cancel(String reason) {
+            cancelReason = reason;
+        }
+
+        @Override
+        public void run() {
+            String previousName = Thread.currentThread().getName();
+            Thread.currentThread().setName("batch-stream-" + runId);
+            try {
+                stream();
+            } catch (InterruptException | InterruptedException e) {
+                LOG.infof("run %s: stream interrupted (%s)", runId, stopping ? "service shutting down" : "worker interrupted");
+            } catch (RuntimeException | ExecutionException | TimeoutException e) {
+                LOG.errorf(e, "run %s: stream failed: %s", runId, e.getMessage());
+            } finally {
+                active.remove(runId, this);
+                Thread.currentThread().setName(previousName);
+            }
+        }
+
+        private void stream() throws InterruptedException, ExecutionException, TimeoutException {
+            int steps = run.spec().steps();
+            long start = admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                    .partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+            if (start >= steps) {
+                LOG.infof("run %s: all %d batches are already on %s", runId, steps, topic);
+                return;
+            }
+            LOG.infof("run %s: streaming batches %d..%d to %s (%d samples each, from a train subset of %d)", runId,
+                    start, steps - 1, topic, batches.batchSize(), batches.subsetSize());
+            // Registered once per stream: a per-batch lookup would cost a map probe per record for nothing.
+            Counter batchCounter = Counter.builder("preflight.data.batches.produced")
+                    .description("Train batches handed to the Kafka producer").tag("run", runId).register(meters);
+            Counter byteCounter = Counter.builder("preflight.data.bytes.produced")
+                    .description("Encoded train-batch bytes handed to the Kafka producer").tag("run", runId).register(meters);
+
+            long maxAhead = config.maxBatchesAhead();
+            long stallNanos = config.stallTimeout().toNanos();
+            long pollMillis = Math.max(1, config.progressPollInterval().toMillis());
+            long committed = committedOffset();
+            long lastProgress = System.nanoTime();
+            Future<RecordMetadata> last = null;
+
+            for (long i = start; i < steps; i++) {
+                while (i - committed >= maxAhead) {
+                    if (cancelled()) {
+                        return;
+                    }
+                    long now = committedOffset();
+                    if (now > committed) {
+                        committed = now;
+                        lastProgress = System.nanoTime();
+                    } else if (System.nanoTime() - lastProgress > stallNanos) {
+                        LOG.warnf("run %s: giving up on the stream at batch %d of %d: the trainer (group %s) has not "
+                                        + "committed past offset %d for %s; the stream resumes if the run is started again",
+                                runId, i, steps, Topics.trainerGroup(runId), committed, config.stallTimeout());
+                        // Leave the active set before parking, so a STARTED event arriving now restarts the stream.
+                        active.remove(runId, this);
+                        parked.put(runId, run);
+                        return;
+                    } else {
+                        Thread.sleep(pollMillis);
+                    }
+                }
+                if (cancelled()) {
+                    return;
+                }
+                Exception failure = sendFailure.get();
+                if (failure != null) {
+                    throw new IllegalStateException("sending batch to " + topic + " failed: " + failure.getMessage(), failure);
+                }
+                byte[] value = BatchCodec.encode(batches.batch(i));
+                last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
+                    if (e != null) {
+                        sendFailure.compareAndSet(null, e);
+                    }
+                });
+                batchCounter.increment();
+                byteCounter.increment(value.length);
+            }
+            // Records of one partition complete in order, so the last one acknowledged means all are.
+            if (last != null) {
+                last.get();
+            }
+            LOG.infof("run %s: all %d batches streamed to %s", runId, steps, topic);
+        }
+
+        private boolean cancelled() {
+            String reason = cancelReason;
+            if (reason != null) {
+                LOG.infof("run %s: stream stopped: %s", runId, reason);
+                return true;
+            }
+            return false;
+        }
+
+        /** The trainer group's committed offset on the batch partition: batches it has consumed. 0 when none. */
+        private long committedOffset() throws InterruptedException {
+            try {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(Topics.trainerGroup(runId))
+                        .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                OffsetAndMetadata committed = offsets.get(partition);
+                offsetReadFailed = false;
+                return committed == null ? 0 : committed.offset();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    return 0;
+                }
+                return unreadOffset(e.getCause());
+            } catch (TimeoutException | KafkaException e) {
+                return unreadOffset(e);
+            }
+        }
+
+        /** Counts as no progress, which the stall timeout bounds; logged once per outage, not per 20 ms poll. */
+        private long unreadOffset(Throwable cause) {
+            if (!offsetReadFailed) {
+                LOG.warnf("run %s: cannot read the committed offset of %s (%s); treating it as no progress",
+                        runId, Topics.trainerGroup(runId), cause);
+                offsetReadFailed = true;
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.preflight.data.rest;
+
+/**
+ * Parses query parameters by hand. JAX-RS answers a non-numeric {@code ?size=abc} bound to an {@code int} with a bare
+ * 404, which names nothing; taking strings lets every bad value become a 400 that names its parameter.
+ */
+final class QueryParams {
+
+    private QueryParams() {
+    }
+
+    static long requiredLong(String name, String value) {
+        String v = required(name, value);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(name, "must be a whole number, was '" + v + "'");
+        }
+    }
+
+    static int requiredInt(String name, String value, int min, int max) {
+        String v = required(name, value);
+        int parsed;
+        try {
+            parsed = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(name, "must be a whole number in [" + min + ", " + max + "], was '" + v + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw new BadParameterException(name, "must be in [" + min + ", " + max + "], was " + parsed);
+        }
+        return parsed;
+    }
+
+    /** A number strictly between 0 and 1, as fractions are. */
+    static double requiredFraction(String name, String value) {
+        String v = required(name, value);
+        double parsed;
+        try {
+            parsed = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(name, "must be a number in (0, 1), was '" + v + "'");
+        }
+        if (!(parsed > 0 && parsed < 1)) {
+            throw new BadParameterException(name, "must be in (0, 1), was " + v);
+        }
+        return parsed;
+    }
+
+    private static String required(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new BadParameterException(name, "is required");
+        }
+        return value.trim();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.preflight.data.service;
+
+import dev.preflight.data.model.Dataset;
+import dev.preflight.wire.Batch;
+import dev.preflight.wire.DType;
+
+import java.util.Arrays;
+
+/**
+ * Validation batches. Deliberately takes nothing but the stored dataset and sample indices and copies the stored
+ * bytes verbatim: there is no parameter through which an augmentation (or any other transform) could reach a val
+ * batch, so val metrics always measure the model on the data as it is.
+ */
+public final class ValBatches {
+
+    private ValBatches() {
+    }
+
+    /**
+     * {@code size} distinct samples of {@code val} (all of them if it has fewer), chosen by a generator seeded with
+     * {@code sampleSeed}: a partial Fisher-Yates shuffle, so the same seed always picks the same samples in the same
+     * order.
+     */
+    public static int[] sample(int[] val, long sampleSeed, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be >= 1, was " + size);
+        }
+        int[] pool = val.clone();
+        int k = Math.min(size, pool.length);
+        SeededRandom rng = SeededRandom.derive(sampleSeed, SeededRandom.VAL_SAMPLE, 0);
+        for (int i = 0; i < k; i++) {
+            int j = i + rng.nextInt(pool.length - i);
+            int t = pool[i];
+            pool[i] = pool[j];
+            pool[j] = t;
+        }
+        return Arrays.copyOf(pool, k);
+    }
+
+    /** The samples at {@code indices}, as stored; index 0, epoch 0 (a val batch is not part of any stream). */
+    public static Batch build(Dataset dataset, int[] indices) {
+        if (indices.length == 0) {
+            throw new IllegalArgumentException(dataset.name() + ": a val batch needs at least one sample");
+        }
+        int sampleBytes = dataset.sampleSize();
+        int[] labels = new int[indices.length];
+        byte[] data = new byte[indices.length * sampleBytes];
+        for (int j = 0; j < indices.length; j++) {
+            labels[j] = dataset.label(indices[j]);
+            dataset.copySample(indices[j], data, j * sampleBytes);
+        }
+        return new Batch(0, 0, DType.UINT8, dataset.sampleShape(), dataset.numClasses(), labels, data);
+    }
+}
