@@ -1,0 +1,58 @@
+package dev.preflight.gateway.model;
+
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A per-step series the history endpoint can return on its own, and the value behind the Prometheus gauge
+ * {@code preflight_<name>}. Each metric comes from exactly one of the two step streams.
+ */
+public enum Metric {
+    TRAIN_LOSS("train_loss", TrainStep::loss, null),
+    STEP_SECONDS("step_seconds", TrainStep::stepSeconds, null),
+    DATA_WAIT_SECONDS("data_wait_seconds", TrainStep::dataWaitSeconds, null),
+    COMPUTE_SECONDS("compute_seconds", TrainStep::computeSeconds, null),
+    SAMPLES_PER_SECOND("samples_per_second", TrainStep::samplesPerSecond, null),
+    VAL_LOSS("val_loss", null, ValStep::valLoss),
+    VAL_ACCURACY("val_accuracy", null, ValStep::valAccuracy);
+
+    private final String id;
+    private final ToDoubleFunction<TrainStep> fromTrain;
+    private final ToDoubleFunction<ValStep> fromVal;
+
+    Metric(String id, ToDoubleFunction<TrainStep> fromTrain, ToDoubleFunction<ValStep> fromVal) {
+        this.id = id;
+        this.fromTrain = fromTrain;
+        this.fromVal = fromVal;
+    }
+
+    /** The name used in URLs ({@code ?metric=train_loss}) and, prefixed with {@code preflight_}, in Prometheus. */
+    public String id() {
+        return id;
+    }
+
+    public boolean fromTrain() {
+        return fromTrain != null;
+    }
+
+    public double of(TrainStep step) {
+        return fromTrain.applyAsDouble(step);
+    }
+
+    public double of(ValStep step) {
+        return fromVal.applyAsDouble(step);
+    }
+
+    public static Optional<Metric> byId(String id) {
+        return Arrays.stream(values()).filter(m -> m.id.equals(id)).findFirst();
+    }
+
+    public static List<String> ids() {
+        return Arrays.stream(values()).map(Metric::id).toList();
+    }
+}

@@ -1,0 +1,12 @@
+package dev.preflight.gateway.model;
+
+/**
+ * One line of the run list: enough to spot a run that is stuck or diverging without fetching its detail.
+ *
+ * @param model model type from the spec, null while the spec is unknown
+ * @param steps planned number of steps from the spec, null while the spec is unknown
+ * @param step  last (highest) train step seen
+ */
+public record RunSummary(String runId, RunState state, String model, Integer steps, Integer step, Double trainLoss,
+                         Double valLoss, Double valAccuracy, Long submittedAtMs) {
+}

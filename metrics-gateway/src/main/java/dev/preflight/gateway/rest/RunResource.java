@@ -1,0 +1,139 @@
+package dev.preflight.gateway.rest;
+
+import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.model.Metric;
+import dev.preflight.gateway.model.MetricSeries;
+import dev.preflight.gateway.model.RunDetail;
+import dev.preflight.gateway.model.RunHistory;
+import dev.preflight.gateway.model.RunState;
+import dev.preflight.gateway.model.RunSummary;
+import dev.preflight.gateway.model.SubmitResponse;
+import dev.preflight.gateway.service.RunRecord;
+import dev.preflight.gateway.service.RunStore;
+import dev.preflight.gateway.service.RunSubmissionService;
+import dev.preflight.gateway.service.SpecParser;
+import dev.preflight.wire.RunSpec;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/api/runs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "runs", description = "Submit training runs and follow their metrics")
+public class RunResource {
+
+    private final RunStore store;
+    private final RunSubmissionService submissions;
+
+    public RunResource(RunStore store, RunSubmissionService submissions) {
+        this.store = store;
+        this.submissions = submissions;
+    }
+
+    /**
+     * The body is taken raw and decoded by the shared strict codec instead of by the REST layer's lenient mapper,
+     * so that an unknown or misspelt field is rejected here exactly as the services would reject it, and every
+     * problem comes back at once in one 400.
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a run", description = "Validates the spec, publishes it to preflight.runs and answers once Kafka has acknowledged it.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunSpec.class)))
+    @APIResponse(responseCode = "202", description = "Accepted and durable on Kafka; Location points at the run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid spec; every problem names its field",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the run in time",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public Uni<Response> submit(byte[] body) {
+        SpecParser.Result parsed = SpecParser.parse(body);
+        if (!parsed.valid()) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "invalid run spec", parsed.problems());
+        }
+        return submissions.submit(parsed.spec()).map(run -> Response
+                .accepted(new SubmitResponse(run.runId(), RunState.SUBMITTED))
+                .location(URI.create("/api/runs/" + run.runId()))
+                .build());
+    }
+
+    @GET
+    @Operation(summary = "List runs", description = "Every run known to this gateway, newest submission first.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = RunSummary.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
+    public List<RunSummary> list() {
+        return store.all().stream().map(RunRecord::summary).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Run detail", description = "Spec, state and latest metrics of one run.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunDetail.class)))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public RunDetail detail(@PathParam("id") String id) {
+        return run(id).detail();
+    }
+
+    @GET
+    @Path("/{id}/history")
+    @Operation(summary = "Per-step history",
+            description = "Every train and val step of the run in step order, or with ?metric= one series of {step, value} points.")
+    @APIResponse(responseCode = "200", description = "RunHistory without metric, MetricSeries with it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {RunHistory.class, MetricSeries.class})))
+    @APIResponse(responseCode = "400", description = "Unknown metric, non-integer bound, or from after to",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public Object history(
+            @PathParam("id") String id,
+            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy")
+            @QueryParam("metric") String metric,
+            @Parameter(description = "First step to include (inclusive)") @QueryParam("from") String from,
+            @Parameter(description = "Last step to include (inclusive)") @QueryParam("to") String to) {
+        // Bounds are parsed here rather than bound as Integer: JAX-RS answers an unparsable query parameter with 404.
+        Integer lo = step("from", from);
+        Integer hi = step("to", to);
+        if (lo != null && hi != null && lo > hi) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "from (" + lo + ") must not be after to (" + hi + ")");
+        }
+        Metric selected = null;
+        if (metric != null) {
+            selected = Metric.byId(metric).orElseThrow(() -> new ApiException(Response.Status.BAD_REQUEST,
+                    "unknown metric '" + metric + "', expected one of " + Metric.ids()));
+        }
+        RunRecord run = run(id);
+        return selected == null ? run.history(lo, hi) : run.series(selected, lo, hi);
+    }
+
+    private RunRecord run(String id) {
+        return store.find(id).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "unknown run '" + id + "'"));
+    }
+
+    private static Integer step(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, name + " must be an integer step, was '" + value + "'");
+        }
+    }
+}
