@@ -15,6 +15,7 @@ import org.tensorflow.op.core.Identity;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyAdam;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -71,6 +72,15 @@ public final class Mlp implements Classifier {
     }
 
     public Mlp(int inputSize, int[] hidden, int numClasses, long seed) {
+        this(inputSize, hidden, numClasses, seed, 0);
+    }
+
+    /**
+     * @param threads TensorFlow intra-op threads; 0 = TensorFlow's default (one per core). Services pin this: TF's
+     *                pool busy-waits between ops, and on a small machine a trainer with every core starves the
+     *                data-service and eval-service it runs beside.
+     */
+    public Mlp(int inputSize, int[] hidden, int numClasses, long seed, int threads) {
         if (inputSize < 1 || numClasses < 2) {
             throw new IllegalArgumentException("an MLP needs inputSize >= 1 and numClasses >= 2");
         }
@@ -102,7 +112,10 @@ public final class Mlp implements Classifier {
             loss = tf.withName("loss").math.mean(perSample, tf.constant(0));
             predictions = tf.withName("predictions").math.argMax(h, tf.constant(1), TInt32.class);
             train = buildAdam(tf);
-            session = new Session(graph);
+            session = threads > 0
+                    ? new Session(graph, ConfigProto.newBuilder().setIntraOpParallelismThreads(threads)
+                            .setInterOpParallelismThreads(1).setUsePerSessionThreads(true).build())
+                    : new Session(graph);
             initialise();
         } catch (RuntimeException e) {
             graph.close();

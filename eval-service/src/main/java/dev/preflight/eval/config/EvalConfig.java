@@ -13,6 +13,11 @@ public interface EvalConfig {
     @WithDefault("64")
     int valBatchSize();
 
+    /** TensorFlow intra-op threads per model: a val forward pass is small; more threads only contend with training. */
+    @WithName("tf-threads")
+    @WithDefault("1")
+    int tfThreads();
+
     /** Models kept built (one per run being validated); the least recently used is closed beyond this. */
     @WithName("model-cache-size")
     @WithDefault("8")

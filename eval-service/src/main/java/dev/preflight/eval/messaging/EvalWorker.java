@@ -4,6 +4,7 @@ import dev.preflight.eval.config.EvalConfig;
 import dev.preflight.eval.service.DataServiceClient;
 import dev.preflight.eval.service.Evaluator;
 import dev.preflight.eval.service.LatestSnapshots;
+import dev.preflight.nn.Models;
 import dev.preflight.wire.Channels;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.Snapshot;
@@ -11,6 +12,7 @@ import dev.preflight.wire.Topics;
 import dev.preflight.wire.ValStep;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -37,6 +39,8 @@ public class EvalWorker {
     private final String bootstrap;
     private final Counter evaluated;
     private final Counter failures;
+    private final Timer evalTime;
+    private final Timer fetchTime;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -50,11 +54,16 @@ public class EvalWorker {
         this.evaluated = Counter.builder("preflight.eval.snapshots.evaluated").register(registry);
         this.failures = Counter.builder("preflight.eval.failures")
                 .description("Snapshots that could not be evaluated (data-service unreachable, bad weights)").register(registry);
+        this.evalTime = Timer.builder("preflight.eval.seconds")
+                .description("Wall time per evaluated snapshot, val-batch fetch included").register(registry);
+        this.fetchTime = Timer.builder("preflight.eval.fetch.seconds")
+                .description("Time spent fetching the val batch from the data-service").register(registry);
         registry.gauge("preflight.eval.snapshots.superseded", mailbox, LatestSnapshots::superseded);
     }
 
     void onStart(@Observes StartupEvent ev) {
         Topics.ensureAll(bootstrap);
+        Models.warmUp();
         thread = new Thread(this::loop, "eval-worker");
         thread.start();
     }
@@ -78,8 +87,11 @@ public class EvalWorker {
             if (s == null) {
                 continue;
             }
+            long start = System.nanoTime();
             try {
                 ValStep v = evaluator.evaluate(s);
+                evalTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                fetchTime.record(evaluator.lastFetchNanos(), TimeUnit.NANOSECONDS);
                 out.send(Message.of(Json.encode(v)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.runId()).build()));
                 evaluated.increment();
             } catch (RuntimeException e) {

@@ -22,6 +22,7 @@ public class Evaluator implements AutoCloseable {
     private final DataServiceClient data;
     private final EvalConfig config;
     private final Map<String, Classifier> models;
+    private long fetchNanos;
 
     public Evaluator(DataServiceClient data, EvalConfig config) {
         this.data = data;
@@ -40,13 +41,20 @@ public class Evaluator implements AutoCloseable {
     }
 
     public ValStep evaluate(Snapshot s) {
-        Classifier model = models.computeIfAbsent(s.runId(), id -> Models.create(s.spec().model(), s.inputShape(), s.numClasses()));
+        Classifier model = models.computeIfAbsent(s.runId(), id -> Models.create(s.spec().model(), s.inputShape(), s.numClasses(), config.tfThreads()));
         model.loadParameters(s.variables());
         DataConfig d = s.spec().data();
+        long fetchStart = System.nanoTime();
         Batch val = BatchCodec.decode(data.valBatch(s.spec().dataset(), d.seed(), d.valFraction(), config.valBatchSize(),
                 sampleSeed(d.seed(), s.step())));
+        fetchNanos = System.nanoTime() - fetchStart;
         Classifier.Evaluation e = model.evaluate(val.features(), val.labels());
         return new ValStep(s.runId(), s.step(), e.loss(), e.accuracy(val.labels()), val.size());
+    }
+
+    /** Time the last {@link #evaluate} spent fetching its val batch: the part of validation that is I/O. */
+    public long lastFetchNanos() {
+        return fetchNanos;
     }
 
     /** A different random val batch every iteration (the recipe), yet the same one for the same run and step. */

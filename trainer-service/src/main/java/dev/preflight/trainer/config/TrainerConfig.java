@@ -27,6 +27,14 @@ public interface TrainerConfig {
     @WithDefault("PT2M")
     Duration batchTimeout();
 
+    /**
+     * TensorFlow intra-op threads per training session; 0 = one per core. Small models gain little from more threads,
+     * and TensorFlow's pool busy-waits, starving services on the same machine. Raise it on a dedicated node.
+     */
+    @WithName("tf-threads")
+    @WithDefault("1")
+    int tfThreads();
+
     /** Whether this replica takes runs from the queue at all (off in tests that drive a job directly). */
     @WithName("queue-enabled")
     @WithDefault("true")

@@ -1,5 +1,6 @@
 package dev.preflight.trainer.messaging;
 
+import dev.preflight.nn.Models;
 import dev.preflight.trainer.config.TrainerConfig;
 import dev.preflight.trainer.service.TrainingJob;
 import dev.preflight.wire.RunSubmitted;
@@ -66,6 +67,7 @@ public class RunQueue {
 
     void onStart(@Observes StartupEvent ev) {
         Topics.ensureAll(bootstrap);
+        Models.warmUp();
         if (!config.queueEnabled()) {
             LOG.info("run queue disabled (preflight.trainer.queue-enabled=false)");
             return;
@@ -135,7 +137,7 @@ public class RunQueue {
     private void train(RunSubmitted run) {
         currentRun.set(run.runId());
         try {
-            TrainingJob.Outcome outcome = new TrainingJob(run, bootstrap, producer, worker, config.batchTimeout()).run();
+            TrainingJob.Outcome outcome = new TrainingJob(run, bootstrap, producer, worker, config.batchTimeout(), config.tfThreads()).run();
             (outcome.type() == dev.preflight.wire.RunEvent.Type.FINISHED ? runsFinished : runsFailed).increment();
         } finally {
             currentRun.set(null);

@@ -35,8 +35,11 @@ public final class TrainingJob {
     private final TrainerProducer producer;
     private final String worker;
     private final Duration batchTimeout;
+    private final int tfThreads;
 
-    public TrainingJob(RunSubmitted run, String bootstrap, TrainerProducer producer, String worker, Duration batchTimeout) {
+    public TrainingJob(RunSubmitted run, String bootstrap, TrainerProducer producer, String worker, Duration batchTimeout,
+                       int tfThreads) {
+        this.tfThreads = tfThreads;
         this.run = run;
         this.bootstrap = bootstrap;
         this.producer = producer;
@@ -62,7 +65,7 @@ public final class TrainingJob {
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    model = Models.create(spec.model(), sampleShape, batch.numClasses());
+                    model = Models.create(spec.model(), sampleShape, batch.numClasses(), tfThreads);
                     LOG.infof("%s: %s with %d parameters on %s batches of %d", runId, spec.model().type(),
                             model.parameterCount(), java.util.Arrays.toString(sampleShape), batch.size());
                 }

@@ -1,0 +1,31 @@
+package dev.preflight.cli;
+
+import dev.preflight.cli.command.DemoCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code preflight}: the recipe for starting a deep-learning project, as verdicts that can fail.
+ * Exit codes: 0 every stage passed, 1 a stage did not pass, 2 bad usage, 3 Preflight itself could not run.
+ */
+@Command(name = "preflight", mixinStandardHelpOptions = true, version = "preflight 0.1.0",
+        description = "Make a deep-learning pipeline prove itself early: every recipe stage ends in PASS, WARN or FAIL.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public class PreflightCli {
+
+    public static final int INFRASTRUCTURE_ERROR = 3;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return new CommandLine(new PreflightCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // One line that names the problem; the details are in the service logs.
+                    cmd.getErr().println("preflight: " + e.getMessage());
+                    return INFRASTRUCTURE_ERROR;
+                })
+                .execute(args);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.preflight.cli.client;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.preflight.wire.Json;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The CLI's view of the metrics-gateway REST API (the user's front door). */
+public final class GatewayClient {
+
+    /** Tolerant reader: the gateway may add fields; the CLI reads the ones it knows. */
+    private static final ObjectMapper READER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    /** A run's exact per-step history, in step order. */
+    public record History(List<TrainStep> train, List<ValStep> val) {
+        public double[] trainLosses() {
+            return train.stream().mapToDouble(TrainStep::loss).toArray();
+        }
+    }
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public GatewayClient(String baseUrl) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    /** Submits a run; returns its id. A rejected spec throws with the gateway's list of problems. */
+    public String submit(RunSpec spec) {
+        JsonNode body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(spec))), 202);
+        return body.get("runId").asText();
+    }
+
+    public JsonNode run(String runId) {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId)).GET(), 200);
+    }
+
+    public History history(String runId) {
+        JsonNode body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/history")).GET(), 200);
+        List<TrainStep> train = new ArrayList<>();
+        List<ValStep> val = new ArrayList<>();
+        try {
+            for (JsonNode n : body.path("train")) {
+                train.add(READER.treeToValue(n, TrainStep.class));
+            }
+            for (JsonNode n : body.path("val")) {
+                val.add(READER.treeToValue(n, ValStep.class));
+            }
+        } catch (IOException e) {
+            throw new GatewayException("unreadable history for " + runId + ": " + e.getMessage());
+        }
+        return new History(train, val);
+    }
+
+    private JsonNode send(HttpRequest.Builder request, int expected) {
+        HttpRequest r = request.timeout(Duration.ofSeconds(30)).build();
+        try {
+            HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isBlank() ? READER.createObjectNode() : READER.readTree(response.body());
+            if (response.statusCode() != expected) {
+                String detail = body.has("problems") ? body.get("problems").toString()
+                        : body.has("error") ? body.get("error").asText() : response.body();
+                throw new GatewayException(r.method() + " " + r.uri().getPath() + " -> HTTP " + response.statusCode() + ": " + detail);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new GatewayException("gateway at " + base + " unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted");
+        }
+    }
+
+    public static final class GatewayException extends RuntimeException {
+        public GatewayException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.preflight.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Follows a run through the gateway until it is over and its history is complete: every train step the trainer
+ * reported, and the validation of the final weights (or a grace period for it).
+ */
+public final class RunWatcher {
+
+    /** Progress as the user sees it. */
+    public record Progress(String runId, String state, int step, int steps, double trainLoss, double valLoss) {
+    }
+
+    /** A finished (or failed) run with its exact history. */
+    public record Finished(String runId, String state, String message, int lastStep, GatewayClient.History history) {
+        public boolean failed() {
+            return !"FINISHED".equals(state);
+        }
+
+        public double lastValLoss() {
+            return history.val().isEmpty() ? Double.NaN : history.val().get(history.val().size() - 1).valLoss();
+        }
+    }
+
+    private static final Duration POLL = Duration.ofMillis(250);
+    /** The final snapshot is validated after the run ends; wait this long for its val point. */
+    private static final Duration FINAL_VAL_GRACE = Duration.ofSeconds(20);
+
+    private final GatewayClient gateway;
+
+    public RunWatcher(GatewayClient gateway) {
+        this.gateway = gateway;
+    }
+
+    public Finished await(String runId, int steps, Duration timeout, Consumer<Progress> progress) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode run = gateway.run(runId);
+            String state = run.path("state").asText();
+            int step = run.path("step").asInt(0);
+            progress.accept(new Progress(runId, state, step, steps, run.path("trainLoss").asDouble(Double.NaN),
+                    run.path("valLoss").asDouble(Double.NaN)));
+            if ("FINISHED".equals(state) || "FAILED".equals(state)) {
+                return complete(runId, state, run.path("message").asText(""), step, deadline);
+            }
+            pause(POLL);
+        }
+        throw new IllegalStateException(runId + " did not finish within " + timeout.toSeconds() + " s");
+    }
+
+    /** Metrics and lifecycle travel on different topics: wait until every reported step is in the history. */
+    private Finished complete(String runId, String state, String message, int lastStep, long deadline) {
+        long valDeadline = System.nanoTime() + FINAL_VAL_GRACE.toNanos();
+        while (true) {
+            GatewayClient.History h = gateway.history(runId);
+            boolean trainComplete = h.train().size() >= lastStep;
+            boolean finalValIn = "FAILED".equals(state) || h.val().stream().anyMatch(v -> v.step() == lastStep);
+            long now = System.nanoTime();
+            if ((trainComplete && (finalValIn || now > valDeadline)) || now > deadline) {
+                return new Finished(runId, state, message, lastStep, h);
+            }
+            pause(POLL);
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

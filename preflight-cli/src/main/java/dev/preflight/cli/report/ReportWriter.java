@@ -1,0 +1,30 @@
+package dev.preflight.cli.report;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.preflight.recipe.Report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes report.json atomically (temp file + move): a reader never sees half a report. */
+public final class ReportWriter {
+
+    private ReportWriter() {
+    }
+
+    public static Path write(Report report, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path target = dir.resolve("report.json").toAbsolutePath();
+            Path tmp = Files.createTempFile(dir, "report", ".json.tmp");
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(tmp.toFile(), report);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write report.json to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.preflight.cli.stack;
+
+import dev.preflight.kafka.LocalKafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+
+/**
+ * Preflight on a laptop with no Docker: a real Kafka broker in this JVM and each service as a child process running
+ * its packaged Quarkus app, on free ports, logging to {@code <out>/logs}. Closing it stops the services (SIGTERM,
+ * then kill after a grace period) and then the broker.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+    private final Path home;
+    private final Path logs;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
+    private final List<Child> children = new ArrayList<>();
+    private LocalKafka kafka;
+    private Thread shutdownHook;
+
+    /** A launched service process, its log and the port its health endpoint answers on. */
+    private record Child(String name, Process process, Path log, int port) {
+    }
+
+    private LocalStack(Path home, Path logs) {
+        this.home = home;
+        this.logs = logs;
+    }
+
+    /**
+     * @param home     the Preflight checkout, where each service's {@code target/quarkus-app} lives
+     * @param out      where logs go
+     * @param trainers trainer replicas to start (each takes one run at a time from the queue)
+     * @param say      progress messages for the user
+     */
+    public static LocalStack start(Path home, Path out, int trainers, Consumer<String> say) {
+        LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"));
+        try {
+            stack.doStart(trainers, say);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void doStart(int trainers, Consumer<String> say) {
+        for (Service s : Service.values()) {
+            Path jar = appJar(s);
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first with ./mvnw -DskipTests package");
+            }
+        }
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + logs, e);
+        }
+        quietKafkaLogging();
+        say.accept("starting Kafka (KRaft, in-process)");
+        // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            kafka = LocalKafka.start();
+        } finally {
+            System.setOut(stdout);
+        }
+        shutdownHook = new Thread(this::close, "local-stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+
+        for (Service s : Service.values()) {
+            ports.put(s, freePort());
+        }
+        launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of());
+        launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of());
+        launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
+                Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA)));
+        launch(Service.TRAINER, "trainer-1", ports.get(Service.TRAINER), Map.of("PREFLIGHT_TRAINER_WORKER_ID", "trainer-1"));
+        for (int i = 2; i <= trainers; i++) {
+            launch(Service.TRAINER, "trainer-" + i, freePort(), Map.of("PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i));
+        }
+        say.accept("starting data-service, " + trainers + " trainer" + (trainers > 1 ? "s" : "") + ", eval-service, metrics-gateway (logs: " + logs + ")");
+        children.forEach(this::awaitReady);
+    }
+
+    private Path appJar(Service s) {
+        return home.resolve(s.module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    private void launch(Service service, String name, int port, Map<String, String> env) {
+        Path log = logs.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", appJar(service).toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        pb.environment().putAll(env);
+        try {
+            children.add(new Child(name, pb.start(), log, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void awaitReady(Child child) {
+        Process p = child.process();
+        URI ready = URI.create("http://localhost:" + child.port() + "/q/health/ready");
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(child.name() + " exited with code " + p.exitValue()
+                        + "; last lines of " + child.log() + ":\n" + tail(child.log()));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            pause(200);
+        }
+        throw new IllegalStateException(child.name() + " not ready after " + READY_TIMEOUT.toSeconds()
+                + " s; last lines of " + child.log() + ":\n" + tail(child.log()));
+    }
+
+    public String url(Service s) {
+        return "http://localhost:" + ports.get(s);
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public Path logs() {
+        return logs;
+    }
+
+    @Override
+    public synchronized void close() {
+        children.forEach(c -> c.process().destroy());
+        for (Child c : children) {
+            Process p = c.process();
+            try {
+                if (!p.waitFor(STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        children.clear();
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /**
+     * The broker logs every config and state change, and warns about its own orderly shutdown; the user wants the
+     * run's progress. Errors still show.
+     */
+    private static void quietKafkaLogging() {
+        for (String name : new String[]{"", "org.apache.kafka", "kafka"}) {
+            java.util.logging.Logger.getLogger(name).setLevel(Level.SEVERE);
+        }
+        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(Level.SEVERE);
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

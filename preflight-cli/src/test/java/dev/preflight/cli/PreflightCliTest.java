@@ -1,0 +1,40 @@
+package dev.preflight.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PreflightCliTest {
+
+    @Test
+    void helpExitsZero() {
+        assertEquals(0, PreflightCli.execute("--help"));
+        assertEquals(0, PreflightCli.execute("demo", "--help"));
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertEquals(2, PreflightCli.execute("demo", "--no-such-option"));
+    }
+
+    @Test
+    void missingBuildIsOneLineAndExitCodeThree() throws Exception {
+        Path empty = Files.createTempDirectory("no-preflight");
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertEquals(PreflightCli.INFRASTRUCTURE_ERROR, PreflightCli.execute("demo", "--home", empty.toString(), "--out", empty.resolve("out").toString()));
+        } finally {
+            System.setErr(err);
+        }
+        String message = captured.toString().trim();
+        assertTrue(message.startsWith("preflight: ") && message.contains("quarkus-run.jar is missing") && !message.contains("\n"), message);
+    }
+}

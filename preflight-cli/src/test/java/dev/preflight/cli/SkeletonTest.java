@@ -1,0 +1,113 @@
+package dev.preflight.cli;
+
+import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.cli.command.OverfitOneSampleStage;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.OverfitOneSample;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walking skeleton end to end: a real Kafka broker, the four services as the packaged apps users run, a run
+ * submitted over REST, batches streamed through Kafka, trained by TensorFlow, validated, and read back exactly.
+ */
+class SkeletonTest {
+
+    static LocalStack stack;
+    static GatewayClient gateway;
+
+    @BeforeAll
+    static void startStack() {
+        Path home = Path.of(System.getProperty("preflight.home", ".."));
+        stack = LocalStack.start(home, Path.of("target/skeleton-test"), 1, System.out::println);
+        gateway = new GatewayClient(stack.url(Service.GATEWAY));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void overfitsOneSampleEndToEndWithValidationOnTheSameSteps() {
+        OverfitOneSampleStage.Outcome outcome = OverfitOneSampleStage.run(gateway, "shapes", 42, 1e-3, List.of(64),
+                OverfitOneSample.Thresholds.DEFAULT, Duration.ofMinutes(5), p -> { });
+        RunWatcher.Finished run = outcome.run();
+        assertEquals(Verdict.PASS, outcome.result().verdict(), outcome.result().summary());
+        assertEquals("FINISHED", run.state());
+
+        List<TrainStep> train = run.history().train();
+        assertEquals(OverfitOneSample.Thresholds.DEFAULT.steps(), train.size());
+        for (int i = 0; i < train.size(); i++) {
+            assertEquals(i + 1, train.get(i).step(), "every step exactly once, in order");
+            assertEquals(run.runId(), train.get(i).runId());
+        }
+        double finalLoss = train.get(train.size() - 1).loss();
+        assertTrue(finalLoss < 0.01, "train loss really below 0.01: " + finalLoss);
+        assertTrue(train.get(0).loss() > 0.5, "and it started near ln(4), not at zero: " + train.get(0).loss());
+
+        List<ValStep> val = run.history().val();
+        assertFalse(val.isEmpty(), "validation ran alongside training");
+        Set<Integer> trainSteps = train.stream().map(TrainStep::step).collect(Collectors.toSet());
+        for (ValStep v : val) {
+            assertEquals(run.runId(), v.runId());
+            assertTrue(trainSteps.contains(v.step()), "val step " + v.step() + " is a train step");
+        }
+        assertEquals(train.size(), val.get(val.size() - 1).step(), "the final weights were validated");
+        // One memorised sample generalises to nothing: the val loss ends well above the train loss.
+        assertTrue(val.get(val.size() - 1).valLoss() > 10 * finalLoss);
+
+        given().baseUri(stack.url(Service.GATEWAY)).get("/q/metrics").then().statusCode(200)
+                .body(containsString("preflight_train_loss{"), containsString("run=\"" + run.runId() + "\""));
+    }
+
+    @Test
+    void sameSeedTwiceGivesBitwiseIdenticalTrainLosses() {
+        RunSpec spec = new RunSpec("shapes", new DataConfig(7L, 32, 8, 0.2), new ModelConfig("mlp", 7L, 3e-3, List.of(32)), 40, 5);
+        String a = gateway.submit(spec);
+        String b = gateway.submit(spec);
+        RunWatcher watcher = new RunWatcher(gateway);
+        double[] la = watcher.await(a, 40, Duration.ofMinutes(5), p -> { }).history().trainLosses();
+        double[] lb = watcher.await(b, 40, Duration.ofMinutes(5), p -> { }).history().trainLosses();
+        assertEquals(40, la.length);
+        assertEquals(40, lb.length);
+        for (int i = 0; i < la.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(la[i]), Double.doubleToRawLongBits(lb[i]), "step " + (i + 1) + ": " + la[i] + " vs " + lb[i]);
+        }
+        assertTrue(la[39] < la[0], "and it learned something: " + la[0] + " -> " + la[39]);
+    }
+
+    @Test
+    void invalidRunSpecIsRejectedNamingTheField() {
+        given().baseUri(stack.url(Service.GATEWAY)).contentType("application/json")
+                .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":1,\"batchSize\":1,\"valFraction\":0.2},"
+                        + "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":-1,\"hiddenUnits\":[8]},\"steps\":0}")
+                .post("/api/runs").then().statusCode(400)
+                .body("problems", hasItem(containsString("model.learningRate")))
+                .body("problems", hasItem(containsString("steps")));
+    }
+}
