@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
  * index             i64
  * epoch             i32
  * count             i32, then count x i32 labels
+ * flags             u8: bit 0 class counts, bit 1 class weights, bit 2 masks, bit 3 targets; then, if set, in order:
+ *                   numClasses x i32 counts | numClasses x f32 weights | count x H x W u8 masks | i32 dim + count x dim f32
  * data              count x prod(dims) x sizeof(dtype) bytes, nothing after
  * </pre>
  * Every field is checked on decode; truncated or trailing bytes are errors that name what is wrong.
@@ -26,8 +28,10 @@ public final class BatchCodec {
     }
 
     public static byte[] encode(Batch b) {
-        int header = 4 + 1 + 1 + 4 * b.sampleShape().length + 4 + 8 + 4 + 4 + 4 * b.size();
-        ByteBuffer buf = ByteBuffer.allocate(header + b.data().length);
+        int header = 4 + 1 + 1 + 4 * b.sampleShape().length + 4 + 8 + 4 + 4 + 4 * b.size() + 1;
+        int optional = (b.classCounts() == null ? 0 : 4 * b.numClasses()) + (b.classWeights() == null ? 0 : 4 * b.numClasses())
+                + (b.masks() == null ? 0 : b.masks().length) + (b.targets() == null ? 0 : 4 + 4 * b.targets().length);
+        ByteBuffer buf = ByteBuffer.allocate(header + optional + b.data().length);
         buf.putInt(MAGIC).put((byte) b.dtype().code).put((byte) b.sampleShape().length);
         for (int d : b.sampleShape()) {
             buf.putInt(d);
@@ -35,6 +39,28 @@ public final class BatchCodec {
         buf.putInt(b.numClasses()).putLong(b.index()).putInt(b.epoch()).putInt(b.size());
         for (int label : b.labels()) {
             buf.putInt(label);
+        }
+        int flags = (b.classCounts() != null ? 1 : 0) | (b.classWeights() != null ? 2 : 0) | (b.masks() != null ? 4 : 0)
+                | (b.targets() != null ? 8 : 0);
+        buf.put((byte) flags);
+        if (b.classCounts() != null) {
+            for (int c : b.classCounts()) {
+                buf.putInt(c);
+            }
+        }
+        if (b.classWeights() != null) {
+            for (float w : b.classWeights()) {
+                buf.putFloat(w);
+            }
+        }
+        if (b.masks() != null) {
+            buf.put(b.masks());
+        }
+        if (b.targets() != null) {
+            buf.putInt(b.targetDim());
+            for (float t : b.targets()) {
+                buf.putFloat(t);
+            }
         }
         buf.put(b.data());
         return buf.array();
@@ -81,6 +107,55 @@ public final class BatchCodec {
                     throw new WireFormatException("batch label[" + i + "] = " + labels[i] + " outside [0, " + numClasses + ")");
                 }
             }
+            int flags = buf.get();
+            if ((flags & ~0x0F) != 0) {
+                throw new WireFormatException(String.format("batch flags 0x%02x have unknown bits", flags));
+            }
+            int[] counts = null;
+            float[] weights = null;
+            byte[] masks = null;
+            float[] targets = null;
+            int targetDim = 0;
+            if ((flags & 1) != 0) {
+                counts = new int[numClasses];
+                for (int i = 0; i < numClasses; i++) {
+                    counts[i] = buf.getInt();
+                    if (counts[i] < 0) {
+                        throw new WireFormatException("batch classCounts[" + i + "] = " + counts[i] + " < 0");
+                    }
+                }
+            }
+            if ((flags & 2) != 0) {
+                weights = new float[numClasses];
+                for (int i = 0; i < numClasses; i++) {
+                    weights[i] = buf.getFloat();
+                    if (!(weights[i] >= 0) || Float.isInfinite(weights[i])) {
+                        throw new WireFormatException("batch classWeights[" + i + "] = " + weights[i] + " is not a finite weight >= 0");
+                    }
+                }
+            }
+            if ((flags & 4) != 0) {
+                if (rank < 2) {
+                    throw new WireFormatException("batch has masks but its samples are not images (rank " + rank + ")");
+                }
+                masks = new byte[count * shape[0] * shape[1]];
+                buf.get(masks);
+                for (int i = 0; i < masks.length; i++) {
+                    if ((masks[i] & 0xFF) >= numClasses) {
+                        throw new WireFormatException("batch mask value " + (masks[i] & 0xFF) + " at " + i + " outside [0, " + numClasses + ")");
+                    }
+                }
+            }
+            if ((flags & 8) != 0) {
+                targetDim = buf.getInt();
+                if (targetDim < 1 || targetDim > 65_536) {
+                    throw new WireFormatException("batch target dim " + targetDim + " outside [1, 65536]");
+                }
+                targets = new float[count * targetDim];
+                for (int i = 0; i < targets.length; i++) {
+                    targets[i] = buf.getFloat();
+                }
+            }
             long dataBytes = count * sampleSize * dtype.bytes;
             if (buf.remaining() != dataBytes) {
                 throw new WireFormatException("batch data is " + buf.remaining() + " bytes, header says " + dataBytes
@@ -88,7 +163,7 @@ public final class BatchCodec {
             }
             byte[] data = new byte[(int) dataBytes];
             buf.get(data);
-            return new Batch(index, epoch, dtype, shape, numClasses, labels, data);
+            return new Batch(index, epoch, dtype, shape, numClasses, labels, data, masks, targets, targetDim, counts, weights);
         } catch (BufferUnderflowException e) {
             throw new WireFormatException("batch header truncated at byte " + buf.position() + " of " + bytes.length);
         }

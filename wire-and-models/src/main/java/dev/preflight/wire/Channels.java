@@ -13,6 +13,8 @@ public final class Channels {
     public static final String VAL_METRICS_OUT = "val-metrics-out";
     public static final String RUN_EVENTS_IN = "run-events-in";
     public static final String RUN_EVENTS_OUT = "run-events-out";
+    public static final String CONTROL_IN = "control-in";
+    public static final String CONTROL_OUT = "control-out";
     public static final String SNAPSHOTS_IN = "snapshots-in";
     public static final String SNAPSHOTS_OUT = "snapshots-out";
 

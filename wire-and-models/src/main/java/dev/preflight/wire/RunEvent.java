@@ -1,7 +1,8 @@
 package dev.preflight.wire;
 
 /**
- * A run's lifecycle: STARTED when a trainer takes it, then exactly one of FINISHED or FAILED.
+ * A run's lifecycle: STARTED when a trainer takes it, then exactly one of FINISHED, FAILED or KILLED (a
+ * {@link RunCommand} stopped it; the message says why).
  *
  * @param step    last completed step (0 for STARTED)
  * @param message human-readable detail: the failure reason, or the final loss
@@ -9,7 +10,7 @@ package dev.preflight.wire;
  */
 public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs) {
 
-    public enum Type { STARTED, FINISHED, FAILED }
+    public enum Type { STARTED, FINISHED, FAILED, KILLED }
 
     public static RunEvent decode(byte[] bytes) {
         RunEvent e = Json.decode(bytes, RunEvent.class);
@@ -20,6 +21,6 @@ public record RunEvent(String runId, Type type, int step, String message, String
     }
 
     public boolean terminal() {
-        return type == Type.FINISHED || type == Type.FAILED;
+        return type != Type.STARTED;
     }
 }

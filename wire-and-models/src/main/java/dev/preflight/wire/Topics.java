@@ -29,6 +29,8 @@ public final class Topics {
     public static final String VAL_METRICS = "preflight.val-metrics";
     /** Run lifecycle (started, finished, failed). Key: run id. Value: {@link RunEvent} JSON. */
     public static final String RUN_EVENTS = "preflight.run-events";
+    /** Commands to running runs (kill). Key: run id. Value: {@link RunCommand} JSON. Every trainer reads all of it. */
+    public static final String CONTROL = "preflight.control";
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
@@ -75,6 +77,7 @@ public final class Topics {
         topics.add(topic(VAL_METRICS, 4, 30 * DAY_MS, false));
         topics.add(topic(RUN_EVENTS, 4, 30 * DAY_MS, false));
         topics.add(topic(SNAPSHOTS, 4, HOUR_MS, true));
+        topics.add(topic(CONTROL, 1, 7 * DAY_MS, false));
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

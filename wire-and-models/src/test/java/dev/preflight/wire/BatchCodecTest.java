@@ -28,8 +28,32 @@ class BatchCodecTest {
         assertEquals(b, back);
         assertEquals(42, back.index());
         assertEquals(3, back.epoch());
-        // 4 magic + 2 + 12 dims + 4 classes + 8 index + 4 epoch + 4 count + 12 labels + 48 data
-        assertEquals(98, bytes.length);
+        // 4 magic + 2 + 12 dims + 4 classes + 8 index + 4 epoch + 4 count + 12 labels + 1 flags + 48 data
+        assertEquals(99, bytes.length);
+    }
+
+    @Test
+    void optionalPartsRoundTrip() {
+        Batch plain = uint8Batch();
+        byte[] masks = new byte[3 * 4 * 4];
+        for (int i = 0; i < masks.length; i++) {
+            masks[i] = (byte) (i % 5);
+        }
+        Batch seg = new Batch(1, 0, DType.UINT8, new int[]{4, 4, 1}, 5, new int[3], plain.data(), masks, null, 0,
+                new int[]{10, 0, 3, 3, 1}, new float[]{0.5f, 0f, 1.5f, 1.5f, 2f});
+        assertEquals(seg, BatchCodec.decode(BatchCodec.encode(seg)));
+        Batch reg = new Batch(2, 0, DType.UINT8, new int[]{4, 4, 1}, 1, new int[3], plain.data(), null,
+                new float[]{1f, -2f, 3f, 4f, 5f, 6f}, 2, null, null);
+        assertEquals(reg, BatchCodec.decode(BatchCodec.encode(reg)));
+    }
+
+    @Test
+    void maskValueOutsideClassesIsRejected() {
+        byte[] masks = new byte[3 * 4 * 4];
+        masks[7] = 9;
+        Batch seg = new Batch(1, 0, DType.UINT8, new int[]{4, 4, 1}, 5, new int[3], uint8Batch().data(), masks, null, 0, null, null);
+        WireFormatException e = assertThrows(WireFormatException.class, () -> BatchCodec.decode(BatchCodec.encode(seg)));
+        assertTrue(e.getMessage().contains("mask value 9"), e.getMessage());
     }
 
     @Test

@@ -5,9 +5,9 @@ package dev.preflight.gateway.model;
  * topics whose relative order Kafka does not guarantee (a FINISHED may be read before the last train step).
  */
 public enum RunState {
-    SUBMITTED, RUNNING, FINISHED, FAILED;
+    SUBMITTED, RUNNING, FINISHED, FAILED, KILLED;
 
     public boolean terminal() {
-        return this == FINISHED || this == FAILED;
+        return this == FINISHED || this == FAILED || this == KILLED;
     }
 }

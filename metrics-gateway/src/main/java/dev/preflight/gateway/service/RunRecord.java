@@ -82,6 +82,7 @@ public final class RunRecord {
             case STARTED -> RunState.RUNNING;
             case FINISHED -> RunState.FINISHED;
             case FAILED -> RunState.FAILED;
+            case KILLED -> RunState.KILLED;
         };
         advance(target, event.message(), event.worker());
     }

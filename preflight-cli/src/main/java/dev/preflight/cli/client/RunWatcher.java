@@ -44,7 +44,7 @@ public final class RunWatcher {
             int step = run.path("step").asInt(0);
             progress.accept(new Progress(runId, state, step, steps, run.path("trainLoss").asDouble(Double.NaN),
                     run.path("valLoss").asDouble(Double.NaN)));
-            if ("FINISHED".equals(state) || "FAILED".equals(state)) {
+            if ("FINISHED".equals(state) || "FAILED".equals(state) || "KILLED".equals(state)) {
                 return complete(runId, state, run.path("message").asText(""), step, deadline);
             }
             pause(POLL);
@@ -58,7 +58,7 @@ public final class RunWatcher {
         while (true) {
             GatewayClient.History h = gateway.history(runId);
             boolean trainComplete = h.train().size() >= lastStep;
-            boolean finalValIn = "FAILED".equals(state) || h.val().stream().anyMatch(v -> v.step() == lastStep);
+            boolean finalValIn = !"FINISHED".equals(state) || h.val().stream().anyMatch(v -> v.step() == lastStep);
             long now = System.nanoTime();
             if ((trainComplete && (finalValIn || now > valDeadline)) || now > deadline) {
                 return new Finished(runId, state, message, lastStep, h);
