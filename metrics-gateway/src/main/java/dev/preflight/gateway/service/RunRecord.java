@@ -78,7 +78,13 @@ public final class RunRecord {
     }
 
     void event(RunEvent event) {
+        if (event.type() == RunEvent.Type.WARNING) {
+            // A warning says something about a running run; it does not move its state.
+            advance(RunState.RUNNING, null, event.worker());
+            return;
+        }
         RunState target = switch (event.type()) {
+            case WARNING -> RunState.RUNNING;
             case STARTED -> RunState.RUNNING;
             case FINISHED -> RunState.FINISHED;
             case FAILED -> RunState.FAILED;
