@@ -8,6 +8,7 @@ import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunEvent;
+import dev.preflight.wire.RunCommand;
 import dev.preflight.wire.RunIds;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
@@ -140,10 +141,16 @@ class TrainerKafkaTest {
         assertTrue(Math.abs(first - Math.log(4)) / Math.log(4) < 0.25, "loss at init " + first);
         assertTrue(last < 0.01, "final loss " + last);
 
-        List<Snapshot> snapshots = collect(Topics.SNAPSHOTS, SnapshotCodec::decode, s -> s.runId().equals(runId), l -> l.size() >= steps);
-        assertEquals(steps, snapshots.size(), "snapshotEvery=1 publishes every step");
-        assertEquals(steps, snapshots.get(steps - 1).step());
+        List<Snapshot> snapshots = collect(Topics.SNAPSHOTS, SnapshotCodec::decode, s -> s.runId().equals(runId), l -> l.size() >= steps + 1);
+        assertEquals(steps + 1, snapshots.size(), "the initial weights (step 0), then every step (snapshotEvery=1)");
+        assertEquals(0, snapshots.get(0).step());
+        assertEquals(steps, snapshots.get(steps).step());
         assertEquals(4, snapshots.get(0).variables().size());
+        assertTrue(train.get(10).gradNorm() > 0);
+        assertEquals(4, train.get(10).updateRatios().size());
+        assertTrue(train.get(10).updateRatios().values().stream().allMatch(r -> r > 0), train.get(10).updateRatios().toString());
+        assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target/exports", runId, "saved_model.pb")),
+                "the finished model is exported as a SavedModel");
 
         List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -174,6 +181,71 @@ class TrainerKafkaTest {
         String runId = submit(spec(1e-3, 5), 5);
         assertEquals(RunEvent.Type.FINISHED, terminalEvent(runId).type());
         given().get("/api/trainer").then().statusCode(200).body("worker", notNullValue());
+    }
+
+    @Test
+    void zeroLearningRateIsFlaggedAsLayersNeverUpdated() throws Exception {
+        String runId = submit(spec(0, 25), 25);
+        List<RunEvent> events = collect(Topics.RUN_EVENTS, RunEvent::decode, e -> e.runId().equals(runId),
+                l -> l.stream().anyMatch(RunEvent::terminal));
+        RunEvent warning = events.stream().filter(e -> e.type() == RunEvent.Type.WARNING).findFirst()
+                .orElseThrow(() -> new AssertionError("no warning in " + events));
+        assertTrue(warning.message().contains("never updated") && warning.message().contains("every layer"), warning.message());
+    }
+
+    @Test
+    void killStopsTheRunWithinASecondAndRecordsWhy() throws Exception {
+        // Far more steps than batches: the trainer would otherwise wait for batch 31 for the whole batch timeout.
+        String runId = submit(spec(1e-3, 10_000), 30);
+        collect(Topics.TRAIN_METRICS, TrainStep::decode, s -> s.runId().equals(runId), l -> l.size() >= 30);
+        long sentAtMs = System.currentTimeMillis();
+        producer.send(new ProducerRecord<>(Topics.CONTROL, runId.getBytes(StandardCharsets.UTF_8),
+                Json.encode(new RunCommand(runId, RunCommand.Type.KILL, "ASHA: bottom half at step 30", sentAtMs)))).get();
+        RunEvent end = terminalEvent(runId);
+        assertEquals(RunEvent.Type.KILLED, end.type());
+        assertEquals("ASHA: bottom half at step 30", end.message());
+        assertEquals(30, end.step());
+        long latencyMs = end.atMs() - sentAtMs;
+        System.out.println("kill latency: " + latencyMs + " ms");
+        // Designed for < 1 s (the trainer checks every 100 ms); the bound is loose because this machine is noisy,
+        // and tight enough to fail if the kill were only noticed at the 2-minute batch timeout.
+        assertTrue(latencyMs < 5_000, "kill took " + latencyMs + " ms");
+    }
+
+    @Test
+    void resubmittedRunResumesFromItsCheckpointWithNoMissingOrDuplicatedSteps() throws Exception {
+        RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 1, 1, 0.2), new ModelConfig("mlp", 3L, 1e-3, List.of(32)), 60, 5, 20, null, null);
+        // Only 45 batches at first: the run stops (killed) after step 45, its last checkpoint is at step 40.
+        String runId = submit(spec, 45);
+        collect(Topics.TRAIN_METRICS, TrainStep::decode, s -> s.runId().equals(runId), l -> l.size() >= 45);
+        producer.send(new ProducerRecord<>(Topics.CONTROL, runId.getBytes(StandardCharsets.UTF_8),
+                Json.encode(new RunCommand(runId, RunCommand.Type.KILL, "simulated crash", System.currentTimeMillis())))).get();
+        assertEquals(RunEvent.Type.KILLED, terminalEvent(runId).type());
+
+        // The rest of the stream arrives, and the run is submitted again: any replica resumes it from step 40.
+        for (int i = 45; i < 60; i++) {
+            producer.send(new ProducerRecord<>(Topics.batches(runId), BatchCodec.encode(oneSample(i))));
+        }
+        producer.send(new ProducerRecord<>(Topics.RUNS, runId.getBytes(StandardCharsets.UTF_8),
+                Json.encode(new RunSubmitted(runId, spec, System.currentTimeMillis())))).get();
+        List<RunEvent> events = collect(Topics.RUN_EVENTS, RunEvent::decode, e -> e.runId().equals(runId),
+                l -> l.stream().filter(e -> e.type() == RunEvent.Type.FINISHED).count() == 1);
+        assertTrue(events.stream().anyMatch(e -> e.type() == RunEvent.Type.STARTED && e.message().contains("checkpoint at step 40")), events.toString());
+        assertEquals(60, events.get(events.size() - 1).step());
+
+        List<TrainStep> all = collect(Topics.TRAIN_METRICS, TrainStep::decode, s -> s.runId().equals(runId), l -> l.size() >= 65);
+        java.util.TreeMap<Integer, List<TrainStep>> byStep = new java.util.TreeMap<>();
+        all.forEach(s -> byStep.computeIfAbsent(s.step(), k -> new ArrayList<>()).add(s));
+        assertEquals(60, byStep.size(), "every step 1..60 present");
+        assertEquals(1, byStep.firstKey());
+        assertEquals(60, byStep.lastKey());
+        for (var e : byStep.entrySet()) {
+            // Steps 41-45 ran twice (before the kill and after the resume): bit for bit the same loss.
+            for (TrainStep s : e.getValue()) {
+                assertEquals(Double.doubleToRawLongBits(e.getValue().get(0).loss()), Double.doubleToRawLongBits(s.loss()), "step " + e.getKey());
+            }
+            assertEquals(e.getKey() > 40 && e.getKey() <= 45 ? 2 : 1, e.getValue().size(), "step " + e.getKey());
+        }
     }
 
     static String header(ConsumerRecord<byte[], byte[]> r, String key) {

@@ -1,11 +1,61 @@
 package dev.preflight.nn;
 
+import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
 
 /** Builds the model a {@link ModelConfig} names. Trainer and eval-service both call this, so they build the same graph. */
 public final class Models {
 
+    /** The recipe's "small architecture" budget: more than this in an early stage earns a warning. */
+    public static final long EARLY_STAGE_PARAMETER_BUDGET = 1_000_000;
+
     private Models() {
+    }
+
+    /** A classification model. */
+    public static Model create(ModelConfig config, int[] sampleShape, int numClasses, int threads) {
+        return create(config, sampleShape, numClasses, Task.CLASSIFICATION, threads);
+    }
+
+    /**
+     * @param outputs classes (classification, segmentation) or output width (regression)
+     * @param threads TensorFlow intra-op threads; 0 = one per core. Services pin this: TF's pool busy-waits between
+     *                ops, and on a small machine a trainer with every core starves the services beside it.
+     */
+    public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, int threads) {
+        if (task == Task.SEGMENTATION && !"segnet".equals(config.type())) {
+            throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
+        }
+        if (task != Task.SEGMENTATION && "segnet".equals(config.type())) {
+            throw new IllegalArgumentException("segnet predicts per pixel: it needs batches with masks");
+        }
+        if (task != Task.REGRESSION && outputs < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
+        }
+        return new GraphModel(config, sampleShape, outputs, task, threads, Architectures.of(config.type()));
+    }
+
+    /** The task a batch implies: masks mean segmentation, targets regression, otherwise classification. */
+    public static Task taskOf(Batch b) {
+        return b.masks() != null ? Task.SEGMENTATION : b.targets() != null ? Task.REGRESSION : Task.CLASSIFICATION;
+    }
+
+    /** Output width for a batch's task: its class count, or its regression target width. */
+    public static int outputsOf(Batch b) {
+        return b.targets() != null ? b.targetDim() : b.numClasses();
+    }
+
+    /** The model for a run's first batch, with the output bias at the log class priors if the config asks. */
+    public static Model forBatch(ModelConfig config, Batch first, int threads) {
+        Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads);
+        if (config.logPriorBias()) {
+            if (first.classCounts() == null) {
+                m.close();
+                throw new IllegalArgumentException("biasInit log-prior needs the train split's class counts in the stream");
+            }
+            m.initBiasToLogPriors(first.classCounts());
+        }
+        return m;
     }
 
     /**
@@ -14,26 +64,10 @@ public final class Models {
      * ready, so a run's first val points are not lost to it.
      */
     public static void warmUp() {
-        try (Mlp m = new Mlp(2, new int[]{2}, 2, 0, 1)) {
-            m.trainStep(new float[2], new int[]{0}, 1e-3f);
-            m.evaluate(new float[2], new int[]{0});
+        try (Model m = create(new ModelConfig("mlp", 0L, 1e-3, java.util.List.of(2)), new int[]{2}, 2, 1)) {
+            Batch b = new Batch(0, 0, dev.preflight.wire.DType.FLOAT32, new int[]{2}, 2, new int[]{0}, new byte[8]);
+            m.trainStep(b, 1e-3f);
+            m.evaluate(b);
         }
-    }
-
-    public static Classifier create(ModelConfig config, int[] sampleShape, int numClasses) {
-        return create(config, sampleShape, numClasses, 0);
-    }
-
-    /** @param threads TensorFlow intra-op threads, 0 for TensorFlow's default; see {@link Mlp#Mlp(int, int[], int, long, int)} */
-    public static Classifier create(ModelConfig config, int[] sampleShape, int numClasses, int threads) {
-        int inputSize = 1;
-        for (int d : sampleShape) {
-            inputSize *= d;
-        }
-        return switch (config.type()) {
-            case "mlp" -> new Mlp(inputSize, config.hiddenUnits().stream().mapToInt(Integer::intValue).toArray(),
-                    numClasses, config.seed(), threads);
-            default -> throw new IllegalArgumentException("unknown model type " + config.type());
-        };
     }
 }

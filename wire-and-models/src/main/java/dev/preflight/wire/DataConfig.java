@@ -1,25 +1,56 @@
 package dev.preflight.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
+import java.util.Set;
 
 /**
- * How a run's data is drawn. Boxed fields so that a missing field is told apart from a zero.
+ * How a run's data is drawn. Boxed fields so that a missing field is told apart from a zero. The fields after
+ * {@code valFraction} are optional and off by default, so a spec written before they existed means what it meant.
  *
- * @param seed        split and shuffling seed: same seed, same split and batch order, bit for bit
- * @param subsetSize  train samples used; 0 means the whole train split (the recipe's "overfit 1 sample" uses 1)
- * @param batchSize   samples per train batch; capped at the subset size, so a 1-sample subset trains on a batch of 1
- * @param valFraction share of each class held out for validation, in (0, 1)
+ * @param seed           split, subset, shuffling and augmentation seed: same seed, same batches, bit for bit
+ * @param subsetSize     train samples used; 0 means the whole train split (the recipe's "overfit 1 sample" uses 1).
+ *                       May be omitted when {@code subsetFraction} is given
+ * @param batchSize      samples per train batch; capped at the subset size, so a 1-sample subset trains on a batch of 1
+ * @param valFraction    share of each class held out for validation, in (0, 1)
+ * @param subsetFraction optional, in (0, 1]: use {@code max(1, round(f * train))} train samples, the same nested
+ *                       prefix a {@code subsetSize} of that value would give; exclusive with a {@code subsetSize > 0}
+ * @param augment        optional train-only augmentations (never applied to val batches)
+ * @param balance        optional class balancing of the train stream: none (default), weights or sampling
  */
-public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction,
+                         Double subsetFraction, Augmentation augment, String balance) {
+
+    public static final String BALANCE_NONE = "none";
+    public static final String BALANCE_WEIGHTS = "weights";
+    public static final String BALANCE_SAMPLING = "sampling";
+    public static final Set<String> BALANCES = Set.of(BALANCE_NONE, BALANCE_WEIGHTS, BALANCE_SAMPLING);
+
+    /** The original four fields: no fractional subset, no augmentation, no balancing. */
+    public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction) {
+        this(seed, subsetSize, batchSize, valFraction, null, null, null);
+    }
 
     void validate(String prefix, List<String> problems) {
         if (seed == null) {
             problems.add(prefix + "seed is required");
         }
         if (subsetSize == null) {
-            problems.add(prefix + "subsetSize is required (0 = whole train split)");
+            if (subsetFraction == null) {
+                problems.add(prefix + "subsetSize is required (0 = whole train split) unless subsetFraction is given");
+            }
         } else if (subsetSize < 0) {
             problems.add(prefix + "subsetSize must be >= 0, was " + subsetSize);
+        }
+        if (subsetFraction != null) {
+            if (!(subsetFraction > 0 && subsetFraction <= 1)) {
+                problems.add(prefix + "subsetFraction must be in (0, 1], was " + subsetFraction);
+            }
+            if (subsetSize != null && subsetSize > 0) {
+                problems.add(prefix + "subsetFraction cannot be combined with subsetSize " + subsetSize + " (use one)");
+            }
         }
         if (batchSize == null) {
             problems.add(prefix + "batchSize is required");
@@ -31,10 +62,34 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
         } else if (!(valFraction > 0 && valFraction < 1)) {
             problems.add(prefix + "valFraction must be in (0, 1), was " + valFraction);
         }
+        if (augment != null) {
+            augment.validate(prefix + "augment.", problems);
+        }
+        if (balance != null && !BALANCES.contains(balance)) {
+            problems.add(prefix + "balance '" + balance + "' is unknown, expected one of [none, weights, sampling]");
+        }
     }
 
     /** The batch size the stream really uses. */
     public int effectiveBatchSize(int trainSamples) {
         return Math.max(1, Math.min(batchSize, trainSamples));
+    }
+
+    /** Train samples the run uses out of {@code trainSamples}; 0 means all of them. */
+    public int effectiveSubsetSize(int trainSamples) {
+        if (subsetFraction != null) {
+            return subsetFraction >= 1 ? 0 : (int) Math.max(1, Math.round(subsetFraction * trainSamples));
+        }
+        return subsetSize == null ? 0 : subsetSize;
+    }
+
+    /** The balancing mode, {@link #BALANCE_NONE} when not set. */
+    public String balanceMode() {
+        return balance == null ? BALANCE_NONE : balance;
+    }
+
+    /** The augmentations, or null when none is switched on. */
+    public Augmentation activeAugmentation() {
+        return augment != null && augment.any() ? augment : null;
     }
 }

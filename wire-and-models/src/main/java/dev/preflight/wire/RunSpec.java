@@ -8,10 +8,30 @@ import java.util.List;
  *
  * @param dataset       registered dataset name, e.g. "shapes" (built in)
  * @param snapshotEvery publish weights for validation every this many steps; null means every step
+ * @param checkpointEvery save a resumable checkpoint every this many steps; null means every 100
+ * @param experiment    optional label grouping runs (e.g. one ladder or one ablation); a metrics tag
+ * @param stage         optional recipe stage this run serves (e.g. "overfit-one-sample"); a metrics tag
  */
-public record RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery) {
+public record RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
+                      Integer checkpointEvery, String experiment, String stage) {
 
     public static final int MAX_STEPS = 1_000_000;
+    /** Stages before ablations: the recipe wants a small (< 1 M parameter) model and no fancy features there. */
+    public static final java.util.Set<String> EARLY_STAGES = java.util.Set.of("init-check", "overfit-one-sample",
+            "overfit-few-samples", "full-data", "speed");
+
+    public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery) {
+        this(dataset, data, model, steps, snapshotEvery, null, null, null);
+    }
+
+    /** Runs without a stage count as early: the recipe's "start simple" applies until someone says otherwise. */
+    public boolean earlyStage() {
+        return stage == null || EARLY_STAGES.contains(stage);
+    }
+
+    public int checkpointInterval() {
+        return checkpointEvery == null ? 100 : checkpointEvery;
+    }
 
     /** Every problem with this spec, each naming its field; empty when valid. */
     public List<String> problems() {
@@ -36,6 +56,14 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
         }
         if (snapshotEvery != null && snapshotEvery < 1) {
             problems.add("snapshotEvery must be >= 1, was " + snapshotEvery);
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            problems.add("checkpointEvery must be >= 1, was " + checkpointEvery);
+        }
+        for (String[] label : new String[][]{{"experiment", experiment}, {"stage", stage}}) {
+            if (label[1] != null && !label[1].matches("[A-Za-z0-9_.-]{1,64}")) {
+                problems.add(label[0] + " must be 1-64 letters, digits, '.', '_' or '-', was '" + label[1] + "'");
+            }
         }
         return problems;
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * Binary encoding of a {@link Snapshot} (big-endian):
  * <pre>
  * "PFS1"                      magic + version
- * i32 n, n bytes              JSON header {runId, step, spec, inputShape, numClasses}
+ * i32 n, n bytes              JSON header {runId, step (0 = initial weights), spec, inputShape, numClasses, task}
  * i32 variables, then each:   u16 name length, UTF-8 name, u8 rank, rank x i64 dims, prod(dims) x f32
  * </pre>
  */
@@ -22,14 +22,14 @@ public final class SnapshotCodec {
 
     record Header(@JsonProperty("runId") String runId, @JsonProperty("step") int step,
                   @JsonProperty("spec") RunSpec spec, @JsonProperty("inputShape") int[] inputShape,
-                  @JsonProperty("numClasses") int numClasses) {
+                  @JsonProperty("numClasses") int numClasses, @JsonProperty("task") String task) {
     }
 
     private SnapshotCodec() {
     }
 
     public static byte[] encode(Snapshot s) {
-        byte[] header = Json.encode(new Header(s.runId(), s.step(), s.spec(), s.inputShape(), s.numClasses()));
+        byte[] header = Json.encode(new Header(s.runId(), s.step(), s.spec(), s.inputShape(), s.numClasses(), s.task()));
         int size = 4 + 4 + header.length + 4;
         List<byte[]> names = new ArrayList<>();
         for (NamedTensor t : s.variables()) {
@@ -69,8 +69,8 @@ public final class SnapshotCodec {
             byte[] headerBytes = new byte[headerLength];
             buf.get(headerBytes);
             Header h = Json.decode(headerBytes, Header.class);
-            if (h.runId() == null || h.spec() == null || h.inputShape() == null || h.step() < 1 || h.numClasses() < 1) {
-                throw new WireFormatException("snapshot header lacks runId, spec, inputShape, step >= 1 or numClasses >= 1");
+            if (h.runId() == null || h.spec() == null || h.inputShape() == null || h.step() < 0 || h.numClasses() < 1) {
+                throw new WireFormatException("snapshot header lacks runId, spec, inputShape, step >= 0 or numClasses >= 1");
             }
             int count = buf.getInt();
             if (count < 0 || count > 10_000) {
@@ -106,7 +106,7 @@ public final class SnapshotCodec {
             if (buf.hasRemaining()) {
                 throw new WireFormatException("snapshot has " + buf.remaining() + " trailing bytes");
             }
-            return new Snapshot(h.runId(), h.step(), h.spec(), h.inputShape(), h.numClasses(), vars);
+            return new Snapshot(h.runId(), h.step(), h.spec(), h.inputShape(), h.numClasses(), vars, h.task());
         } catch (BufferUnderflowException e) {
             throw new WireFormatException("snapshot truncated at byte " + buf.position() + " of " + bytes.length);
         }

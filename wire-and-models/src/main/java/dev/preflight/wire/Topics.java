@@ -31,6 +31,11 @@ public final class Topics {
     public static final String RUN_EVENTS = "preflight.run-events";
     /** Commands to running runs (kill). Key: run id. Value: {@link RunCommand} JSON. Every trainer reads all of it. */
     public static final String CONTROL = "preflight.control";
+    /**
+     * Resumable training state. Key: run id. Value: i64 next batch offset + {@link SnapshotCodec} binary of every
+     * variable (parameters, optimiser state). Compacted: only the latest checkpoint of a run matters.
+     */
+    public static final String CHECKPOINTS = "preflight.checkpoints";
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
@@ -78,6 +83,9 @@ public final class Topics {
         topics.add(topic(RUN_EVENTS, 4, 30 * DAY_MS, false));
         topics.add(topic(SNAPSHOTS, 4, HOUR_MS, true));
         topics.add(topic(CONTROL, 1, 7 * DAY_MS, false));
+        NewTopic checkpoints = topic(CHECKPOINTS, 4, 7 * DAY_MS, true);
+        checkpoints.configs().put("cleanup.policy", "compact");
+        topics.add(checkpoints);
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

@@ -9,9 +9,19 @@ package dev.preflight.wire;
  * @param dataWaitSeconds time blocked waiting for the batch to arrive from Kafka
  * @param computeSeconds  time in the TensorFlow session (forward, backward, update)
  * @param batchSize       samples in this batch
+ * @param learningRate    the learning rate used for this step (after any schedule)
+ * @param gradNorm        global L2 norm of the gradient
+ * @param updateRatios    per parameter tensor: |update| / |weights| of this step (the recipe's "layers never
+ *                        updated" shows as 0; healthy Adam steps are around 1e-3)
  */
 public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
-                        double computeSeconds, int batchSize) {
+                        double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
+                        java.util.Map<String, Double> updateRatios) {
+
+    public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
+                     double computeSeconds, int batchSize) {
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null);
+    }
 
     public static TrainStep decode(byte[] bytes) {
         TrainStep s = Json.decode(bytes, TrainStep.class);

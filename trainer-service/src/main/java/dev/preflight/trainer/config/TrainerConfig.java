@@ -35,6 +35,13 @@ public interface TrainerConfig {
     @WithDefault("1")
     int tfThreads();
 
+    /**
+     * Where finished models are exported as SavedModels ({@code <dir>/<runId>}, serving signature
+     * "serving_default": features in, probabilities out). Unset: no export.
+     */
+    @WithName("export-dir")
+    Optional<java.nio.file.Path> exportDir();
+
     /** Whether this replica takes runs from the queue at all (off in tests that drive a job directly). */
     @WithName("queue-enabled")
     @WithDefault("true")

@@ -53,10 +53,22 @@ public final class BatchStream implements AutoCloseable {
         consumer.assign(List.of(partition));
     }
 
-    /** Blocks until the next well-formed batch arrives. */
-    public Consumed next(Duration timeout) throws TimeoutException {
+    /** Replays from {@code offset}: a resumed run continues exactly where its checkpoint left the stream. */
+    public void seek(long offset) {
+        buffered.clear();
+        consumer.seek(partition, offset);
+    }
+
+    /**
+     * Blocks until the next well-formed batch arrives; returns null as soon as {@code stop} says so (checked at
+     * least every 100 ms, so a kill lands within a second).
+     */
+    public Consumed next(Duration timeout, java.util.function.BooleanSupplier stop) throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
+            if (stop.getAsBoolean()) {
+                return null;
+            }
             ConsumerRecord<byte[], byte[]> record = buffered.poll();
             if (record == null) {
                 long left = deadline - System.nanoTime();
@@ -64,7 +76,7 @@ public final class BatchStream implements AutoCloseable {
                     throw new TimeoutException("no batch on " + partition.topic() + " for " + timeout.toSeconds() + " s"
                             + (deadLettered > 0 ? " (" + deadLettered + " malformed batches were dead-lettered)" : ""));
                 }
-                consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos()))).forEach(buffered::add);
+                consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofMillis(100).toNanos()))).forEach(buffered::add);
                 continue;
             }
             try {

@@ -2,6 +2,7 @@ package dev.preflight.trainer.messaging;
 
 import dev.preflight.nn.Models;
 import dev.preflight.trainer.config.TrainerConfig;
+import dev.preflight.trainer.service.KillSwitch;
 import dev.preflight.trainer.service.TrainingJob;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
@@ -47,13 +48,17 @@ public class RunQueue {
     private final String worker;
     private final Counter runsFinished;
     private final Counter runsFailed;
+    private final Counter runsKilled;
     private final AtomicReference<String> currentRun = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
+    private final KillSwitch kills;
+
     public RunQueue(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerConfig config,
-                    TrainerProducer producer, MeterRegistry registry) {
+                    TrainerProducer producer, KillSwitch kills, MeterRegistry registry) {
+        this.kills = kills;
         this.bootstrap = bootstrap;
         this.config = config;
         this.producer = producer;
@@ -62,6 +67,8 @@ public class RunQueue {
                 .description("Runs this replica trained to the end").register(registry);
         this.runsFailed = Counter.builder("preflight.trainer.runs").tag("outcome", "failed")
                 .description("Runs this replica ended with FAILED").register(registry);
+        this.runsKilled = Counter.builder("preflight.trainer.runs").tag("outcome", "killed")
+                .description("Runs this replica stopped on a kill command").register(registry);
         registry.gauge("preflight.trainer.busy", currentRun, r -> r.get() == null ? 0 : 1);
     }
 
@@ -137,8 +144,13 @@ public class RunQueue {
     private void train(RunSubmitted run) {
         currentRun.set(run.runId());
         try {
-            TrainingJob.Outcome outcome = new TrainingJob(run, bootstrap, producer, worker, config.batchTimeout(), config.tfThreads()).run();
-            (outcome.type() == dev.preflight.wire.RunEvent.Type.FINISHED ? runsFinished : runsFailed).increment();
+            TrainingJob.Outcome outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
+                    config.batchTimeout(), config.tfThreads(), config.exportDir())).run();
+            switch (outcome.type()) {
+                case FINISHED -> runsFinished.increment();
+                case KILLED -> runsKilled.increment();
+                default -> runsFailed.increment();
+            }
         } finally {
             currentRun.set(null);
         }

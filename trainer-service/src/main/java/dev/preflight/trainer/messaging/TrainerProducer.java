@@ -47,6 +47,10 @@ public class TrainerProducer {
         send(new ProducerRecord<>(Topics.TRAIN_METRICS, key(step.runId()), Json.encode(step)));
     }
 
+    public void checkpoint(CheckpointStore.Checkpoint checkpoint) {
+        send(new ProducerRecord<>(Topics.CHECKPOINTS, key(checkpoint.state().runId()), CheckpointStore.encode(checkpoint)));
+    }
+
     public void snapshot(Snapshot snapshot) {
         send(new ProducerRecord<>(Topics.SNAPSHOTS, key(snapshot.runId()), SnapshotCodec.encode(snapshot)));
     }

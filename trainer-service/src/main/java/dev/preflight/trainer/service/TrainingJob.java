@@ -1,10 +1,13 @@
 package dev.preflight.trainer.service;
 
-import dev.preflight.nn.Classifier;
+import dev.preflight.nn.GraphModel;
+import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
 import dev.preflight.trainer.messaging.BatchStream;
+import dev.preflight.trainer.messaging.CheckpointStore;
 import dev.preflight.trainer.messaging.TrainerProducer;
 import dev.preflight.wire.Batch;
+import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
@@ -12,96 +15,185 @@ import dev.preflight.wire.Snapshot;
 import dev.preflight.wire.TrainStep;
 import org.jboss.logging.Logger;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Trains one run: reads its batch stream, takes one optimisation step per batch, publishes a {@link TrainStep} for
- * every step (the recipe: log the loss for every batch), a weight {@link Snapshot} every {@code snapshotEvery} steps
- * and always after the last one, and exactly one terminal {@link RunEvent}.
- *
- * <p>A non-finite loss ends the run with FAILED naming the step: nets fail silently, this makes them fail loudly.
+ * Trains one run: reads its batch stream, takes one optimisation step per batch, and publishes
+ * <ul>
+ *   <li>a {@link TrainStep} for every step (the recipe: log the loss for every batch) with the gradient norm and
+ *       each parameter tensor's update/weight ratio;</li>
+ *   <li>a weight {@link Snapshot} of the initial weights (step 0, for the input-independent baseline at init), every
+ *       {@code snapshotEvery} steps, and after the last step;</li>
+ *   <li>a checkpoint every {@code checkpointEvery} steps, from which any replica resumes the run;</li>
+ *   <li>WARNING events (model over the early-stage budget, fancy features early, a layer whose weights never
+ *       move) and exactly one terminal event: FINISHED, FAILED (e.g. a NaN loss, naming the step) or KILLED.</li>
+ * </ul>
  */
 public final class TrainingJob {
 
     private static final Logger LOG = Logger.getLogger(TrainingJob.class);
 
+    /** Steps after which a parameter tensor that never moved is reported. */
+    static final int FROZEN_AFTER_STEPS = 20;
+
     /** How a run ended, for the caller's meters and logs. */
     public record Outcome(RunEvent.Type type, int steps, String message) {
     }
 
-    private final RunSubmitted run;
-    private final String bootstrap;
-    private final TrainerProducer producer;
-    private final String worker;
-    private final Duration batchTimeout;
-    private final int tfThreads;
+    /** What a job needs from its replica. */
+    public record Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
+                          int tfThreads, Optional<Path> exportDir) {
+    }
 
-    public TrainingJob(RunSubmitted run, String bootstrap, TrainerProducer producer, String worker, Duration batchTimeout,
-                       int tfThreads) {
-        this.tfThreads = tfThreads;
+    private final RunSubmitted run;
+    private final Context ctx;
+
+    public TrainingJob(RunSubmitted run, Context ctx) {
         this.run = run;
-        this.bootstrap = bootstrap;
-        this.producer = producer;
-        this.worker = worker;
-        this.batchTimeout = batchTimeout;
+        this.ctx = ctx;
     }
 
     public Outcome run() {
         String runId = run.runId();
         RunSpec spec = run.spec();
-        producer.runEvent(new RunEvent(runId, RunEvent.Type.STARTED, 0, "taken by " + worker, worker, System.currentTimeMillis()));
-        int step = 0;
+        ModelConfig mc = spec.model();
+        Optional<CheckpointStore.Checkpoint> checkpoint = CheckpointStore.latest(ctx.bootstrap(), runId);
+        int step = checkpoint.map(c -> c.state().step()).orElse(0);
+        if (checkpoint.isPresent()) {
+            // Resuming is an explicit act (the run was resubmitted): an earlier kill does not apply to it.
+            ctx.kills().clear(runId);
+        }
+        event(RunEvent.Type.STARTED, step, checkpoint.isPresent()
+                ? "resumed by " + ctx.worker() + " from the checkpoint at step " + step
+                : "taken by " + ctx.worker());
+        Model model = null;
         Outcome outcome;
-        Classifier model = null;
-        try (BatchStream stream = new BatchStream(bootstrap, runId, producer)) {
-            float lr = spec.model().learningRate().floatValue();
+        try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer())) {
+            checkpoint.ifPresent(c -> stream.seek(c.nextOffset()));
             float loss = Float.NaN;
             int[] sampleShape = null;
+            List<String> names = List.of();
+            boolean[] moved = null;
+            boolean frozenReported = false;
             while (step < spec.steps()) {
                 long start = System.nanoTime();
-                BatchStream.Consumed consumed = stream.next(batchTimeout);
+                BatchStream.Consumed consumed = stream.next(ctx.batchTimeout(), () -> ctx.kills().reason(runId) != null);
+                if (consumed == null) {
+                    return finish(new Outcome(RunEvent.Type.KILLED, step, ctx.kills().reason(runId)), model);
+                }
                 long received = System.nanoTime();
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    model = Models.create(spec.model(), sampleShape, batch.numClasses(), tfThreads);
-                    LOG.infof("%s: %s with %d parameters on %s batches of %d", runId, spec.model().type(),
-                            model.parameterCount(), java.util.Arrays.toString(sampleShape), batch.size());
+                    model = Models.forBatch(mc, batch, ctx.tfThreads());
+                    names = ((GraphModel) model).parameterNames();
+                    moved = new boolean[names.size()];
+                    if (checkpoint.isPresent()) {
+                        model.loadState(checkpoint.get().state().variables());
+                        ((GraphModel) model).setStepsTaken(step);
+                    } else {
+                        warnAboutSize(model);
+                        snapshot(model, 0, sampleShape);
+                    }
                 }
-                loss = model.trainStep(batch.features(), batch.labels(), lr);
+                float lr = (float) mc.learningRateAt(step + 1, spec.steps());
+                Model.StepResult r = model.trainStep(batch, lr);
                 long done = System.nanoTime();
                 step++;
+                loss = r.loss();
                 if (!Float.isFinite(loss)) {
-                    outcome = new Outcome(RunEvent.Type.FAILED, step, "loss is " + loss + " at step " + step
-                            + ": lower the learning rate, check inputs for NaN/Inf and the loss for log(0)");
-                    return finish(outcome, step);
+                    return finish(new Outcome(RunEvent.Type.FAILED, step, "loss is " + loss + " at step " + step
+                            + ": lower the learning rate, check inputs for NaN/Inf and the loss for log(0)"), model);
                 }
                 stream.commit(consumed.nextOffset());
-                producer.trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
-                        seconds(done - received), batch.size()));
+                Map<String, Double> ratios = new LinkedHashMap<>();
+                for (int i = 0; i < names.size(); i++) {
+                    ratios.put(names.get(i), (double) r.updateRatios()[i]);
+                    moved[i] |= r.updateRatios()[i] > 0;
+                }
+                ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
+                        seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios));
+                if (!frozenReported && step >= FROZEN_AFTER_STEPS) {
+                    frozenReported = true;
+                    reportFrozen(names, moved, step);
+                }
                 if (step % spec.snapshotInterval() == 0 || step == spec.steps()) {
-                    producer.snapshot(new Snapshot(runId, step, spec, sampleShape, model.numClasses(), model.parameters()));
+                    snapshot(model, step, sampleShape);
+                }
+                if (step % spec.checkpointInterval() == 0 && step < spec.steps()) {
+                    ctx.producer().checkpoint(new CheckpointStore.Checkpoint(consumed.nextOffset(), new Snapshot(runId, step, spec,
+                            sampleShape, model.numClasses(), model.state(), model.task().name())));
                 }
             }
-            outcome = new Outcome(RunEvent.Type.FINISHED, step, "final train loss " + loss);
+            String message = String.format(Locale.ROOT, "final train loss %s", loss);
+            if (ctx.exportDir().isPresent()) {
+                Path dir = ctx.exportDir().get().resolve(runId);
+                model.exportSavedModel(dir);
+                message += "; SavedModel at " + dir.toAbsolutePath();
+            }
+            outcome = new Outcome(RunEvent.Type.FINISHED, step, message);
         } catch (TimeoutException e) {
             outcome = new Outcome(RunEvent.Type.FAILED, step, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.errorf(e, "%s failed at step %d", runId, step);
             outcome = new Outcome(RunEvent.Type.FAILED, step, e.getClass().getSimpleName() + ": " + e.getMessage());
-        } finally {
-            if (model != null) {
-                model.close();
-            }
         }
-        return finish(outcome, step);
+        return finish(outcome, model);
     }
 
-    private Outcome finish(Outcome outcome, int step) {
-        producer.runEvent(new RunEvent(run.runId(), outcome.type(), step, outcome.message(), worker, System.currentTimeMillis()));
-        LOG.infof("%s %s after %d steps: %s", run.runId(), outcome.type(), step, outcome.message());
+    /** The recipe: "start simple -> use a small architecture (less than 1 mio params)", "no fancy features" at first. */
+    private void warnAboutSize(Model model) {
+        RunSpec spec = run.spec();
+        if (!spec.earlyStage()) {
+            return;
+        }
+        if (model.parameterCount() > Models.EARLY_STAGE_PARAMETER_BUDGET) {
+            event(RunEvent.Type.WARNING, 0, String.format(Locale.ROOT, "model has %,d parameters, over the %,d the recipe "
+                    + "advises for early stages: start small", model.parameterCount(), Models.EARLY_STAGE_PARAMETER_BUDGET));
+        }
+        if (spec.model().hasFancyFeatures()) {
+            event(RunEvent.Type.WARNING, 0, "dropout, batch norm, weight decay or LR decay is on in an early stage: the recipe "
+                    + "turns them off at first (\"LR decay often falsely makes train curves look like they are converged\")");
+        }
+    }
+
+    /** The recipe's "wired up incorrectly, layers never updated": a parameter tensor whose update was always 0. */
+    private void reportFrozen(List<String> names, boolean[] moved, int step) {
+        List<String> frozen = new java.util.ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (!moved[i]) {
+                frozen.add(names.get(i));
+            }
+        }
+        if (!frozen.isEmpty()) {
+            event(RunEvent.Type.WARNING, step, "weights never updated in " + step + " steps: " + String.join(", ", frozen)
+                    + (frozen.size() == names.size() ? " (every layer: learning rate 0?)" : " (not wired into the loss?)"));
+        }
+    }
+
+    private void snapshot(Model model, int step, int[] sampleShape) {
+        ctx.producer().snapshot(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
+                model.task().name()));
+    }
+
+    private Outcome finish(Outcome outcome, Model model) {
+        if (model != null) {
+            model.close();
+        }
+        event(outcome.type(), outcome.steps(), outcome.message());
+        LOG.infof("%s %s after %d steps: %s", run.runId(), outcome.type(), outcome.steps(), outcome.message());
         return outcome;
+    }
+
+    private void event(RunEvent.Type type, int step, String message) {
+        ctx.producer().runEvent(new RunEvent(run.runId(), type, step, message, ctx.worker(), System.currentTimeMillis()));
     }
 
     private static double seconds(long nanos) {

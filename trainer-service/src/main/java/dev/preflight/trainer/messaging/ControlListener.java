@@ -1,0 +1,90 @@
+package dev.preflight.trainer.messaging;
+
+import dev.preflight.trainer.service.KillSwitch;
+import dev.preflight.wire.RunCommand;
+import dev.preflight.wire.Topics;
+import dev.preflight.wire.WireFormatException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Reads every command on {@link Topics#CONTROL}: each replica needs all of them (it cannot know in advance which run
+ * a kill is for), so the group is unique per replica. Polls every 100 ms so a kill lands within a second.
+ */
+@ApplicationScoped
+public class ControlListener {
+
+    private static final Logger LOG = Logger.getLogger(ControlListener.class);
+
+    private final String bootstrap;
+    private final KillSwitch kills;
+    private final TrainerProducer producer;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public ControlListener(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KillSwitch kills, TrainerProducer producer) {
+        this.bootstrap = bootstrap;
+        this.kills = kills;
+        this.producer = producer;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "preflight-trainer-control-" + UUID.randomUUID(),
+                // Kills from the last week still matter (a queued run may be killed before it starts).
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        thread = new Thread(this::loop, "control-listener");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            thread.join(5_000);
+        }
+    }
+
+    private void loop() {
+        try (KafkaConsumer<byte[], byte[]> c = consumer) {
+            c.subscribe(List.of(Topics.CONTROL));
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(100))) {
+                    try {
+                        RunCommand command = RunCommand.decode(record.value());
+                        if (command.type() == RunCommand.Type.KILL) {
+                            kills.kill(command.runId(), command.reason());
+                        }
+                    } catch (WireFormatException e) {
+                        DeadLetters.send(producer, record, e);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // shutdown
+        } catch (RuntimeException e) {
+            LOG.error("control listener stopped: kills will not be seen", e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.preflight.nn;
+
+import dev.preflight.wire.Batch;
+import dev.preflight.wire.NamedTensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A trainable model that owns its TensorFlow Graph and Session (close it). Not thread-safe: one run, one thread.
+ */
+public interface Model extends AutoCloseable {
+
+    Task task();
+
+    /** Classes (classification, segmentation) or the output width (regression). */
+    int numClasses();
+
+    /** One optimisation step on a batch, with the learning rate for this step. */
+    StepResult trainStep(Batch batch, float learningRate);
+
+    /** Forward pass only (no dropout, batch-norm moving statistics). */
+    Evaluation evaluate(Batch batch);
+
+    /** The trainable parameters, in a fixed order, with their graph names (what a weight snapshot carries). */
+    List<NamedTensor> parameters();
+
+    /** Replaces the trainable parameters; names and shapes must match exactly. */
+    void loadParameters(List<NamedTensor> parameters);
+
+    /** Everything needed to resume training exactly: parameters, optimiser state, batch-norm statistics. */
+    List<NamedTensor> state();
+
+    void loadState(List<NamedTensor> state);
+
+    long parameterCount();
+
+    /** Sets the output bias to the log class priors (Karpathy: "init well"); classification only. */
+    void initBiasToLogPriors(int[] classCounts);
+
+    /** Writes a SavedModel with a "serving_default" signature: features in, probabilities (or outputs) out. */
+    void exportSavedModel(Path dir) throws IOException;
+
+    @Override
+    void close();
+
+    /**
+     * @param loss         the data loss of the batch before the update (without the weight-decay penalty)
+     * @param gradNorm     global L2 norm of all gradients
+     * @param updateRatios per parameter tensor (same order as {@link #parameters()}): |update| / |weights|
+     */
+    record StepResult(float loss, float gradNorm, float[] updateRatios) {
+    }
+
+    /**
+     * @param loss        mean loss of the batch
+     * @param predictions argmax class per sample (classification) or per pixel, row-major (segmentation); empty for regression
+     * @param outputs     regression outputs, count x width; empty otherwise
+     */
+    record Evaluation(float loss, int[] predictions, float[] outputs) {
+        public double accuracy(int[] truth) {
+            int right = 0;
+            for (int i = 0; i < truth.length; i++) {
+                if (predictions[i] == truth[i]) {
+                    right++;
+                }
+            }
+            return truth.length == 0 ? 0 : (double) right / truth.length;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.preflight.wire;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DataConfigTest {
+
+    private static final String MODEL = "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":0.001,\"hiddenUnits\":[8]},\"steps\":5}";
+
+    private static RunSpec spec(String data) {
+        return Json.decode("{\"dataset\":\"shapes\",\"data\":" + data + "," + MODEL, RunSpec.class);
+    }
+
+    @Test
+    void theOriginalFourFieldsStayValidAndMeanNoExtras() {
+        RunSpec s = spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2}");
+        assertEquals(List.of(), s.problems());
+        assertNull(s.data().activeAugmentation());
+        assertEquals("none", s.data().balanceMode());
+        assertEquals(0, s.data().effectiveSubsetSize(100));
+        // Unset optional fields are left out of the JSON, so old readers see exactly what they used to.
+        assertEquals("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2}",
+                new String(Json.encode(s.data()), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void fullConfigRoundTripsAndIsValid() {
+        RunSpec s = spec("""
+                {"seed":1,"batchSize":8,"valFraction":0.2,"subsetFraction":0.5,"balance":"weights",
+                 "augment":{"hflip":true,"vflip":false,"rotationDegrees":15,"translatePixels":2,"noiseStd":0.05,
+                            "brightness":0.2,"contrast":0.2}}""");
+        assertEquals(List.of(), s.problems());
+        assertEquals(s.data(), Json.decode(Json.encode(s.data()), DataConfig.class));
+        assertEquals(50, s.data().effectiveSubsetSize(100));
+        assertEquals(1, s.data().effectiveSubsetSize(1), "a fraction of a tiny split still keeps one sample");
+        assertSame(s.data().augment(), s.data().activeAugmentation());
+        assertTrue(s.data().augment().geometric());
+    }
+
+    @Test
+    void allOffAugmentationIsNoAugmentation() {
+        RunSpec s = spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"augment\":{\"hflip\":false}}");
+        assertEquals(List.of(), s.problems());
+        assertNull(s.data().activeAugmentation());
+        assertFalse(s.data().augment().any());
+    }
+
+    @Test
+    void everyBadNewFieldIsNamedWithTheDataPrefix() {
+        RunSpec s = spec("""
+                {"seed":1,"subsetSize":3,"batchSize":8,"valFraction":0.2,"subsetFraction":1.5,"balance":"oversample",
+                 "augment":{"rotationDegrees":200,"translatePixels":-1,"noiseStd":2,"brightness":-0.1,"contrast":"NaN"}}""");
+        String all = String.join("\n", s.problems());
+        for (String field : List.of("data.subsetFraction must be in (0, 1]", "data.subsetFraction cannot be combined",
+                "data.balance 'oversample'", "data.augment.rotationDegrees", "data.augment.translatePixels",
+                "data.augment.noiseStd", "data.augment.brightness", "data.augment.contrast")) {
+            assertTrue(all.contains(field), "no problem says " + field + " in:\n" + all);
+        }
+        assertEquals(8, s.problems().size(), all);
+    }
+
+    @Test
+    void subsetSizeMayBeOmittedOnlyForAFraction() {
+        assertTrue(String.join("\n", spec("{\"seed\":1,\"batchSize\":8,\"valFraction\":0.2}").problems())
+                .contains("data.subsetSize is required"));
+    }
+
+    @Test
+    void unknownAugmentationIsAnErrorNamingIt() {
+        WireFormatException e = org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class,
+                () -> spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"augment\":{\"shear\":3}}"));
+        assertTrue(e.getMessage().contains("shear"), e.getMessage());
+    }
+}
