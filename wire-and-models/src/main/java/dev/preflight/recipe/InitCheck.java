@@ -1,0 +1,56 @@
+package dev.preflight.recipe;
+
+import java.util.List;
+
+/**
+ * Recipe stage "init check" (Karpathy: "verify loss at init ... you should measure -log(1/n_classes) on a softmax at
+ * initialization"; "init well"; "input-independent baseline").
+ *
+ * <p>Judges the loss of the very first batch (measured before the first update) against -ln(1/C). Far off means a
+ * bad init (weights too large), a softmax applied twice, or labels that do not match the outputs.
+ */
+public final class InitCheck {
+
+    public static final String NAME = "init-check";
+
+    /**
+     * @param warnRelative relative distance from ln(C) that earns a WARN; default 0.1 (the issue's "within 10 %")
+     * @param failRelative relative distance that FAILs; default 0.5 (x100 init scale lands far beyond this)
+     */
+    public record Thresholds(double warnRelative, double failRelative) {
+        public static final Thresholds DEFAULT = new Thresholds(0.10, 0.50);
+    }
+
+    private InitCheck() {
+    }
+
+    /**
+     * @param initialLoss    loss of the first train batch, before any update
+     * @param numClasses     C
+     * @param zeroInputLoss  the same model on all-zero inputs at init (NaN if not measured): the input-independent baseline
+     */
+    public static StageResult judge(String runId, double initialLoss, int numClasses, double zeroInputLoss, Thresholds t) {
+        double expected = Math.log(numClasses);
+        double relative = Math.abs(initialLoss - expected) / expected;
+        Evidence ev = new Evidence().put("initial_loss", initialLoss).put("expected_loss", expected)
+                .put("relative_error", relative).put("zero_input_loss", zeroInputLoss).put("classes", numClasses);
+        Verdict v;
+        String summary;
+        if (!Double.isFinite(initialLoss)) {
+            v = Verdict.FAIL;
+            summary = "loss at init is " + initialLoss + ": inputs or weights contain NaN/Inf";
+        } else if (relative > t.failRelative()) {
+            v = Verdict.FAIL;
+            summary = String.format("loss at init %.3f is far from -ln(1/%d) = %.3f (%.0f %% off): initial weights too large, "
+                    + "a softmax applied twice, or labels that do not match the outputs", initialLoss, numClasses, expected, 100 * relative);
+        } else if (relative > t.warnRelative()) {
+            v = Verdict.WARN;
+            summary = String.format("loss at init %.3f is %.0f %% off -ln(1/C) = %.3f: initialise the last layer smaller, or set "
+                    + "its bias to the class priors", initialLoss, 100 * relative, expected);
+        } else {
+            v = Verdict.PASS;
+            summary = String.format("loss at init %.3f matches -ln(1/%d) = %.3f", initialLoss, numClasses, expected);
+        }
+        return new StageResult(NAME, v, ev.map(), summary, List.of(runId));
+    }
+}
