@@ -194,6 +194,18 @@ class TrainerKafkaTest {
     }
 
     @Test
+    void modelOverTheEarlyStageBudgetEarnsAWarning() throws Exception {
+        // 784 x 1400 + 1400 x 4 weights: 1.1 M parameters, in an (implicitly) early stage.
+        RunSpec big = new RunSpec("shapes", new DataConfig(1L, 1, 1, 0.2), new ModelConfig("mlp", 3L, 1e-3, List.of(1400)), 2, 1);
+        String runId = submit(big, 2);
+        List<RunEvent> events = collect(Topics.RUN_EVENTS, RunEvent::decode, e -> e.runId().equals(runId),
+                l -> l.stream().anyMatch(RunEvent::terminal));
+        assertTrue(events.stream().anyMatch(e -> e.type() == RunEvent.Type.WARNING && e.message().contains("1,104,604 parameters")),
+                events.toString());
+        assertEquals(RunEvent.Type.FINISHED, events.get(events.size() - 1).type());
+    }
+
+    @Test
     void killStopsTheRunWithinASecondAndRecordsWhy() throws Exception {
         // Far more steps than batches: the trainer would otherwise wait for batch 31 for the whole batch timeout.
         String runId = submit(spec(1e-3, 10_000), 30);
