@@ -1,6 +1,7 @@
 package dev.preflight.cli;
 
 import dev.preflight.cli.command.DemoCommand;
+import dev.preflight.cli.command.RunLadderCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "preflight", mixinStandardHelpOptions = true, version = "preflight 0.1.0",
         description = "Make a deep-learning pipeline prove itself early: every recipe stage ends in PASS, WARN or FAIL.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunLadderCommand.class, CommandLine.HelpCommand.class})
 public class PreflightCli {
 
     public static final int INFRASTRUCTURE_ERROR = 3;

@@ -34,8 +34,13 @@ public final class OverfitOneSample {
 
     /** The run this stage submits: a 1-sample train subset, no regularisation, batch of that one sample. */
     public static RunSpec runSpec(String dataset, long seed, double learningRate, List<Integer> hiddenUnits, Thresholds t) {
-        return new RunSpec(dataset, new DataConfig(seed, 1, 1, 0.2),
-                new ModelConfig("mlp", seed, learningRate, hiddenUnits), t.steps(), 1);
+        return runSpec(dataset, new DataConfig(seed, 1, 1, 0.2), new ModelConfig("mlp", seed, learningRate, hiddenUnits), t, null);
+    }
+
+    /** The same for any model and data config: the subset and batch become 1 sample. */
+    public static RunSpec runSpec(String dataset, DataConfig data, ModelConfig model, Thresholds t, String experiment) {
+        return new RunSpec(dataset, new DataConfig(data.seed(), 1, 1, data.valFraction()), model, t.steps(), 1, null,
+                experiment, NAME);
     }
 
     /**

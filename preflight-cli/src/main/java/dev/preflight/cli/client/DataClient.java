@@ -1,0 +1,45 @@
+package dev.preflight.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** The CLI's view of the data-service: dataset statistics for the data-check stage. */
+public final class DataClient {
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+
+    public DataClient(String baseUrl) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    public JsonNode stats(String dataset, long splitSeed, double valFraction) {
+        URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8)
+                + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = json.readTree(r.body());
+            if (r.statusCode() != 200) {
+                throw new GatewayClient.GatewayException("dataset " + dataset + ": HTTP " + r.statusCode() + ": "
+                        + body.path("error").asText(r.body()));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayClient.GatewayException("interrupted");
+        }
+    }
+}

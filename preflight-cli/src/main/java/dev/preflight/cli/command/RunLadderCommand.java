@@ -1,0 +1,147 @@
+package dev.preflight.cli.command;
+
+import dev.preflight.cli.client.DataClient;
+import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.cli.ladder.Ladder;
+import dev.preflight.cli.ladder.LadderOptions;
+import dev.preflight.cli.report.Console;
+import dev.preflight.cli.report.ReportWriter;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.DataCheck;
+import dev.preflight.recipe.FullData;
+import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.OverfitFewSamples;
+import dev.preflight.recipe.OverfitOneSample;
+import dev.preflight.recipe.Report;
+import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunIds;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code preflight run}: climbs the recipe's ladder for one dataset and model, stage by stage, each ending in a
+ * verdict. Against a running deployment ({@code --gateway}, {@code --data}) or a local stack it starts itself.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the recipe's stages (data-check, init-check, overfit-one-sample, overfit-few-samples, full-data, "
+                + "speed) on a dataset and a model; a FAIL stops the ladder. Writes report.json; exit 0 only if every stage passed.")
+public class RunLadderCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", defaultValue = "shapes", description = "Registered dataset name (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet or segnet (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", split = ",", description = "Hidden layer widths (mlp; cnn's dense head), e.g. 128,64.")
+    List<Integer> hidden;
+
+    @Option(names = "--channels", split = ",", description = "Conv widths (cnn, resnet, segnet), e.g. 16,32.")
+    List<Integer> channels;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for split, data order and init (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size of the full-data run (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Share of each class held out (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--full-steps", defaultValue = "600", description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
+    int fullSteps;
+
+    @Option(names = "--stages", split = ",", description = "Stages to run, in ladder order (default: all of ${COMPLETION-CANDIDATES}).",
+            completionCandidates = StageNames.class)
+    List<String> stages;
+
+    @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
+    String gatewayUrl;
+
+    @Option(names = "--data", description = "URL of the running data-service (for dataset stats).")
+    String dataUrl;
+
+    @Option(names = "--trainers", defaultValue = "2", description = "Trainer replicas of the local stack (default: ${DEFAULT-VALUE}).")
+    int trainers;
+
+    @Option(names = "--out", defaultValue = "preflight-out", description = "Directory for report.json and logs (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")
+    Path home;
+
+    @Option(names = "--timeout", defaultValue = "900", description = "Seconds any one run may take (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    static final class StageNames extends ArrayList<String> {
+        StageNames() {
+            super(LadderOptions.STAGES);
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<String> chosen = stages == null || stages.isEmpty() ? LadderOptions.STAGES : stages;
+        for (String s : chosen) {
+            if (!LadderOptions.STAGES.contains(s)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown stage '" + s + "', expected one of " + LadderOptions.STAGES);
+            }
+        }
+        if ((gatewayUrl == null) != (dataUrl == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway and --data go together");
+        }
+        ModelConfig mc = new ModelConfig(model, seed, learningRate, hidden, channels, null, null, null, null, null, null,
+                null, null, null, null, null);
+        List<String> problems = new dev.preflight.wire.RunSpec(dataset, new dev.preflight.wire.DataConfig(seed, 0, batch, valFraction),
+                mc, fullSteps, null).problems();
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+        }
+        LadderOptions options = new LadderOptions("exp-" + RunIds.newId().substring(4), dataset, mc, seed, valFraction, batch, fullSteps,
+                chosen, Duration.ofSeconds(timeoutSeconds), DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
+                OverfitOneSample.Thresholds.DEFAULT, OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT,
+                SpeedCheck.Thresholds.DEFAULT);
+        Console console = new Console(System.out);
+        if (gatewayUrl != null) {
+            return climb(new GatewayClient(gatewayUrl), new DataClient(dataUrl), options, console);
+        }
+        Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
+        try (LocalStack stack = LocalStack.start(root, out, trainers, console::say)) {
+            return climb(new GatewayClient(stack.url(Service.GATEWAY)), new DataClient(stack.url(Service.DATA)), options, console);
+        }
+    }
+
+    private int climb(GatewayClient gateway, DataClient data, LadderOptions options, Console console) {
+        console.say("experiment " + options.experiment() + ": " + options.model().type() + " on " + options.dataset()
+                + ", stages " + String.join(" -> ", options.stages()));
+        Report report = new Ladder(gateway, data, options, console::progress, r -> {
+            console.endProgress();
+            console.say(r.name() + ": " + r.verdict() + " — " + r.summary());
+        }).run();
+        Path written = ReportWriter.write(report, out);
+        console.verdictTable(report.stages());
+        boolean complete = report.stages().size() == options.stages().size();
+        if (!complete) {
+            console.say("stopped after " + report.stages().get(report.stages().size() - 1).name() + "; not run: "
+                    + options.stages().subList(report.stages().size(), options.stages().size()));
+        }
+        System.out.println(written);
+        return complete && report.stages().stream().allMatch(s -> s.verdict() == Verdict.PASS) ? 0 : 1;
+    }
+}

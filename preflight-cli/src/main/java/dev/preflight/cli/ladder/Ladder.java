@@ -1,0 +1,186 @@
+package dev.preflight.cli.ladder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.cli.client.DataClient;
+import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.recipe.DataCheck;
+import dev.preflight.recipe.FullData;
+import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.OverfitFewSamples;
+import dev.preflight.recipe.OverfitOneSample;
+import dev.preflight.recipe.Report;
+import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.StageResult;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Climbs the recipe's ladder for one experiment: each stage submits its run(s) through the gateway, waits for the
+ * exact history, and judges it with the stage's class. A FAIL stops the ladder: later stages would only repeat the
+ * failure at a higher price.
+ */
+public final class Ladder {
+
+    /** Validation is noisy (a fresh random batch each time): judge on the mean of this many val points. */
+    static final int SMOOTHING = 5;
+
+    private final GatewayClient gateway;
+    private final DataClient data;
+    private final RunWatcher watcher;
+    private final LadderOptions o;
+    private final BiConsumer<String, RunWatcher.Progress> progress;
+    private final Consumer<StageResult> done;
+
+    /** Facts gathered on the way that later stages need. */
+    private int numClasses;
+    private double majorityShare = Double.NaN;
+    private RunWatcher.Finished fullDataRun;
+
+    public Ladder(GatewayClient gateway, DataClient data, LadderOptions options, BiConsumer<String, RunWatcher.Progress> progress,
+                  Consumer<StageResult> done) {
+        this.gateway = gateway;
+        this.data = data;
+        this.watcher = new RunWatcher(gateway);
+        this.o = options;
+        this.progress = progress;
+        this.done = done;
+    }
+
+    public Report run() {
+        List<StageResult> results = new ArrayList<>();
+        for (String stage : LadderOptions.STAGES) {
+            if (!o.wants(stage)) {
+                continue;
+            }
+            StageResult r = switch (stage) {
+                case DataCheck.NAME -> dataCheck();
+                case InitCheck.NAME -> initCheck();
+                case OverfitOneSample.NAME -> overfitOne();
+                case OverfitFewSamples.NAME -> overfitFew();
+                case FullData.NAME -> fullData();
+                case SpeedCheck.NAME -> speed();
+                default -> throw new IllegalArgumentException("unknown stage " + stage);
+            };
+            results.add(r);
+            done.accept(r);
+            if (r.verdict() == Verdict.FAIL) {
+                break;
+            }
+        }
+        return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis());
+    }
+
+    private DataConfig data(int subset, int batch) {
+        return new DataConfig(o.seed(), subset, batch, o.valFraction());
+    }
+
+    private RunWatcher.Finished submitAndWait(String stage, RunSpec spec) {
+        String runId = gateway.submit(spec);
+        return watcher.await(runId, spec.steps(), o.runTimeout(), p -> progress.accept(stage, p));
+    }
+
+    private RunSpec spec(String stage, DataConfig d, ModelConfig m, int steps) {
+        return new RunSpec(o.dataset(), d, m, steps, 1, null, o.experiment(), stage);
+    }
+
+    StageResult dataCheck() {
+        JsonNode s = data.stats(o.dataset(), o.seed(), o.valFraction());
+        numClasses = s.path("numClasses").asInt();
+        int total = 0;
+        int max = 0;
+        for (JsonNode c : s.path("classHistogram")) {
+            total += c.asInt();
+            max = Math.max(max, c.asInt());
+        }
+        // A stratified split keeps class shares, so the majority class's share of all samples is its val accuracy.
+        majorityShare = total == 0 ? Double.NaN : (double) max / total;
+        JsonNode imbalance = s.path("imbalanceRatio");
+        return DataCheck.judge(o.dataset(), new DataCheck.Stats(s.path("samples").asInt(), s.path("skipped").path("count").asInt(),
+                s.path("duplicates").path("samples").asInt(), s.path("leakage").path("samples").asInt(),
+                imbalance.isNumber() ? imbalance.asDouble() : Double.POSITIVE_INFINITY, numClasses), o.dataCheck());
+    }
+
+    StageResult initCheck() {
+        RunWatcher.Finished run = submitAndWait(InitCheck.NAME, spec(InitCheck.NAME, data(0, o.batchSize()), o.model(), 1));
+        List<TrainStep> train = run.history().train();
+        double initial = train.isEmpty() ? Double.NaN : train.get(0).loss();
+        double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
+                .mapToDouble(ValStep::zeroInputLoss).findFirst().orElse(Double.NaN);
+        return InitCheck.judge(run.runId(), initial, classes(), zero, o.initCheck());
+    }
+
+    StageResult overfitOne() {
+        RunSpec spec = OverfitOneSample.runSpec(o.dataset(), data(1, 1), o.model(), o.overfitOne(), o.experiment());
+        RunWatcher.Finished run = submitAndWait(OverfitOneSample.NAME, spec);
+        return OverfitOneSample.judge(run.runId(), run.history().trainLosses(), run.lastValLoss(), run.failed() ? run.message() : null,
+                o.overfitOne());
+    }
+
+    StageResult overfitFew() {
+        int n = o.overfitFew().samples();
+        RunWatcher.Finished run = submitAndWait(OverfitFewSamples.NAME, spec(OverfitFewSamples.NAME, data(n, n), o.model(), o.overfitFew().steps()));
+        double[] val = run.history().val().stream().filter(v -> v.step() > 0).mapToDouble(ValStep::valLoss).toArray();
+        return OverfitFewSamples.judge(run.runId(), run.history().trainLosses(), val, run.failed() ? run.message() : null, o.overfitFew());
+    }
+
+    /** The model on all data, next to logistic regression on the same data (a linear model: no hidden layer). */
+    StageResult fullData() {
+        RunSpec main = spec(FullData.NAME, data(0, o.batchSize()), o.model(), o.fullDataSteps());
+        ModelConfig linear = new ModelConfig("mlp", o.seed(), 1e-3, List.of());
+        RunSpec logistic = spec(FullData.NAME, data(0, o.batchSize()), linear, o.fullDataSteps());
+        String mainId = gateway.submit(main);
+        String logisticId = gateway.submit(logistic);
+        fullDataRun = watcher.await(mainId, main.steps(), o.runTimeout(), p -> progress.accept(FullData.NAME, p));
+        RunWatcher.Finished baseline = watcher.await(logisticId, logistic.steps(), o.runTimeout(), p -> progress.accept("logistic-baseline", p));
+        List<ValStep> val = trained(fullDataRun.history().val());
+        ValStep zeroAtEnd = fullDataRun.history().val().stream().filter(v -> v.step() == fullDataRun.lastStep() && v.zeroInputLoss() != null)
+                .findFirst().orElse(null);
+        FullData.Measurements m = new FullData.Measurements(
+                mean(val.subList(0, Math.min(SMOOTHING, val.size())), true),
+                mean(tail(val), true), mean(tail(val), false),
+                zeroAtEnd == null ? Double.NaN : zeroAtEnd.zeroInputLoss(),
+                zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
+                majorityShare, mean(tail(trained(baseline.history().val())), false), classes());
+        String failure = fullDataRun.failed() ? fullDataRun.message() : null;
+        return FullData.judge(List.of(mainId, logisticId), m, failure, o.fullData());
+    }
+
+    StageResult speed() {
+        RunWatcher.Finished run = fullDataRun != null ? fullDataRun
+                : submitAndWait(SpeedCheck.NAME, spec(SpeedCheck.NAME, data(0, o.batchSize()), o.model(), 100));
+        List<TrainStep> train = run.history().train();
+        return SpeedCheck.judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
+                train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),
+                o.speed());
+    }
+
+    private int classes() {
+        if (numClasses == 0) {
+            numClasses = data.stats(o.dataset(), o.seed(), o.valFraction()).path("numClasses").asInt();
+        }
+        return numClasses;
+    }
+
+    /** Val points of trained weights (step 0 is the initial weights' baseline). */
+    private static List<ValStep> trained(List<ValStep> val) {
+        return val.stream().filter(v -> v.step() > 0).toList();
+    }
+
+    private static List<ValStep> tail(List<ValStep> val) {
+        return val.subList(Math.max(0, val.size() - SMOOTHING), val.size());
+    }
+
+    private static double mean(List<ValStep> val, boolean loss) {
+        return val.stream().mapToDouble(v -> loss ? v.valLoss() : v.valAccuracy()).average().orElse(Double.NaN);
+    }
+}
