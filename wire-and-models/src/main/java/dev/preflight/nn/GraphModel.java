@@ -91,6 +91,8 @@ public final class GraphModel implements Model {
 
     final List<Slot> params = new ArrayList<>();
     final List<Slot> state = new ArrayList<>();
+    /** Batch-norm moving statistics: not trained by gradients, but needed for inference, so they travel in snapshots. */
+    final List<Slot> stats = new ArrayList<>();
     /** Ops that must run with every train step besides the optimiser (batch-norm moving statistics). */
     final List<Op> trainingUpdates = new ArrayList<>();
     /** Kernels, for weight decay. */
@@ -182,6 +184,8 @@ public final class GraphModel implements Model {
         Slot movingVar = slot(name + "/moving_variance", Init.ONE, 0, 0, channels);
         state.add(movingMean);
         state.add(movingVar);
+        stats.add(movingMean);
+        stats.add(movingVar);
         Operand<TInt32> axes = tf.constant(new int[]{0, 1, 2});
         Operand<TFloat32> mean = tf.math.mean(x, axes);
         Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(x, mean), axes);
@@ -378,12 +382,13 @@ public final class GraphModel implements Model {
      */
     private void initialise() {
         SplittableRandom rng = new SplittableRandom(config.seed());
+        double scale = config.initScaleOrDefault();
         List<NamedTensor> all = new ArrayList<>();
         for (Slot s : allSlots()) {
             float[] v = new float[s.size()];
             switch (s.init()) {
-                case HE -> fillUniform(v, Math.sqrt(6.0 / s.fanIn()), rng);
-                case OUTPUT -> fillUniform(v, 0.1 * Math.sqrt(6.0 / (s.fanIn() + s.fanOut())), rng);
+                case HE -> fillUniform(v, scale * Math.sqrt(6.0 / s.fanIn()), rng);
+                case OUTPUT -> fillUniform(v, scale * 0.1 * Math.sqrt(6.0 / (s.fanIn() + s.fanOut())), rng);
                 case ONE -> Arrays.fill(v, 1f);
                 case BETA1 -> Arrays.fill(v, BETA1);
                 case BETA2 -> Arrays.fill(v, BETA2);
@@ -529,12 +534,18 @@ public final class GraphModel implements Model {
 
     @Override
     public List<NamedTensor> parameters() {
-        return read(params);
+        return read(inferenceSlots());
     }
 
     @Override
     public void loadParameters(List<NamedTensor> values) {
-        load(params, values);
+        load(inferenceSlots(), values);
+    }
+
+    private List<Slot> inferenceSlots() {
+        List<Slot> all = new ArrayList<>(params);
+        all.addAll(stats);
+        return all;
     }
 
     @Override

@@ -23,10 +23,13 @@ public interface Model extends AutoCloseable {
     /** Forward pass only (no dropout, batch-norm moving statistics). */
     Evaluation evaluate(Batch batch);
 
-    /** The trainable parameters, in a fixed order, with their graph names (what a weight snapshot carries). */
+    /**
+     * What inference needs, in a fixed order, with graph names: the trainable parameters, then batch-norm moving
+     * statistics (if any). This is what a weight snapshot carries.
+     */
     List<NamedTensor> parameters();
 
-    /** Replaces the trainable parameters; names and shapes must match exactly. */
+    /** Replaces what {@link #parameters()} returns; names and shapes must match exactly. */
     void loadParameters(List<NamedTensor> parameters);
 
     /** Everything needed to resume training exactly: parameters, optimiser state, batch-norm statistics. */
@@ -34,6 +37,7 @@ public interface Model extends AutoCloseable {
 
     void loadState(List<NamedTensor> state);
 
+    /** Trainable parameters only. */
     long parameterCount();
 
     /** Sets the output bias to the log class priors (Karpathy: "init well"); classification only. */

@@ -24,11 +24,13 @@ import java.util.Set;
  * @param biasInit     "zero" (default) or "log-prior": the output bias starts at the log class priors of the train split
  * @param loss         "cross-entropy" (classification, segmentation: per pixel) or "l1"/"l2" (regression);
  *                     default from the data: cross-entropy, or l2 when batches carry regression targets
+ * @param initScale    multiplies every initial kernel weight; default 1. A fault drill: x100 is the "bad init" the
+ *                     init-check stage must catch
  */
 public record ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
                           Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
                           Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
-                          String loss) {
+                          String loss, Double initScale) {
 
     public static final Set<String> TYPES = Set.of("mlp", "cnn", "resnet", "segnet");
     public static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
@@ -38,7 +40,16 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
 
     /** The plain model of the early stages: no regularisation, constant LR, Adam. */
     public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits) {
-        this(type, seed, learningRate, hiddenUnits, null, null, null, null, null, null, null, null, null, null, null, null);
+        this(type, seed, learningRate, hiddenUnits, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Every field but the fault drill. */
+    public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
+                       Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
+                       Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
+                       String loss) {
+        this(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm, weightDecay,
+                lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, null);
     }
 
     void validate(String prefix, List<String> problems) {
@@ -85,6 +96,9 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         }
         oneOf(prefix + "biasInit", biasInit, BIAS_INITS, problems);
         oneOf(prefix + "loss", loss, LOSSES, problems);
+        if (initScale != null && !(initScale > 0 && initScale <= 1e6)) {
+            problems.add(prefix + "initScale must be in (0, 1e6], was " + initScale);
+        }
     }
 
     private static void widths(String field, List<Integer> widths, List<String> problems) {
@@ -137,6 +151,10 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         return weightDecay != null ? weightDecay : 0;
     }
 
+    public double initScaleOrDefault() {
+        return initScale != null ? initScale : 1;
+    }
+
     public boolean logPriorBias() {
         return "log-prior".equals(biasInit);
     }
@@ -161,6 +179,11 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
 
     public ModelConfig withLearningRate(double lr) {
         return new ModelConfig(type, seed, lr, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss);
+                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale);
+    }
+
+    public ModelConfig withInitScale(double scale) {
+        return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
+                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, scale);
     }
 }

@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * @param step                 the train step whose weights were evaluated: the same numbering as
  *                             {@link TrainStep#step()}; 0 means the initial weights, before any training
- * @param valLoss              mean loss on the val batch
+ * @param valLoss              mean loss on the val batch, as computed: a diverged model's non-finite loss is written
+ *                             as Jackson's quoted "NaN"/"Infinity" and read back as such (the losses below likewise)
  * @param valAccuracy          share of the val batch predicted right: sample accuracy (classification), pixel accuracy
  *                             (segmentation); not defined for regression, where it is 0 (read {@code mae}/{@code rmse})
  * @param batchSize            samples in the val batch

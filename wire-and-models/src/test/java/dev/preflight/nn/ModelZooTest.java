@@ -176,6 +176,21 @@ class ModelZooTest {
     }
 
     @Test
+    void snapshotsCarryBatchNormStatisticsSoEvaluationElsewhereMatches() {
+        ModelConfig c = new ModelConfig("cnn", 5L, 1e-2, List.of(16), List.of(8), null, null, null, null, true, null, null, null, null, null, null);
+        Batch b = batch(16, 3, false);
+        try (Model trained = Models.create(c, new int[]{H, H, 1}, CLASSES, 1);
+             Model elsewhere = Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
+            for (int s = 0; s < 20; s++) {
+                trained.trainStep(b, 1e-2f);
+            }
+            elsewhere.loadParameters(trained.parameters());
+            assertEquals(trained.evaluate(b).loss(), elsewhere.evaluate(b).loss());
+            assertTrue(trained.parameters().stream().anyMatch(t -> t.name().endsWith("moving_mean")));
+        }
+    }
+
+    @Test
     void classWeightsChangeTheLossAndLogPriorBiasMatchesPriors() {
         Batch plain = batch(8, 1, false);
         Batch weighted = plain.withStreamMeta(new int[]{70, 10, 10, 10}, new float[]{0.1f, 3f, 3f, 3f});

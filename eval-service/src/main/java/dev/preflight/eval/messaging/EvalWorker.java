@@ -25,9 +25,14 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** The evaluation thread: takes the freshest snapshot of each run, evaluates it, publishes a {@link ValStep}. */
+/**
+ * The evaluation thread: takes the freshest snapshot of each run (and every step-0 and last-step snapshot, see
+ * {@link LatestSnapshots}), evaluates it, publishes a {@link ValStep}.
+ */
 @ApplicationScoped
 public class EvalWorker {
 
@@ -41,6 +46,8 @@ public class EvalWorker {
     private final Counter failures;
     private final Timer evalTime;
     private final Timer fetchTime;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> valPoints = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private Thread thread;
 
@@ -50,6 +57,7 @@ public class EvalWorker {
         this.mailbox = mailbox;
         this.evaluator = new Evaluator(data, config);
         this.out = out;
+        this.registry = registry;
         this.bootstrap = bootstrap;
         this.evaluated = Counter.builder("preflight.eval.snapshots.evaluated").register(registry);
         this.failures = Counter.builder("preflight.eval.failures")
@@ -76,6 +84,16 @@ public class EvalWorker {
         evaluator.close();
     }
 
+    /**
+     * {@code preflight_eval_val_points_total{run}}: ValSteps published for the run's training steps (step 0, the
+     * initial weights, is not a training iteration and is not counted). Divided by the run's train steps it is the
+     * run's validation coverage. Registered once per run, on its first val point.
+     */
+    private Counter valPoints(String runId) {
+        return valPoints.computeIfAbsent(runId, id -> Counter.builder("preflight.eval.val.points").tag("run", id)
+                .description("ValSteps published for training steps (step >= 1) of the run").register(registry));
+    }
+
     private void loop() {
         while (running) {
             Snapshot s;
@@ -94,6 +112,9 @@ public class EvalWorker {
                 fetchTime.record(evaluator.lastFetchNanos(), TimeUnit.NANOSECONDS);
                 out.send(Message.of(Json.encode(v)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.runId()).build()));
                 evaluated.increment();
+                if (v.step() >= 1) {
+                    valPoints(s.runId()).increment();
+                }
             } catch (RuntimeException e) {
                 // Validation is a monitor: one failed evaluation must not stop the next; the failure is counted.
                 failures.increment();

@@ -1,8 +1,12 @@
 package dev.preflight.eval.service;
 
 import dev.preflight.eval.config.EvalConfig;
-import dev.preflight.nn.Classifier;
+import dev.preflight.eval.metrics.ClassificationMetrics;
+import dev.preflight.eval.metrics.RegressionMetrics;
+import dev.preflight.eval.metrics.SegmentationMetrics;
+import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
+import dev.preflight.nn.Task;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DataConfig;
@@ -14,25 +18,49 @@ import java.util.Map;
 
 /**
  * Evaluates snapshots: rebuilds the run's model (cached per run), loads the snapshot's weights, pulls a random val
- * batch from the data-service and computes val loss and accuracy. Single-threaded by design (models are not
- * thread-safe); the caller owns the thread.
+ * batch from the data-service and computes the loss and the task's metrics. Besides that, per run:
+ * <ul>
+ *   <li><b>Input-independent baseline</b> (Karpathy): at step 0 (initial weights) and at the run's last step, the
+ *       same val batch with every input value set to 0. A model that learned from its inputs does clearly worse on
+ *       them at the end than on real inputs; one whose val loss equals this baseline ignores its inputs.</li>
+ *   <li><b>Fixed val batch</b> (Karpathy: "visualize prediction dynamics on a fixed test batch"): chosen once from
+ *       the run's data seed, so every evaluation of it sees the same samples; evaluated at the cadence
+ *       {@link EvalConfig#fixedBatchEvery()} documents, its predictions (and labels) recorded in the ValStep.</li>
+ * </ul>
+ * Single-threaded by design (models are not thread-safe); the caller owns the thread.
  */
 public class Evaluator implements AutoCloseable {
 
+    /** What the evaluator keeps per run: the built model, the fixed batch once fetched, the fixed-batch cadence. */
+    private static final class RunState {
+        final Model model;
+        Batch fixedBatch;
+        int lastFixedStep = -1;
+
+        RunState(Model model) {
+            this.model = model;
+        }
+    }
+
     private final DataServiceClient data;
     private final EvalConfig config;
-    private final Map<String, Classifier> models;
+    private final Map<String, RunState> runs;
     private long fetchNanos;
 
     public Evaluator(DataServiceClient data, EvalConfig config) {
+        if (config.fixedBatchEvery() < 1 || config.fixedBatchSize() < 1 || config.valBatchSize() < 1) {
+            throw new IllegalArgumentException("preflight.eval.fixed-batch-every, fixed-batch-size and val-batch-size must be >= 1");
+        }
         this.data = data;
         this.config = config;
         int capacity = config.modelCacheSize();
-        this.models = new LinkedHashMap<>(16, 0.75f, true) {
+        // Evicting a run forgets its fixed-batch cadence too: its next snapshot then gets one fixed-batch point more
+        // than the cadence asks for, and the batch is fetched again (the same samples, from the same seed).
+        this.runs = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Classifier> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
                 if (size() > capacity) {
-                    eldest.getValue().close();
+                    eldest.getValue().model.close();
                     return true;
                 }
                 return false;
@@ -40,19 +68,175 @@ public class Evaluator implements AutoCloseable {
         };
     }
 
-    public ValStep evaluate(Snapshot s) {
-        Classifier model = models.computeIfAbsent(s.runId(), id -> Models.create(s.spec().model(), s.inputShape(), s.numClasses(), config.tfThreads()));
-        model.loadParameters(s.variables());
-        DataConfig d = s.spec().data();
-        long fetchStart = System.nanoTime();
-        Batch val = BatchCodec.decode(data.valBatch(s.spec().dataset(), d.seed(), d.valFraction(), config.valBatchSize(),
-                sampleSeed(d.seed(), s.step())));
-        fetchNanos = System.nanoTime() - fetchStart;
-        Classifier.Evaluation e = model.evaluate(val.features(), val.labels());
-        return new ValStep(s.runId(), s.step(), e.loss(), e.accuracy(val.labels()), val.size());
+    /** Step 0 (initial weights) and the run's last step: evaluated with the zero-input baseline, never skipped. */
+    public static boolean isBaselineStep(Snapshot s) {
+        return s.step() == 0 || (s.spec() != null && s.spec().steps() != null && s.step() == s.spec().steps());
     }
 
-    /** Time the last {@link #evaluate} spent fetching its val batch: the part of validation that is I/O. */
+    public ValStep evaluate(Snapshot s) {
+        DataConfig d = s.spec().data();
+        long fetchStart = System.nanoTime();
+        Batch val = fetch(s, config.valBatchSize(), sampleSeed(d.seed(), s.step()));
+        fetchNanos = System.nanoTime() - fetchStart;
+        Task task = taskOf(s, val);
+        RunState run = runs.computeIfAbsent(s.runId(), id -> new RunState(
+                Models.create(s.spec().model(), s.inputShape(), s.numClasses(), task, config.tfThreads())));
+        Model model = run.model;
+        if (model.task() != task) {
+            throw new IllegalArgumentException("run " + s.runId() + " was evaluated as " + model.task() + ", now its snapshot is " + task);
+        }
+        model.loadParameters(s.variables());
+        boolean fixedDue = isBaselineStep(s)
+                || Math.floorDiv(s.step(), config.fixedBatchEvery()) > Math.floorDiv(run.lastFixedStep, config.fixedBatchEvery());
+        if (fixedDue && run.fixedBatch == null) {
+            fetchStart = System.nanoTime();
+            run.fixedBatch = fetch(s, config.fixedBatchSize(), fixedSampleSeed(d.seed()));
+            fetchNanos += System.nanoTime() - fetchStart;
+        }
+
+        Model.Evaluation e = model.evaluate(val);
+        ValStep v = scored(s, task, val, e);
+        if (isBaselineStep(s)) {
+            Model.Evaluation zero = model.evaluate(zeroInputs(val));
+            v = withBaseline(v, zero.loss(), task == Task.REGRESSION ? null : accuracy(task, val, zero));
+        }
+        if (fixedDue) {
+            v = withFixedBatch(v, task, run.fixedBatch, model.evaluate(run.fixedBatch));
+            run.lastFixedStep = Math.max(run.lastFixedStep, s.step());
+        }
+        return v;
+    }
+
+    /**
+     * The snapshot's task (what the trainer built); a snapshot without one gets the task its val batch implies
+     * (masks: segmentation, targets: regression), as the trainer decides it from its first batch. A val batch of
+     * another task is an error: scoring a segmentation batch's all-zero labels as a classification would be silently
+     * meaningless.
+     */
+    static Task taskOf(Snapshot s, Batch val) {
+        Task fromData = Models.taskOf(val);
+        if (s.task() == null) {
+            return fromData;
+        }
+        Task task = Task.valueOf(s.task());
+        if (task != fromData) {
+            throw new IllegalArgumentException("snapshot of a " + task + " model, but the data-service's val batch is "
+                    + fromData + " data: " + val);
+        }
+        return task;
+    }
+
+    private Batch fetch(Snapshot s, int size, long sampleSeed) {
+        DataConfig d = s.spec().data();
+        return BatchCodec.decode(data.valBatch(s.spec().dataset(), d.seed(), d.valFraction(), size, sampleSeed));
+    }
+
+    /** The val loss and the task's metrics, computed from the model's predictions on {@code val}. */
+    static ValStep scored(Snapshot s, Task task, Batch val, Model.Evaluation e) {
+        return switch (task) {
+            case CLASSIFICATION -> {
+                ClassificationMetrics m = ClassificationMetrics.of(val.labels(), e.predictions(), val.numClasses());
+                yield new ValStep(s.runId(), s.step(), e.loss(), m.accuracy(), val.size(), task.name(),
+                        m.macroPrecision(), m.macroRecall(), m.macroF1(), m.precision(), m.recall(), m.f1(), m.confusion(),
+                        null, null, null, null, null, null, null, null, null, null, null, null);
+            }
+            case SEGMENTATION -> {
+                SegmentationMetrics m = SegmentationMetrics.of(masks(val), e.predictions(), val.numClasses());
+                yield new ValStep(s.runId(), s.step(), e.loss(), m.pixelAccuracy(), val.size(), task.name(),
+                        null, null, null, null, null, null, m.confusion(), m.pixelAccuracy(), m.meanIou(), m.iou(),
+                        null, null, null, null, null, null, null, null, null);
+            }
+            case REGRESSION -> {
+                RegressionMetrics m = RegressionMetrics.of(targets(val), e.outputs());
+                // Accuracy has no meaning for regression; 0 keeps the always-present field a number (JSON has no NaN).
+                yield new ValStep(s.runId(), s.step(), e.loss(), 0.0, val.size(), task.name(),
+                        null, null, null, null, null, null, null, null, null, null, m.mae(), m.rmse(),
+                        null, null, null, null, null, null, null);
+            }
+        };
+    }
+
+    /** Sample accuracy (classification) or pixel accuracy (segmentation) of an evaluation of {@code batch}. */
+    static double accuracy(Task task, Batch batch, Model.Evaluation e) {
+        return switch (task) {
+            case CLASSIFICATION -> ClassificationMetrics.of(batch.labels(), e.predictions(), batch.numClasses()).accuracy();
+            case SEGMENTATION -> SegmentationMetrics.of(masks(batch), e.predictions(), batch.numClasses()).pixelAccuracy();
+            case REGRESSION -> throw new IllegalArgumentException("regression has no accuracy");
+        };
+    }
+
+    static ValStep withBaseline(ValStep v, double zeroLoss, Double zeroAccuracy) {
+        return new ValStep(v.runId(), v.step(), v.valLoss(), v.valAccuracy(), v.batchSize(), v.task(),
+                v.macroPrecision(), v.macroRecall(), v.macroF1(), v.perClassPrecision(), v.perClassRecall(), v.perClassF1(),
+                v.confusion(), v.pixelAccuracy(), v.meanIou(), v.perClassIou(), v.mae(), v.rmse(),
+                zeroLoss, zeroAccuracy, v.fixedBatchLoss(), v.fixedBatchPredictions(), v.fixedBatchLabels(),
+                v.fixedBatchOutputs(), v.fixedBatchTargets());
+    }
+
+    static ValStep withFixedBatch(ValStep v, Task task, Batch fixed, Model.Evaluation e) {
+        int[] predictions = null;
+        int[] labels = null;
+        Double[] outputs = null;
+        Double[] targets = null;
+        switch (task) {
+            case CLASSIFICATION -> {
+                predictions = e.predictions();
+                labels = fixed.labels();
+            }
+            case SEGMENTATION -> {
+                predictions = e.predictions();
+                labels = maskClasses(fixed);
+            }
+            case REGRESSION -> {
+                outputs = finiteOrNull(e.outputs());
+                targets = finiteOrNull(targets(fixed));
+            }
+        }
+        return new ValStep(v.runId(), v.step(), v.valLoss(), v.valAccuracy(), v.batchSize(), v.task(),
+                v.macroPrecision(), v.macroRecall(), v.macroF1(), v.perClassPrecision(), v.perClassRecall(), v.perClassF1(),
+                v.confusion(), v.pixelAccuracy(), v.meanIou(), v.perClassIou(), v.mae(), v.rmse(),
+                v.zeroInputLoss(), v.zeroInputAccuracy(), (double) e.loss(), predictions, labels, outputs, targets);
+    }
+
+    /** The same batch with every input value 0 (uint8 0 and float32 0.0 are both all-zero bytes); truth kept. */
+    static Batch zeroInputs(Batch b) {
+        return new Batch(b.index(), b.epoch(), b.dtype(), b.sampleShape(), b.numClasses(), b.labels(),
+                new byte[b.data().length], b.masks(), b.targets(), b.targetDim(), b.classCounts(), b.classWeights());
+    }
+
+    static byte[] masks(Batch b) {
+        if (b.masks() == null) {
+            throw new IllegalArgumentException("a segmentation model needs val batches with masks, got " + b);
+        }
+        return b.masks();
+    }
+
+    /** The batch's per-pixel classes as ints (mask bytes are unsigned). */
+    static int[] maskClasses(Batch b) {
+        byte[] masks = masks(b);
+        int[] out = new int[masks.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = masks[i] & 0xFF;
+        }
+        return out;
+    }
+
+    static float[] targets(Batch b) {
+        if (b.targets() == null) {
+            throw new IllegalArgumentException("a regression model needs val batches with targets, got " + b);
+        }
+        return b.targets();
+    }
+
+    private static Double[] finiteOrNull(float[] values) {
+        Double[] out = new Double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Float.isFinite(values[i]) ? (double) values[i] : null;
+        }
+        return out;
+    }
+
+    /** Time the last {@link #evaluate} spent fetching val batches: the part of validation that is I/O. */
     public long lastFetchNanos() {
         return fetchNanos;
     }
@@ -64,9 +248,17 @@ public class Evaluator implements AutoCloseable {
         return z ^ (z >>> 31);
     }
 
+    /**
+     * The fixed val batch's sample seed: a function of the run's data seed only. It is {@link #sampleSeed} of step
+     * -1, which no snapshot has, and that mix is a bijection, so it never equals a per-step seed of the same run.
+     */
+    public static long fixedSampleSeed(long runSeed) {
+        return sampleSeed(runSeed, -1);
+    }
+
     @Override
     public void close() {
-        models.values().forEach(Classifier::close);
-        models.clear();
+        runs.values().forEach(r -> r.model.close());
+        runs.clear();
     }
 }
