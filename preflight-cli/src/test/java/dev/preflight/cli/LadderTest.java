@@ -1,0 +1,106 @@
+package dev.preflight.cli;
+
+import dev.preflight.cli.client.DataClient;
+import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.cli.ladder.Ladder;
+import dev.preflight.cli.ladder.LadderOptions;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.DataCheck;
+import dev.preflight.recipe.FullData;
+import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.OverfitFewSamples;
+import dev.preflight.recipe.OverfitOneSample;
+import dev.preflight.recipe.Report;
+import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.StageResult;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.ModelConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The recipe's ladder through the real pipeline: the happy path passes every stage, and planted faults are each
+ * caught by the stage named for them. Verdicts that cannot fail are defects.
+ */
+class LadderTest {
+
+    static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start(Path.of(System.getProperty("preflight.home", "..")), Path.of("target/ladder-test"), 2, System.out::println);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    static ModelConfig cnn(double lr) {
+        return new ModelConfig("cnn", 42L, lr, null);
+    }
+
+    static Report climb(ModelConfig model, List<String> stages) {
+        LadderOptions o = new LadderOptions("test", "shapes", model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5),
+                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
+                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT);
+        return new Ladder(new GatewayClient(stack.url(Service.GATEWAY)), new DataClient(stack.url(Service.DATA)), o,
+                (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
+    }
+
+    static StageResult only(Report r) {
+        assertEquals(1, r.stages().size(), r.stages().toString());
+        return r.stages().get(0);
+    }
+
+    @Test
+    void happyPathPassesEveryStage() {
+        Report r = climb(cnn(1e-3), LadderOptions.STAGES);
+        assertEquals(LadderOptions.STAGES, r.stages().stream().map(StageResult::name).toList());
+        for (StageResult s : r.stages()) {
+            assertEquals(Verdict.PASS, s.verdict(), s.name() + ": " + s.summary());
+        }
+        StageResult full = r.stages().get(4);
+        assertTrue(full.evidence().get("val_accuracy") > full.evidence().get("logistic_regression_accuracy"));
+        assertEquals(2, full.runIds().size(), "the model's run and the logistic-regression baseline's");
+    }
+
+    @Test
+    void learningRateZeroFailsOverfitOneSample() {
+        StageResult s = only(climb(cnn(0), List.of(OverfitOneSample.NAME)));
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.summary().contains("did not go down"), s.summary());
+    }
+
+    @Test
+    void initScaledByAHundredFailsInitCheck() {
+        StageResult s = only(climb(cnn(1e-3).withInitScale(100), List.of(InitCheck.NAME)));
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.evidence().get("relative_error") > 0.5, s.evidence().toString());
+    }
+
+    @Test
+    void absurdLearningRateFailsTheRunNamingTheStep() {
+        StageResult s = only(climb(cnn(1e12), List.of(OverfitOneSample.NAME)));
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.summary().matches("the run failed: loss is (NaN|Infinity) at step \\d+.*"), s.summary());
+    }
+
+    @Test
+    void aFailStopsTheLadder() {
+        Report r = climb(cnn(1e-3).withInitScale(100), LadderOptions.STAGES);
+        assertEquals(List.of(DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());
+        assertEquals(Verdict.FAIL, r.verdict());
+    }
+}
