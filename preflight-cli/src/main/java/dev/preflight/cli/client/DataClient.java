@@ -23,6 +23,24 @@ public final class DataClient {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     }
 
+    /**
+     * The preview grid of a run's batch (train: after augmentation, as the trainer receives it; val: as stored), or
+     * null when the data-service cannot render it: a report without pictures beats no report.
+     */
+    public byte[] runPreview(String runId, String split) {
+        URI uri = URI.create(base + "/api/runs/" + runId + "/preview.png?split=" + split);
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     public JsonNode stats(String dataset, long splitSeed, double valFraction) {
         URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8)
                 + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction);

@@ -5,6 +5,7 @@ import dev.preflight.cli.client.GatewayClient;
 import dev.preflight.cli.ladder.Ladder;
 import dev.preflight.cli.ladder.LadderOptions;
 import dev.preflight.cli.report.Console;
+import dev.preflight.cli.report.ReportHtml;
 import dev.preflight.cli.report.ReportWriter;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
@@ -130,10 +131,13 @@ public class RunLadderCommand implements Callable<Integer> {
     private int climb(GatewayClient gateway, DataClient data, LadderOptions options, Console console) {
         console.say("experiment " + options.experiment() + ": " + options.model().type() + " on " + options.dataset()
                 + ", stages " + String.join(" -> ", options.stages()));
-        Report report = new Ladder(gateway, data, options, console::progress, r -> {
+        Ladder ladder = new Ladder(gateway, data, options, console::progress, r -> {
             console.endProgress();
             console.say(r.name() + ": " + r.verdict() + " — " + r.summary());
-        }).run();
+        });
+        Report report = ladder.run();
+        Path html = ReportHtml.write(report, ladder.artifacts(), out);
+        console.say("plots: " + html);
         Path written = ReportWriter.write(report, out);
         console.verdictTable(report.stages());
         boolean complete = report.stages().size() == options.stages().size();

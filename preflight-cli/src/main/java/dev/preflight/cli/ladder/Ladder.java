@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.cli.client.DataClient;
 import dev.preflight.cli.client.GatewayClient;
 import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.cli.report.ReportHtml;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.InitCheck;
@@ -20,7 +21,9 @@ import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -45,6 +48,8 @@ public final class Ladder {
     private int numClasses;
     private double majorityShare = Double.NaN;
     private RunWatcher.Finished fullDataRun;
+    /** Per stage, what report.html plots. */
+    private final Map<String, ReportHtml.StageArtifacts> artifacts = new LinkedHashMap<>();
 
     public Ladder(GatewayClient gateway, DataClient data, LadderOptions options, BiConsumer<String, RunWatcher.Progress> progress,
                   Consumer<StageResult> done) {
@@ -86,7 +91,18 @@ public final class Ladder {
 
     private RunWatcher.Finished submitAndWait(String stage, RunSpec spec) {
         String runId = gateway.submit(spec);
-        return watcher.await(runId, spec.steps(), o.runTimeout(), p -> progress.accept(stage, p));
+        RunWatcher.Finished run = watcher.await(runId, spec.steps(), o.runTimeout(), p -> progress.accept(stage, p));
+        keep(stage, run);
+        return run;
+    }
+
+    private void keep(String stage, RunWatcher.Finished run) {
+        artifacts.computeIfAbsent(stage, s -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>())).runs().add(run);
+    }
+
+    /** The charts and images of every stage that ran, for report.html. */
+    public Map<String, ReportHtml.StageArtifacts> artifacts() {
+        return artifacts;
     }
 
     private RunSpec spec(String stage, DataConfig d, ModelConfig m, int steps) {
@@ -142,6 +158,15 @@ public final class Ladder {
         String logisticId = gateway.submit(logistic);
         fullDataRun = watcher.await(mainId, main.steps(), o.runTimeout(), p -> progress.accept(FullData.NAME, p));
         RunWatcher.Finished baseline = watcher.await(logisticId, logistic.steps(), o.runTimeout(), p -> progress.accept("logistic-baseline", p));
+        keep(FullData.NAME, fullDataRun);
+        keep(FullData.NAME, baseline);
+        // "Visualize just before the net": what the trainer received (train) and what validation saw (val).
+        for (String split : List.of("train", "val")) {
+            byte[] png = data.runPreview(mainId, split);
+            if (png != null) {
+                artifacts.get(FullData.NAME).previews().put(split + " batch as the network sees it", png);
+            }
+        }
         List<ValStep> val = trained(fullDataRun.history().val());
         ValStep zeroAtEnd = fullDataRun.history().val().stream().filter(v -> v.step() == fullDataRun.lastStep() && v.zeroInputLoss() != null)
                 .findFirst().orElse(null);
@@ -158,6 +183,9 @@ public final class Ladder {
     StageResult speed() {
         RunWatcher.Finished run = fullDataRun != null ? fullDataRun
                 : submitAndWait(SpeedCheck.NAME, spec(SpeedCheck.NAME, data(0, o.batchSize()), o.model(), 100));
+        if (run == fullDataRun) {
+            keep(SpeedCheck.NAME, run);
+        }
         List<TrainStep> train = run.history().train();
         return SpeedCheck.judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
                 train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),

@@ -15,6 +15,15 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
+    /** Temp files are created owner-only; a report is meant to be shared. Best effort on non-POSIX file systems. */
+    static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // Windows and friends: the default ACL applies.
+        }
+    }
+
     public static Path write(Report report, Path dir) {
         try {
             Files.createDirectories(dir);
@@ -22,6 +31,7 @@ public final class ReportWriter {
             Path tmp = Files.createTempFile(dir, "report", ".json.tmp");
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(tmp.toFile(), report);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ReportWriter.readableByAll(target);
             return target;
         } catch (IOException e) {
             throw new IllegalStateException("cannot write report.json to " + dir + ": " + e.getMessage(), e);
