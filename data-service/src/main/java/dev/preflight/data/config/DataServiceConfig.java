@@ -12,8 +12,18 @@ import java.time.Duration;
 @ConfigMapping(prefix = "preflight.data")
 public interface DataServiceConfig {
 
-    /** The built-in synthetic dataset. */
+    /** The built-in synthetic image datasets "shapes" and "shapes-seg" (the same images, with masks). */
     Shapes shapes();
+
+    /** The built-in tabular dataset "spirals". */
+    Spirals spirals();
+
+    /**
+     * The directory registered datasets must live in ({@code POST /api/datasets} paths are relative to it; nothing
+     * outside it is ever read). Registrations are kept in {@code .preflight-datasets.json} inside it.
+     */
+    @WithDefault("./data")
+    java.nio.file.Path root();
 
     /**
      * How many batches the stream may run ahead of the trainer's committed offset. Bounded so that a slow or dead
@@ -36,6 +46,18 @@ public interface DataServiceConfig {
      */
     @WithDefault("20ms")
     Duration progressPollInterval();
+
+    interface Spirals {
+        @WithDefault("7")
+        long seed();
+
+        /** Points; class i % classes, so balanced for a multiple of classes. */
+        @WithDefault("600")
+        int samples();
+
+        @WithDefault("3")
+        int classes();
+    }
 
     interface Shapes {
         /** Generator seed: the same seed always yields the same images, bit for bit. */

@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -65,6 +66,8 @@ public class BatchStreamer {
     private static final int REMEMBERED_RUNS = 10_000;
     /** Bound on any single admin call, so a broker outage shows up as a logged failure rather than a hung stream. */
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How stale the batches-ahead gauge may be while the stream is not blocked (then it is read every poll). */
+    private static final Duration GAUGE_REFRESH = Duration.ofMillis(250);
 
     private final DatasetRegistry datasets;
     private final DataServiceConfig config;
@@ -84,6 +87,8 @@ public class BatchStreamer {
      * the stall timeout; when its STARTED event finally arrives the stream resumes where it stopped.
      */
     private final Map<String, RunSubmitted> parked = Collections.synchronizedMap(lruMap());
+    /** Every run submission seen, newest kept: what the run preview endpoint renders batches for. */
+    private final Map<String, RunSubmitted> submissions = Collections.synchronizedMap(lruMap());
 
     private volatile boolean stopping;
 
@@ -138,6 +143,7 @@ public class BatchStreamer {
      */
     public void start(RunSubmitted run) {
         String runId = run.runId();
+        submissions.put(runId, run);
         if (finished.contains(runId)) {
             LOG.infof("run %s already finished; not streaming it again", runId);
             return;
@@ -185,6 +191,11 @@ public class BatchStreamer {
         }
     }
 
+    /** The submission of a run this service has seen (bounded: the most recent runs), or null. */
+    public RunSubmitted submission(String runId) {
+        return submissions.get(runId);
+    }
+
     public boolean isStreaming(String runId) {
         return active.containsKey(runId);
     }
@@ -217,6 +228,9 @@ public class BatchStreamer {
         private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
         private volatile String cancelReason;
         private boolean offsetReadFailed;
+        /** Batches handed to the producer and the trainer's committed offset, for the batches-ahead gauge. */
+        private volatile long produced;
+        private volatile long committedSeen;
 
         RunStream(RunSubmitted run, TrainBatches batches) {
             this.run = run;
@@ -249,8 +263,7 @@ public class BatchStreamer {
 
         private void stream() throws InterruptedException, ExecutionException, TimeoutException {
             int steps = run.spec().steps();
-            long start = admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
-                    .partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+            long start = endOffset();
             if (start >= steps) {
                 LOG.infof("run %s: all %d batches are already on %s", runId, steps, topic);
                 return;
@@ -262,12 +275,28 @@ public class BatchStreamer {
                     .description("Train batches handed to the Kafka producer").tag("run", runId).register(meters);
             Counter byteCounter = Counter.builder("preflight.data.bytes.produced")
                     .description("Encoded train-batch bytes handed to the Kafka producer").tag("run", runId).register(meters);
+            produced = start;
+            // Removed when the stream ends, so a resumed stream registers a gauge that reads its own fields.
+            Gauge ahead = Gauge.builder("preflight.data.batches.ahead", this, s -> s.produced - s.committedSeen)
+                    .description("Batches produced but not yet committed by the run's trainer: the input pipeline's lag")
+                    .tag("run", runId).strongReference(true).register(meters);
+            try {
+                produce(start, steps, batchCounter, byteCounter);
+            } finally {
+                meters.remove(ahead);
+            }
+        }
+
+        private void produce(long start, int steps, Counter batchCounter, Counter byteCounter)
+                throws InterruptedException, ExecutionException {
 
             long maxAhead = config.maxBatchesAhead();
             long stallNanos = config.stallTimeout().toNanos();
             long pollMillis = Math.max(1, config.progressPollInterval().toMillis());
             long committed = committedOffset();
+            committedSeen = committed;
             long lastProgress = System.nanoTime();
+            long lastRead = lastProgress;
             Future<RecordMetadata> last = null;
 
             for (long i = start; i < steps; i++) {
@@ -276,8 +305,10 @@ public class BatchStreamer {
                         return;
                     }
                     long now = committedOffset();
+                    lastRead = System.nanoTime();
                     if (now > committed) {
                         committed = now;
+                        committedSeen = now;
                         lastProgress = System.nanoTime();
                     } else if (System.nanoTime() - lastProgress > stallNanos) {
                         LOG.warnf("run %s: giving up on the stream at batch %d of %d: the trainer (group %s) has not "
@@ -298,12 +329,19 @@ public class BatchStreamer {
                 if (failure != null) {
                     throw new IllegalStateException("sending batch to " + topic + " failed: " + failure.getMessage(), failure);
                 }
+                // While not blocked the offset is otherwise never read; refresh it now and then so the gauge moves.
+                if (System.nanoTime() - lastRead > GAUGE_REFRESH.toNanos()) {
+                    committed = Math.max(committed, committedOffset());
+                    committedSeen = committed;
+                    lastRead = System.nanoTime();
+                }
                 byte[] value = BatchCodec.encode(batches.batch(i));
                 last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
                     if (e != null) {
                         sendFailure.compareAndSet(null, e);
                     }
                 });
+                produced = i + 1;
                 batchCounter.increment();
                 byteCounter.increment(value.length);
             }
@@ -312,6 +350,37 @@ public class BatchStreamer {
                 last.get();
             }
             LOG.infof("run %s: all %d batches streamed to %s", runId, steps, topic);
+            // Keep the batches-ahead gauge true until the trainer has consumed the tail (or the run ends or stalls).
+            long drainPoll = Math.max(pollMillis, GAUGE_REFRESH.toMillis());
+            while (committed < steps && !cancelled() && System.nanoTime() - lastProgress <= stallNanos) {
+                Thread.sleep(drainPoll);
+                long now = committedOffset();
+                if (now > committed) {
+                    committed = now;
+                    committedSeen = now;
+                    lastProgress = System.nanoTime();
+                }
+            }
+        }
+
+        /**
+         * The topic's end offset. Retried while the broker does not know the partition yet: a topic just created by
+         * {@code start} reaches the broker's metadata cache asynchronously, and on a loaded machine the first lookup
+         * can beat it (seen in tests as UnknownTopicOrPartitionException, which then ended the stream for good).
+         */
+        private long endOffset() throws InterruptedException, ExecutionException, TimeoutException {
+            long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+            while (true) {
+                try {
+                    return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                            .partitionResult(partition).get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline || cancelReason != null) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         }
 
         private boolean cancelled() {

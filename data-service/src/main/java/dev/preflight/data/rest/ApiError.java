@@ -10,6 +10,10 @@ import jakarta.ws.rs.core.Response;
 public record ApiError(String error) {
 
     static Response response(Response.Status status, String message) {
+        return response(status.getStatusCode(), message);
+    }
+
+    static Response response(int status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(message)).build();
     }
 }

@@ -1,20 +1,33 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.data.load.LoadException;
+import dev.preflight.data.load.PathRejectedException;
+import dev.preflight.data.load.Registration;
 import dev.preflight.data.model.Dataset;
+import dev.preflight.data.model.DatasetStats;
 import dev.preflight.data.model.DatasetDetail;
 import dev.preflight.data.model.DatasetSummary;
 import dev.preflight.data.model.Split;
+import dev.preflight.data.service.DatasetExistsException;
 import dev.preflight.data.service.DatasetRegistry;
+import dev.preflight.data.service.PreviewRenderer;
+import dev.preflight.data.service.StatsService;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.ValBatches;
 import dev.preflight.wire.BatchCodec;
+import dev.preflight.wire.Json;
+import dev.preflight.wire.WireFormatException;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -22,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.Arrays;
 import java.util.List;
 
 @Path("/api/datasets")
@@ -32,17 +46,125 @@ public class DatasetResource {
     /** Same ceiling as a train batch (DataConfig.batchSize): a val batch is one forward pass of the eval-service. */
     static final int MAX_VAL_BATCH = 4096;
 
+    /** Samples in a dataset preview grid by default, and at most. */
+    static final int PREVIEW_DEFAULT = 64;
+    static final int PREVIEW_MAX = 256;
+
     private final DatasetRegistry registry;
+    private final StatsService stats;
 
     @Inject
-    public DatasetResource(DatasetRegistry registry) {
+    public DatasetResource(DatasetRegistry registry, StatsService stats) {
         this.registry = registry;
+        this.stats = stats;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register a dataset on disk under the data root",
+            description = "Body: {name, format: idx|csv|image-folder|segmentation, path (relative to the data root), "
+                    + "images, labels, masks, labelColumn, header, imageShape [h,w,c], numClasses}. The files are loaded "
+                    + "now; unreadable files are skipped and listed in the stats. Unknown fields are errors.")
+    @APIResponse(responseCode = "201", description = "Registered; the body is the dataset's detail")
+    @APIResponse(responseCode = "400", description = "Bad body, name, format or path (absolute, '..', outside the root, missing)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The name is taken",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The files are not a usable dataset (wrong magic, ragged CSV, no valid sample)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response register(String body) {
+        Registration r;
+        try {
+            // Parsed by the strict wire mapper rather than bound by JAX-RS: a misspelt option must be an error.
+            r = Json.decode(body, Registration.class);
+        } catch (WireFormatException e) {
+            throw new ApiProblemException(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        Dataset d;
+        try {
+            d = registry.register(r);
+        } catch (PathRejectedException | IllegalArgumentException e) {
+            throw new ApiProblemException(Response.Status.BAD_REQUEST, e.getMessage());
+        } catch (DatasetExistsException e) {
+            throw new ApiProblemException(Response.Status.CONFLICT, e.getMessage());
+        } catch (LoadException e) {
+            throw new ApiProblemException(ApiProblemException.UNPROCESSABLE, e.getMessage());
+        }
+        return Response.created(UriBuilder.fromPath("/api/datasets/{name}").build(d.name()))
+                .type(MediaType.APPLICATION_JSON).entity(DatasetDetail.of(d)).build();
+    }
+
+    @GET
+    @Path("{name}/stats")
+    @Operation(summary = "Counts, class histogram and imbalance, channel mean/std, duplicates, skipped files, and "
+            + "train/val leakage for the split given by splitSeed and valFraction (both or neither)")
+    @APIResponse(responseCode = "200", description = "The statistics")
+    @APIResponse(responseCode = "400", description = "Only one of splitSeed and valFraction, or a bad value",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of that name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public DatasetStats stats(@PathParam("name") String name,
+                              @QueryParam("splitSeed") String splitSeed,
+                              @QueryParam("valFraction") String valFraction) {
+        Dataset d = load(name);
+        boolean seedGiven = splitSeed != null && !splitSeed.isBlank();
+        boolean fractionGiven = valFraction != null && !valFraction.isBlank();
+        if (seedGiven != fractionGiven) {
+            throw new BadParameterException(seedGiven ? "valFraction" : "splitSeed",
+                    "is required with " + (seedGiven ? "splitSeed" : "valFraction") + " (the leakage check needs the whole split)");
+        }
+        if (!seedGiven) {
+            return stats.stats(d, null, null);
+        }
+        return stats.stats(d, QueryParams.requiredLong("splitSeed", splitSeed), QueryParams.requiredFraction("valFraction", valFraction));
+    }
+
+    @GET
+    @Path("{name}/preview.png")
+    @Produces("image/png")
+    @Operation(summary = "A grid of stored samples, each labelled with its class (segmentation: image and mask side by side)",
+            description = "count samples (default 64, at most 256) chosen by seed (default 0), bytes as stored.")
+    @APIResponse(responseCode = "200", description = "PNG", content = @Content(mediaType = "image/png"))
+    @APIResponse(responseCode = "400", description = "A bad parameter",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of that name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public byte[] preview(@PathParam("name") String name, @QueryParam("count") String count, @QueryParam("seed") String seed) {
+        Dataset d = load(name);
+        int n = count == null ? PREVIEW_DEFAULT : QueryParams.requiredInt("count", count, 1, PREVIEW_MAX);
+        long s = seed == null ? 0 : QueryParams.requiredLong("seed", seed);
+        int[] picked = ValBatches.sample(d.allIndices(), s, n);
+        Arrays.sort(picked);
+        try {
+            return PreviewRenderer.png(ValBatches.build(d, picked), d.classNames(),
+                    d.name() + ": " + picked.length + " of " + d.size() + " samples, as stored");
+        } catch (IllegalArgumentException e) {
+            throw new ApiProblemException(Response.Status.BAD_REQUEST, "dataset '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /** A registered dataset whose files can no longer be read (e.g. after a restart) is a 422 naming why. */
+    private Dataset load(String name) {
+        try {
+            return registry.get(name);
+        } catch (LoadException | PathRejectedException e) {
+            throw new ApiProblemException(ApiProblemException.UNPROCESSABLE, "dataset '" + name + "' cannot be loaded: " + e.getMessage());
+        }
     }
 
     @GET
     @Operation(summary = "List the registered datasets")
     public List<DatasetSummary> list() {
-        return registry.names().stream().map(registry::get).map(DatasetSummary::of).toList();
+        List<DatasetSummary> all = new java.util.ArrayList<>();
+        for (String name : registry.names()) {
+            try {
+                all.add(DatasetSummary.of(registry.get(name)));
+            } catch (LoadException | PathRejectedException e) {
+                // One registration whose files went missing must not hide the others; its own GET says why.
+                continue;
+            }
+        }
+        return all;
     }
 
     @GET
@@ -52,7 +174,7 @@ public class DatasetResource {
     @APIResponse(responseCode = "404", description = "No dataset of that name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public DatasetDetail get(@PathParam("name") String name) {
-        return DatasetDetail.of(registry.get(name));
+        return DatasetDetail.of(load(name));
     }
 
     @GET
@@ -77,7 +199,7 @@ public class DatasetResource {
             @QueryParam("size") String size,
             @Parameter(description = "Chooses which val samples; the same seed gives the same batch", required = true)
             @QueryParam("sampleSeed") String sampleSeed) {
-        Dataset dataset = registry.get(name);
+        Dataset dataset = load(name);
         long split = QueryParams.requiredLong("splitSeed", splitSeed);
         double fraction = QueryParams.requiredFraction("valFraction", valFraction);
         int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);

@@ -1,42 +1,163 @@
 package dev.preflight.data.service;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.preflight.data.config.DataServiceConfig;
+import dev.preflight.data.load.CsvLoader;
+import dev.preflight.data.load.DataRoot;
+import dev.preflight.data.load.IdxLoader;
+import dev.preflight.data.load.ImageFolderLoader;
+import dev.preflight.data.load.LoadException;
+import dev.preflight.data.load.Registration;
+import dev.preflight.data.load.SegmentationLoader;
 import dev.preflight.data.model.Dataset;
+import dev.preflight.wire.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * Dataset name -> in-memory dataset. Each dataset is built on first use and then kept: startup stays fast, and a
- * dataset nobody asks for costs nothing.
+ * Dataset name -> in-memory dataset. Built-in datasets are generated on first use and then kept; registered ones are
+ * loaded when registered (so a bad one is refused with the reason) and kept. Registrations are written to
+ * {@value #STORE} under the data root and re-registered at startup, loaded again on first use.
  */
 @ApplicationScoped
 public class DatasetRegistry {
 
-    private final Map<String, Supplier<Dataset>> builders;
+    private static final Logger LOG = Logger.getLogger(DatasetRegistry.class);
+
+    static final String STORE = ".preflight-datasets.json";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    private final Map<String, Supplier<Dataset>> builtIns;
+    private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     private final Map<String, Dataset> cache = new ConcurrentHashMap<>();
+    private final DataRoot root;
 
     @Inject
     public DatasetRegistry(DataServiceConfig config) {
         DataServiceConfig.Shapes shapes = config.shapes();
-        this.builders = Map.of(ShapesGenerator.NAME, () -> ShapesGenerator.generate(shapes.seed(), shapes.samples()));
+        DataServiceConfig.Spirals spirals = config.spirals();
+        this.builtIns = Map.of(
+                ShapesGenerator.NAME, () -> ShapesGenerator.generate(shapes.seed(), shapes.samples()),
+                ShapesGenerator.SEG_NAME, () -> ShapesGenerator.generateSegmentation(shapes.seed(), shapes.samples()),
+                SpiralsGenerator.NAME, () -> SpiralsGenerator.generate(spirals.seed(), spirals.samples(), spirals.classes()));
+        this.root = new DataRoot(config.root());
+        restore();
+    }
+
+    public DataRoot root() {
+        return root;
     }
 
     /** Registered names, sorted. */
     public List<String> names() {
-        return builders.keySet().stream().sorted().toList();
+        TreeSet<String> all = new TreeSet<>(builtIns.keySet());
+        all.addAll(registered.keySet());
+        return List.copyOf(all);
     }
 
     /** @throws UnknownDatasetException when {@code name} is not registered */
     public Dataset get(String name) {
-        Supplier<Dataset> builder = name == null ? null : builders.get(name);
-        if (builder == null) {
+        if (name == null) {
+            throw new UnknownDatasetException(null, names());
+        }
+        Supplier<Dataset> builtIn = builtIns.get(name);
+        Registration r = registered.get(name);
+        if (builtIn == null && r == null) {
             throw new UnknownDatasetException(name, names());
         }
-        return cache.computeIfAbsent(name, n -> builder.get());
+        return cache.computeIfAbsent(name, n -> builtIn != null ? builtIn.get() : load(r));
+    }
+
+    /**
+     * Loads and registers a dataset.
+     *
+     * @throws IllegalArgumentException                       for a bad name or format
+     * @throws dev.preflight.data.load.PathRejectedException  for a path outside the root, '..', or a symlink escape
+     * @throws DatasetExistsException                         when the name is taken
+     * @throws LoadException                                  when the files cannot be read as a dataset
+     */
+    public synchronized Dataset register(Registration r) {
+        if (r.name() == null || !NAME.matcher(r.name()).matches()) {
+            throw new IllegalArgumentException("name must match " + NAME.pattern() + ", was " + (r.name() == null ? "missing" : "'" + r.name() + "'"));
+        }
+        if (r.format() == null || !Registration.FORMATS.contains(r.format())) {
+            throw new IllegalArgumentException("format " + (r.format() == null ? "is required" : "'" + r.format() + "' is unknown")
+                    + ", expected one of " + Registration.FORMATS);
+        }
+        if (builtIns.containsKey(r.name()) || registered.containsKey(r.name())) {
+            throw new DatasetExistsException(r.name());
+        }
+        Dataset d = load(r);
+        registered.put(r.name(), r);
+        cache.put(r.name(), d);
+        persist();
+        LOG.infof("registered dataset %s (%s at %s): %d samples, %d skipped", r.name(), r.format(), r.path(), d.size(), d.skipped().size());
+        return d;
+    }
+
+    private Dataset load(Registration r) {
+        Path path = root.resolve(r.path());
+        Dataset d = switch (r.format()) {
+            case "idx" -> IdxLoader.load(r.name(), path, r, root);
+            case "csv" -> CsvLoader.load(r.name(), path, r, root);
+            case "image-folder" -> ImageFolderLoader.load(r.name(), path, r, root);
+            case "segmentation" -> SegmentationLoader.load(r.name(), path, r, root);
+            default -> throw new IllegalArgumentException("format '" + r.format() + "' is unknown");
+        };
+        if (d.size() < 2) {
+            throw new LoadException(r.format() + ": '" + r.path() + "' has " + d.size() + " valid sample; a train/val split needs at least 2");
+        }
+        return d;
+    }
+
+    /** Written to a temp file and moved into place, so a crash never leaves half a registry. */
+    private void persist() {
+        Map<String, Registration> sorted = new LinkedHashMap<>();
+        registered.keySet().stream().sorted().forEach(n -> sorted.put(n, registered.get(n)));
+        Path store = root.path().resolve(STORE);
+        try {
+            Path tmp = root.path().resolve(STORE + ".tmp");
+            Files.write(tmp, Json.encode(new ArrayList<>(sorted.values())));
+            Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save dataset registrations to " + store, e);
+        }
+    }
+
+    private void restore() {
+        Path store = root.path().resolve(STORE);
+        if (!Files.exists(store)) {
+            return;
+        }
+        try {
+            List<Registration> saved = Json.MAPPER.readValue(Files.readAllBytes(store), new TypeReference<List<Registration>>() {
+            });
+            for (Registration r : saved) {
+                if (builtIns.containsKey(r.name())) {
+                    LOG.warnf("ignoring saved registration %s: the name is a built-in dataset", r.name());
+                } else {
+                    registered.put(r.name(), r);
+                }
+            }
+            LOG.infof("restored %d dataset registrations from %s", registered.size(), store);
+        } catch (IOException e) {
+            // A damaged registry must not keep the service from serving built-in datasets; the file stays for repair.
+            LOG.errorf(e, "cannot read dataset registrations from %s; starting without them", store);
+        }
     }
 }

@@ -16,6 +16,9 @@ public final class SeededRandom {
     public static final long EPOCH = 0x45504F4348L;
     public static final long VAL_SAMPLE = 0x56414C5341L;
     public static final long GENERATOR = 0x47454E4552L;
+    public static final long AUGMENT = 0x4155474D45L;
+    public static final long BALANCE = 0x42414C414EL;
+    public static final long PREVIEW = 0x5052455649L;
 
     private long state;
 
@@ -65,6 +68,17 @@ public final class SeededRandom {
     /** Uniform in [0, 1), 53 random bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /**
+     * Standard normal, Box-Muller with {@link StrictMath} (whose results are fixed by specification, unlike
+     * {@link Math}'s intrinsics), so noise is the same bytes on every JVM. One value per call; the pair's second half
+     * is dropped to keep the generator stateless beyond its seed.
+     */
+    public double nextGaussian() {
+        double u1 = 1.0 - nextDouble(); // (0, 1]: log(0) would be -infinity
+        double u2 = nextDouble();
+        return StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * StrictMath.cos(2.0 * StrictMath.PI * u2);
     }
 
     /** Fisher-Yates, in place. */

@@ -1,6 +1,9 @@
 package dev.preflight.data.service;
 
 import dev.preflight.data.model.Dataset;
+import dev.preflight.wire.DType;
+
+import java.util.List;
 
 /**
  * The built-in synthetic dataset "shapes": 28x28x1 uint8 images of four classes (filled square, ring, filled
@@ -14,6 +17,9 @@ import dev.preflight.data.model.Dataset;
 public final class ShapesGenerator {
 
     public static final String NAME = "shapes";
+    public static final String SEG_NAME = "shapes-seg";
+    /** Class i's shape, as previews label it. */
+    public static final List<String> CLASS_NAMES = List.of("square", "ring", "triangle", "plus");
     public static final int SIDE = 28;
     public static final int CLASSES = 4;
     static final int[] SHAPE = {SIDE, SIDE, 1};
@@ -25,21 +31,43 @@ public final class ShapesGenerator {
     }
 
     public static Dataset generate(long seed, int samples) {
-        // Two per class, so every class can put one sample in train and one in val.
-        if (samples < 2 * CLASSES) {
-            throw new IllegalArgumentException("shapes needs at least " + 2 * CLASSES + " samples (two per class), got " + samples);
-        }
+        requireSamples(samples);
         int size = SIDE * SIDE;
         byte[] pixels = new byte[Math.multiplyExact(samples, size)];
         int[] labels = new int[samples];
         for (int i = 0; i < samples; i++) {
             labels[i] = i % CLASSES;
-            draw(SeededRandom.derive(seed, SeededRandom.GENERATOR, i), labels[i], pixels, i * size);
+            draw(SeededRandom.derive(seed, SeededRandom.GENERATOR, i), labels[i], pixels, i * size, null);
         }
-        return new Dataset(NAME, SHAPE, CLASSES, labels, pixels);
+        return new Dataset(NAME, SHAPE, DType.UINT8, CLASSES, labels, pixels, null, CLASS_NAMES, List.of());
     }
 
-    private static void draw(SeededRandom rng, int cls, byte[] out, int offset) {
+    /**
+     * "shapes-seg": the very images of {@link #generate} with the same (seed, samples), each with a mask of class
+     * ids, 0 = background and 1 + the shape's class where the shape covers the pixel (before noise). Labels are 0, as
+     * segmentation batches carry them; the classes are the mask's.
+     */
+    public static Dataset generateSegmentation(long seed, int samples) {
+        requireSamples(samples);
+        int size = SIDE * SIDE;
+        byte[] pixels = new byte[Math.multiplyExact(samples, size)];
+        byte[] masks = new byte[pixels.length];
+        for (int i = 0; i < samples; i++) {
+            draw(SeededRandom.derive(seed, SeededRandom.GENERATOR, i), i % CLASSES, pixels, i * size, masks);
+        }
+        return new Dataset(SEG_NAME, SHAPE, DType.UINT8, CLASSES + 1, new int[samples], pixels, masks,
+                List.of("background", CLASS_NAMES.get(0), CLASS_NAMES.get(1), CLASS_NAMES.get(2), CLASS_NAMES.get(3)), List.of());
+    }
+
+    private static void requireSamples(int samples) {
+        // Two per class, so every class can put one sample in train and one in val.
+        if (samples < 2 * CLASSES) {
+            throw new IllegalArgumentException("shapes needs at least " + 2 * CLASSES + " samples (two per class), got " + samples);
+        }
+    }
+
+    /** Draws one image; the generator is consumed identically with or without a mask, so both datasets agree. */
+    private static void draw(SeededRandom rng, int cls, byte[] out, int offset, byte[] maskOut) {
         Mask mask = switch (cls) {
             case 0 -> square(rng);
             case 1 -> ring(rng);
@@ -50,7 +78,11 @@ public final class ShapesGenerator {
         int intensity = rng.nextInt(140, 256);
         for (int y = 0; y < SIDE; y++) {
             for (int x = 0; x < SIDE; x++) {
-                int v = (mask.covers(x, y) ? intensity : 0) + rng.nextInt(-NOISE, NOISE + 1);
+                boolean covered = mask.covers(x, y);
+                int v = (covered ? intensity : 0) + rng.nextInt(-NOISE, NOISE + 1);
+                if (maskOut != null) {
+                    maskOut[offset + y * SIDE + x] = (byte) (covered ? cls + 1 : 0);
+                }
                 out[offset + y * SIDE + x] = (byte) Math.max(0, Math.min(255, v));
             }
         }

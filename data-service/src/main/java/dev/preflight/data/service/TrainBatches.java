@@ -2,9 +2,12 @@ package dev.preflight.data.service;
 
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.Split;
+import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.Batch;
-import dev.preflight.wire.DType;
 import dev.preflight.wire.DataConfig;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A run's train batches. The sample stream is the concatenation of epochs, each a fresh permutation of the train
@@ -12,8 +15,14 @@ import dev.preflight.wire.DataConfig;
  * and then carries the epoch of its first sample. Batch i is a pure function of the spec, so any batch can be
  * rebuilt on its own: a restarted stream resumes at the topic's end offset and writes exactly what it would have.
  *
- * <p>This is the only place that will ever transform train samples (augmentation belongs here); the val path is a
- * separate type, {@link ValBatches}, that cannot be given one. Not thread-safe: one instance per stream.
+ * <p>With {@code balance = sampling} the sample at stream position p is instead drawn by a generator seeded with
+ * (seed, p): a class uniformly among those present in the subset, then a sample of that class uniformly; epochs are
+ * then nominal (p / subset size). With {@code balance = weights} every batch carries the inverse-frequency class
+ * weights ({@link ClassBalance}); every batch carries the subset's class counts.
+ *
+ * <p>This is the only place that transforms samples (augmentation, seeded by (seed, stream position), so the same
+ * batch index always gives the same bytes); the val path is a separate type, {@link ValBatches}, that cannot be
+ * given an augmentation. Not thread-safe: one instance per stream.
  */
 public final class TrainBatches {
 
@@ -22,6 +31,12 @@ public final class TrainBatches {
     private final long seed;
     private final int batchSize;
     private final int[] sampleShape;
+    private final Augmenter augmenter;
+    private final boolean balancedSampling;
+    private final int[] classCounts;
+    private final float[] classWeights;
+    private final int[] presentClasses;
+    private final int[][] byClass;
 
     // Two epochs cached: a batch that straddles an epoch boundary needs both.
     private int epochA = -1;
@@ -29,30 +44,69 @@ public final class TrainBatches {
     private int epochB = -1;
     private int[] orderB;
 
+    /** Plain batches: no augmentation, no balancing. */
     public TrainBatches(Dataset dataset, int[] subset, long seed, int batchSize) {
+        this(dataset, subset, seed, batchSize, null, DataConfig.BALANCE_NONE);
+    }
+
+    /**
+     * @param augment null or the augmentations to apply
+     * @param balance none, weights or sampling
+     */
+    public TrainBatches(Dataset dataset, int[] subset, long seed, int batchSize, Augmentation augment, String balance) {
         if (subset.length == 0) {
             throw new IllegalArgumentException(dataset.name() + ": the train subset is empty");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, was " + batchSize);
         }
+        if (!DataConfig.BALANCES.contains(balance)) {
+            throw new IllegalArgumentException("data.balance '" + balance + "' is unknown");
+        }
         this.dataset = dataset;
         this.subset = subset.clone();
         this.seed = seed;
         this.batchSize = batchSize;
         this.sampleShape = dataset.sampleShape();
+        this.augmenter = augment != null && augment.any() ? new Augmenter(augment, dataset) : null;
+        this.classCounts = dataset.classCounts(this.subset);
+        this.classWeights = DataConfig.BALANCE_WEIGHTS.equals(balance) ? ClassBalance.inverseFrequencyWeights(classCounts) : null;
+        this.balancedSampling = DataConfig.BALANCE_SAMPLING.equals(balance);
+        if (balancedSampling && dataset.isSegmentation()) {
+            throw new IllegalArgumentException("data.balance sampling needs one label per sample; " + dataset.name()
+                    + " is a segmentation dataset (use weights, computed from mask pixels)");
+        }
+        int[] labelCounts = new int[dataset.numClasses()];
+        for (int s : this.subset) {
+            labelCounts[dataset.label(s)]++;
+        }
+        this.byClass = new int[labelCounts.length][];
+        List<Integer> present = new ArrayList<>();
+        for (int c = 0; c < labelCounts.length; c++) {
+            byClass[c] = new int[labelCounts[c]];
+            if (labelCounts[c] > 0) {
+                present.add(c);
+            }
+        }
+        int[] fill = new int[labelCounts.length];
+        for (int s : this.subset) {
+            int c = dataset.label(s);
+            byClass[c][fill[c]++] = s;
+        }
+        this.presentClasses = present.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
-     * The batches a run's data config asks for: split by (seed, valFraction), subset by (seed, subsetSize), batch
-     * size capped at the subset size.
+     * The batches a run's data config asks for: split by (seed, valFraction), subset by (seed, subsetSize or
+     * subsetFraction), batch size capped at the subset size, augmentation and balancing as configured.
      *
      * @throws IllegalArgumentException when the config does not fit the dataset (e.g. a subset larger than train)
      */
     public static TrainBatches forRun(Dataset dataset, DataConfig data) {
         Split split = Splits.stratified(dataset, data.seed(), data.valFraction());
-        int[] subset = Splits.subset(split.train(), data.seed(), data.subsetSize());
-        return new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length));
+        int[] subset = Splits.subset(split.train(), data.seed(), data.effectiveSubsetSize(split.trainSize()));
+        return new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length),
+                data.activeAugmentation(), data.balanceMode());
     }
 
     public int batchSize() {
@@ -63,9 +117,30 @@ public final class TrainBatches {
         return subset.length;
     }
 
+    /** The train subset's class histogram (mask pixels for segmentation), as every batch carries it. */
+    public int[] classCounts() {
+        return classCounts.clone();
+    }
+
+    /** The class weights every batch carries, or null unless balancing by weights. */
+    public float[] classWeights() {
+        return classWeights == null ? null : classWeights.clone();
+    }
+
     /** The order in which epoch {@code epoch} visits the subset: sample indices of the dataset. */
     public int[] epochOrder(int epoch) {
         return order(epoch).clone();
+    }
+
+    /** The dataset sample at stream position {@code position}. */
+    public int sampleAt(long position) {
+        int n = subset.length;
+        if (balancedSampling) {
+            SeededRandom rng = SeededRandom.derive(seed, SeededRandom.BALANCE, position);
+            int[] members = byClass[presentClasses[rng.nextInt(presentClasses.length)]];
+            return members[rng.nextInt(members.length)];
+        }
+        return order(Math.toIntExact(position / n))[(int) (position % n)];
     }
 
     public Batch batch(long index) {
@@ -75,15 +150,24 @@ public final class TrainBatches {
         int n = subset.length;
         long first = Math.multiplyExact(index, (long) batchSize);
         int sampleBytes = dataset.sampleSize();
+        int maskBytes = dataset.maskSize();
         int[] labels = new int[batchSize];
         byte[] data = new byte[batchSize * sampleBytes];
+        byte[] masks = dataset.isSegmentation() ? new byte[batchSize * maskBytes] : null;
         for (int j = 0; j < batchSize; j++) {
             long position = first + j;
-            int sample = order(Math.toIntExact(position / n))[(int) (position % n)];
+            int sample = sampleAt(position);
             labels[j] = dataset.label(sample);
             dataset.copySample(sample, data, j * sampleBytes);
+            if (masks != null) {
+                dataset.copyMask(sample, masks, j * maskBytes);
+            }
+            if (augmenter != null) {
+                augmenter.apply(SeededRandom.derive(seed, SeededRandom.AUGMENT, position), data, j * sampleBytes, masks, j * maskBytes);
+            }
         }
-        return new Batch(index, Math.toIntExact(first / n), DType.UINT8, sampleShape, dataset.numClasses(), labels, data);
+        return new Batch(index, Math.toIntExact(first / n), dataset.dtype(), sampleShape, dataset.numClasses(), labels, data,
+                masks, null, 0, classCounts.clone(), classWeights == null ? null : classWeights.clone());
     }
 
     private int[] order(int epoch) {

@@ -2,7 +2,6 @@ package dev.preflight.data.service;
 
 import dev.preflight.data.model.Dataset;
 import dev.preflight.wire.Batch;
-import dev.preflight.wire.DType;
 
 import java.util.Arrays;
 
@@ -37,18 +36,27 @@ public final class ValBatches {
         return Arrays.copyOf(pool, k);
     }
 
-    /** The samples at {@code indices}, as stored; index 0, epoch 0 (a val batch is not part of any stream). */
+    /**
+     * The samples at {@code indices} (and their masks), as stored; index 0, epoch 0 (a val batch is not part of any
+     * stream). Also what dataset previews show: it is the one way to get stored samples out unchanged.
+     */
     public static Batch build(Dataset dataset, int[] indices) {
         if (indices.length == 0) {
             throw new IllegalArgumentException(dataset.name() + ": a val batch needs at least one sample");
         }
         int sampleBytes = dataset.sampleSize();
+        int maskBytes = dataset.maskSize();
         int[] labels = new int[indices.length];
         byte[] data = new byte[indices.length * sampleBytes];
+        byte[] masks = dataset.isSegmentation() ? new byte[indices.length * maskBytes] : null;
         for (int j = 0; j < indices.length; j++) {
             labels[j] = dataset.label(indices[j]);
             dataset.copySample(indices[j], data, j * sampleBytes);
+            if (masks != null) {
+                dataset.copyMask(indices[j], masks, j * maskBytes);
+            }
         }
-        return new Batch(0, 0, DType.UINT8, dataset.sampleShape(), dataset.numClasses(), labels, data);
+        // No stream metadata: class counts and weights describe a run's train stream, not a val sample.
+        return new Batch(0, 0, dataset.dtype(), dataset.sampleShape(), dataset.numClasses(), labels, data, masks, null, 0, null, null);
     }
 }
