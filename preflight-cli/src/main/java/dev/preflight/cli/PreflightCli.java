@@ -1,6 +1,9 @@
 package dev.preflight.cli;
 
+import dev.preflight.cli.command.AblateCommand;
 import dev.preflight.cli.command.DemoCommand;
+import dev.preflight.cli.command.KillCommand;
+import dev.preflight.cli.command.StatusCommand;
 import dev.preflight.cli.command.RunLadderCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "preflight", mixinStandardHelpOptions = true, version = "preflight 0.1.0",
         description = "Make a deep-learning pipeline prove itself early: every recipe stage ends in PASS, WARN or FAIL.",
-        subcommands = {DemoCommand.class, RunLadderCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunLadderCommand.class, AblateCommand.class, StatusCommand.class, KillCommand.class,
+                CommandLine.HelpCommand.class})
 public class PreflightCli {
 
     public static final int INFRASTRUCTURE_ERROR = 3;

@@ -6,6 +6,7 @@ import dev.preflight.cli.ladder.Ladder;
 import dev.preflight.cli.ladder.LadderOptions;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.InitCheck;
@@ -15,6 +16,7 @@ import dev.preflight.recipe.Report;
 import dev.preflight.recipe.SpeedCheck;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.ModelConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,9 +54,13 @@ class LadderTest {
     }
 
     static Report climb(ModelConfig model, List<String> stages) {
-        LadderOptions o = new LadderOptions("test", "shapes", model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5),
+        return climb(model, null, stages);
+    }
+
+    static Report climb(ModelConfig model, DataFaults faults, List<String> stages) {
+        LadderOptions o = new LadderOptions("test", "shapes", model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5), faults,
                 DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
-                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT);
+                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
         return new Ladder(new GatewayClient(stack.url(Service.GATEWAY)), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
     }
@@ -95,6 +101,38 @@ class LadderTest {
         StageResult s = only(climb(cnn(1e12), List.of(OverfitOneSample.NAME)));
         assertEquals(Verdict.FAIL, s.verdict());
         assertTrue(s.summary().matches("the run failed: loss is (NaN|Infinity) at step \\d+.*"), s.summary());
+    }
+
+    @Test
+    void shuffledLabelsFailFullDataAsNotLearning() {
+        StageResult s = only(climb(cnn(1e-3), new DataFaults(true, null), List.of(FullData.NAME)));
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.summary().startsWith("not learning"), s.summary());
+    }
+
+    @Test
+    void inputsThatNeverReachTheNetFailFullDataAsIgnoringItsInput() {
+        StageResult s = only(climb(cnn(1e-3).withDroppedInputs(), List.of(FullData.NAME)));
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.summary().startsWith("ignores its input"), s.summary());
+    }
+
+    @Test
+    void aDelayInTheDataPathIsCalledInputBound() {
+        StageResult s = only(climb(cnn(1e-3), new DataFaults(null, 80), List.of(SpeedCheck.NAME)));
+        assertEquals(Verdict.WARN, s.verdict());
+        assertTrue(s.summary().contains("INPUT_BOUND") && s.evidence().get("data_wait_share") >= 0.2, s.summary());
+    }
+
+    @Test
+    void ablationsKillEarlyAndReportSeedBands() {
+        Report r = climb(cnn(1e-3), List.of(Ablations.NAME));
+        StageResult s = only(r);
+        assertTrue(s.verdict() != Verdict.FAIL, s.summary());
+        assertEquals(4.0, s.evidence().get("trials"));
+        assertTrue(s.evidence().get("killed_early") >= 1, "ASHA keeps only the top half at each rung: " + s.evidence());
+        assertTrue(s.evidence().get("rank1_val_loss_sd") != null, "seed band: " + s.evidence());
+        assertTrue(s.summary().contains("over 2 seeds"), s.summary());
     }
 
     @Test

@@ -34,7 +34,7 @@ final class Architectures {
     /** Fully connected ReLU layers on the flattened input. */
     static Operand<TFloat32> mlp(GraphModel m, ModelConfig c, int[] shape, int outputs) {
         long width = flat(shape);
-        return denseStack(m, c, m.input, width, c.hiddenOrDefault(), outputs);
+        return denseStack(m, c, m.netInput, width, c.hiddenOrDefault(), outputs);
     }
 
     /** Small CNN: per width a 3x3 conv (+ batch norm), ReLU and 2x2 max-pool; then a dense head. */
@@ -132,7 +132,7 @@ final class Architectures {
         if (shape.length != 3) {
             throw new IllegalArgumentException("conv models need image samples [height, width, channels], got rank " + shape.length);
         }
-        Operand<TFloat32> x = m.tf.reshape(m.input, m.tf.constant(new long[]{-1, shape[0], shape[1], shape[2]}));
+        Operand<TFloat32> x = m.tf.reshape(m.netInput, m.tf.constant(new long[]{-1, shape[0], shape[1], shape[2]}));
         return new Image(x, shape[0], shape[1], shape[2]);
     }
 

@@ -75,6 +75,8 @@ public final class GraphModel implements Model {
 
     final Ops tf;
     final Placeholder<TFloat32> input;
+    /** What the first layer reads: the input, or zeros under the dropInputs fault drill. */
+    final Operand<TFloat32> netInput;
     final Operand<TFloat32> training;
     final Operand<TInt64> dropoutSeed;
     private final Placeholder<TInt32> labels;
@@ -118,6 +120,7 @@ public final class GraphModel implements Model {
             targets = tf.withName("targets").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, Math.max(1, numClasses))));
             sampleWeights = tf.withName("sample_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
             learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            netInput = config.inputsDropped() ? tf.math.mul(input, tf.constant(0f)) : input;
             training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
             dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[]{0, 0}), Shape.of(2));
 

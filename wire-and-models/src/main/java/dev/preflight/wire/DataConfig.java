@@ -18,10 +18,11 @@ import java.util.Set;
  *                       prefix a {@code subsetSize} of that value would give; exclusive with a {@code subsetSize > 0}
  * @param augment        optional train-only augmentations (never applied to val batches)
  * @param balance        optional class balancing of the train stream: none (default), weights or sampling
+ * @param faults         optional fault drills (shuffled labels, a slow data path); see {@link DataFaults}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction,
-                         Double subsetFraction, Augmentation augment, String balance) {
+                         Double subsetFraction, Augmentation augment, String balance, DataFaults faults) {
 
     public static final String BALANCE_NONE = "none";
     public static final String BALANCE_WEIGHTS = "weights";
@@ -30,7 +31,21 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
 
     /** The original four fields: no fractional subset, no augmentation, no balancing. */
     public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction) {
-        this(seed, subsetSize, batchSize, valFraction, null, null, null);
+        this(seed, subsetSize, batchSize, valFraction, null, null, null, null);
+    }
+
+    /** Everything but the fault drills. */
+    public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction, Double subsetFraction,
+                      Augmentation augment, String balance) {
+        this(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, null);
+    }
+
+    public DataConfig withFaults(DataFaults drills) {
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, drills);
+    }
+
+    public DataFaults faultsOrNone() {
+        return faults == null ? new DataFaults(null, null) : faults;
     }
 
     void validate(String prefix, List<String> problems) {
@@ -64,6 +79,9 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
         }
         if (augment != null) {
             augment.validate(prefix + "augment.", problems);
+        }
+        if (faults != null) {
+            faults.validate(prefix + "faults.", problems);
         }
         if (balance != null && !BALANCES.contains(balance)) {
             problems.add(prefix + "balance '" + balance + "' is unknown, expected one of [none, weights, sampling]");

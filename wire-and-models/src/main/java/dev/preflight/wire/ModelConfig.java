@@ -26,11 +26,13 @@ import java.util.Set;
  *                     default from the data: cross-entropy, or l2 when batches carry regression targets
  * @param initScale    multiplies every initial kernel weight; default 1. A fault drill: x100 is the "bad init" the
  *                     init-check stage must catch
+ * @param dropInputs   fault drill: the network's input is multiplied by 0 before the first layer (data that never
+ *                     reaches the net, a wrong tensor fed). The full-data stage must say "ignores its input"
  */
 public record ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
                           Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
                           Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
-                          String loss, Double initScale) {
+                          String loss, Double initScale, Boolean dropInputs) {
 
     public static final Set<String> TYPES = Set.of("mlp", "cnn", "resnet", "segnet");
     public static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
@@ -40,7 +42,7 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
 
     /** The plain model of the early stages: no regularisation, constant LR, Adam. */
     public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits) {
-        this(type, seed, learningRate, hiddenUnits, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        this(type, seed, learningRate, hiddenUnits, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every field but the fault drill. */
@@ -49,7 +51,25 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
                        Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
                        String loss) {
         this(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm, weightDecay,
-                lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, null);
+                lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, null, null);
+    }
+
+    /** Every field: the canonical constructor without the input drill. */
+    public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
+                       Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
+                       Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
+                       String loss, Double initScale) {
+        this(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm, weightDecay,
+                lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, null);
+    }
+
+    public boolean inputsDropped() {
+        return dropInputs != null && dropInputs;
+    }
+
+    public ModelConfig withDroppedInputs() {
+        return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
+                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, true);
     }
 
     void validate(String prefix, List<String> problems) {
@@ -119,6 +139,13 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         }
     }
 
+    /** Whether {@link #validate} finds nothing wrong. */
+    public boolean problemsFree() {
+        List<String> problems = new java.util.ArrayList<>();
+        validate("", problems);
+        return problems.isEmpty();
+    }
+
     public List<Integer> hiddenOrDefault() {
         return hiddenUnits != null ? hiddenUnits : "cnn".equals(type) ? List.of(64) : List.of();
     }
@@ -179,11 +206,11 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
 
     public ModelConfig withLearningRate(double lr) {
         return new ModelConfig(type, seed, lr, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale);
+                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs);
     }
 
     public ModelConfig withInitScale(double scale) {
         return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, scale);
+                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, scale, dropInputs);
     }
 }

@@ -335,6 +335,11 @@ public class BatchStreamer {
                     committedSeen = committed;
                     lastRead = System.nanoTime();
                 }
+                int delay = run.spec().data().faultsOrNone().delay();
+                if (delay > 0) {
+                    // Fault drill: a slow data path (decoding, augmentation, I/O) the speed stage must call input-bound.
+                    Thread.sleep(delay);
+                }
                 byte[] value = BatchCodec.encode(batches.batch(i));
                 last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
                     if (e != null) {

@@ -18,6 +18,8 @@ public final class SeededRandom {
     public static final long GENERATOR = 0x47454E4552L;
     public static final long AUGMENT = 0x4155474D45L;
     public static final long BALANCE = 0x42414C414EL;
+    /** Fault drill: the label permutation of shuffleLabels. */
+    public static final long SHUFFLE_LABELS = 0x5348554646L;
     public static final long PREVIEW = 0x5052455649L;
 
     private long state;

@@ -37,6 +37,8 @@ public final class TrainBatches {
     private final float[] classWeights;
     private final int[] presentClasses;
     private final int[][] byClass;
+    /** Fault drill "shuffleLabels": sample index -> the label it is trained with; null when labels are true. */
+    private java.util.Map<Integer, Integer> shuffledLabels;
 
     // Two epochs cached: a batch that straddles an epoch boundary needs both.
     private int epochA = -1;
@@ -105,8 +107,34 @@ public final class TrainBatches {
     public static TrainBatches forRun(Dataset dataset, DataConfig data) {
         Split split = Splits.stratified(dataset, data.seed(), data.valFraction());
         int[] subset = Splits.subset(split.train(), data.seed(), data.effectiveSubsetSize(split.trainSize()));
-        return new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length),
+        TrainBatches batches = new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length),
                 data.activeAugmentation(), data.balanceMode());
+        if (data.faultsOrNone().shuffled()) {
+            batches.shuffleLabels();
+        }
+        return batches;
+    }
+
+    /**
+     * Fault drill: every train sample gets the label of another one (a seeded permutation of the subset's labels, so
+     * class counts stay the same and the run stays reproducible). Inputs no longer predict labels; val stays true.
+     */
+    void shuffleLabels() {
+        int[] labels = new int[subset.length];
+        for (int i = 0; i < subset.length; i++) {
+            labels[i] = dataset.label(subset[i]);
+        }
+        SeededRandom rng = SeededRandom.derive(seed, SeededRandom.SHUFFLE_LABELS, 0);
+        for (int i = labels.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = labels[i];
+            labels[i] = labels[j];
+            labels[j] = t;
+        }
+        shuffledLabels = new java.util.HashMap<>();
+        for (int i = 0; i < subset.length; i++) {
+            shuffledLabels.put(subset[i], labels[i]);
+        }
     }
 
     public int batchSize() {
@@ -157,7 +185,7 @@ public final class TrainBatches {
         for (int j = 0; j < batchSize; j++) {
             long position = first + j;
             int sample = sampleAt(position);
-            labels[j] = dataset.label(sample);
+            labels[j] = shuffledLabels == null ? dataset.label(sample) : shuffledLabels.get(sample);
             dataset.copySample(sample, data, j * sampleBytes);
             if (masks != null) {
                 dataset.copyMask(sample, masks, j * maskBytes);

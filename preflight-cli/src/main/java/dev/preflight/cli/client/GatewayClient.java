@@ -47,6 +47,25 @@ public final class GatewayClient {
         return body.get("runId").asText();
     }
 
+    /** Asks the run's trainer to stop it; a run that already ended is left as it is (true if the kill was sent). */
+    public boolean kill(String runId, String reason) {
+        try {
+            send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/kill"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(java.util.Map.of("reason", reason)))), 202);
+            return true;
+        } catch (GatewayException e) {
+            if (e.getMessage().contains("HTTP 409")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public JsonNode runs() {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).GET(), 200);
+    }
+
     public JsonNode run(String runId) {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId)).GET(), 200);
     }

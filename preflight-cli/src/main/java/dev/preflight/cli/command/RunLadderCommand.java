@@ -9,6 +9,7 @@ import dev.preflight.cli.report.ReportHtml;
 import dev.preflight.cli.report.ReportWriter;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.InitCheck;
@@ -69,6 +70,9 @@ public class RunLadderCommand implements Callable<Integer> {
             completionCandidates = StageNames.class)
     List<String> stages;
 
+    @Option(names = "--space", description = "Ablation search-space JSON file (default: a small learning-rate and width search).")
+    Path spaceFile;
+
     @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
     String gatewayUrl;
 
@@ -114,10 +118,20 @@ public class RunLadderCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
         }
+        Ablations.Space space = null;
+        if (spaceFile != null) {
+            try {
+                space = Ablations.Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(spaceFile.toFile()));
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --space " + spaceFile + ": " + e.getMessage());
+            } catch (dev.preflight.wire.WireFormatException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
+            }
+        }
         LadderOptions options = new LadderOptions("exp-" + RunIds.newId().substring(4), dataset, mc, seed, valFraction, batch, fullSteps,
-                chosen, Duration.ofSeconds(timeoutSeconds), DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
+                chosen, Duration.ofSeconds(timeoutSeconds), null, DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
                 OverfitOneSample.Thresholds.DEFAULT, OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT,
-                SpeedCheck.Thresholds.DEFAULT);
+                SpeedCheck.Thresholds.DEFAULT, space);
         Console console = new Console(System.out);
         if (gatewayUrl != null) {
             return climb(new GatewayClient(gatewayUrl), new DataClient(dataUrl), options, console);
@@ -136,7 +150,7 @@ public class RunLadderCommand implements Callable<Integer> {
             console.say(r.name() + ": " + r.verdict() + " — " + r.summary());
         });
         Report report = ladder.run();
-        Path html = ReportHtml.write(report, ladder.artifacts(), out);
+        Path html = ReportHtml.write(report, ladder.artifacts(), new ReportHtml.Leaderboard(ladder.leaderboard(), ladder.killedTrials()), out);
         console.say("plots: " + html);
         Path written = ReportWriter.write(report, out);
         console.verdictTable(report.stages());

@@ -5,6 +5,7 @@ import dev.preflight.cli.client.DataClient;
 import dev.preflight.cli.client.GatewayClient;
 import dev.preflight.cli.client.RunWatcher;
 import dev.preflight.cli.report.ReportHtml;
+import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.InitCheck;
@@ -74,6 +75,7 @@ public final class Ladder {
                 case OverfitFewSamples.NAME -> overfitFew();
                 case FullData.NAME -> fullData();
                 case SpeedCheck.NAME -> speed();
+                case Ablations.NAME -> ablations();
                 default -> throw new IllegalArgumentException("unknown stage " + stage);
             };
             results.add(r);
@@ -86,7 +88,7 @@ public final class Ladder {
     }
 
     private DataConfig data(int subset, int batch) {
-        return new DataConfig(o.seed(), subset, batch, o.valFraction());
+        return new DataConfig(o.seed(), subset, batch, o.valFraction()).withFaults(o.faults());
     }
 
     private RunWatcher.Finished submitAndWait(String stage, RunSpec spec) {
@@ -190,6 +192,119 @@ public final class Ladder {
         return SpeedCheck.judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
                 train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),
                 o.speed());
+    }
+
+    /** Random search in parallel on the trainers, ASHA and sanity kills, then seed bands for the best configurations. */
+    StageResult ablations() {
+        Ablations.Space space = o.ablations() != null ? o.ablations() : LadderOptions.defaultSpace();
+        List<Ablations.Trial> trials = Ablations.sample(space, o.model(), o.seed());
+        Map<String, Ablations.Trial> byRun = new LinkedHashMap<>();
+        for (Ablations.Trial t : trials) {
+            byRun.put(gateway.submit(spec(Ablations.NAME, data(0, o.batchSize()), t.model(), space.steps())), t);
+        }
+        Map<Integer, Map<String, Double>> rungs = new java.util.TreeMap<>();
+        space.rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
+        Map<Ablations.Trial, String> killed = new LinkedHashMap<>();
+        java.util.Set<String> sane = new java.util.HashSet<>();
+        java.util.Set<String> active = new java.util.LinkedHashSet<>(byRun.keySet());
+        long deadline = System.nanoTime() + o.runTimeout().toNanos() * Math.max(1, trials.size());
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            for (String runId : List.copyOf(active)) {
+                JsonNode detail = gateway.run(runId);
+                String state = detail.path("state").asText();
+                int step = detail.path("step").asInt(0);
+                progress.accept(Ablations.NAME + " #" + byRun.get(runId).index(), new RunWatcher.Progress(runId, state,
+                        step, space.steps(), detail.path("trainLoss").asDouble(Double.NaN), detail.path("valLoss").asDouble(Double.NaN)));
+                if (!"SUBMITTED".equals(state) && !"RUNNING".equals(state)) {
+                    active.remove(runId);
+                    continue;
+                }
+                String reason = null;
+                if (step >= space.warmup() && sane.add(runId)) {
+                    reason = Ablations.sanityKill(gateway.history(runId).trainLosses(), space.warmup());
+                }
+                for (Map.Entry<Integer, Map<String, Double>> rung : rungs.entrySet()) {
+                    if (reason == null && step >= rung.getKey() && !rung.getValue().containsKey(runId)) {
+                        int r = rung.getKey();
+                        List<ValStep> upTo = trained(gateway.history(runId).val()).stream().filter(v -> v.step() <= r).toList();
+                        rung.getValue().put(runId, mean(tail(upTo), true));
+                        reason = Ablations.ashaKill(runId, r, rung.getValue(), space.eta());
+                    }
+                }
+                if (reason != null && gateway.kill(runId, reason)) {
+                    killed.put(byRun.get(runId), reason);
+                    active.remove(runId);
+                }
+            }
+            pause();
+        }
+        List<String> runIds = new ArrayList<>(byRun.keySet());
+        List<Ablations.Trial> completed = new ArrayList<>();
+        Map<Ablations.Trial, Double> finalLoss = new LinkedHashMap<>();
+        for (Map.Entry<String, Ablations.Trial> e : byRun.entrySet()) {
+            if (killed.containsKey(e.getValue())) {
+                continue;
+            }
+            RunWatcher.Finished run = watcher.await(e.getKey(), space.steps(), o.runTimeout(), p -> { });
+            keep(Ablations.NAME, run);
+            if (!run.failed()) {
+                completed.add(e.getValue());
+                finalLoss.put(e.getValue(), mean(tail(trained(run.history().val())), true));
+            }
+        }
+        List<Ablations.Trial> best = completed.stream().sorted(java.util.Comparator.comparingDouble(finalLoss::get)).limit(space.top()).toList();
+        // K seeds of each best configuration: new init and data-order seeds, everything else the same.
+        Map<Ablations.Trial, List<String>> seedRuns = new LinkedHashMap<>();
+        for (Ablations.Trial t : best) {
+            for (int s = 1; s <= space.seeds(); s++) {
+                long seed = o.seed() + 1000L * s;
+                ModelConfig m = new ModelConfig(t.model().type(), seed, t.model().learningRate(), t.model().hiddenUnits(), t.model().channels(),
+                        t.model().blocks(), t.model().optimizer(), t.model().momentum(), t.model().dropout(), t.model().batchNorm(),
+                        t.model().weightDecay(), t.model().lrSchedule(), t.model().lrStepEvery(), t.model().lrStepGamma(),
+                        t.model().biasInit(), t.model().loss(), t.model().initScale(), t.model().dropInputs());
+                String id = gateway.submit(new RunSpec(o.dataset(), new DataConfig(seed, 0, o.batchSize(), o.valFraction()).withFaults(o.faults()), m,
+                        space.steps(), 1, null, o.experiment(), Ablations.NAME));
+                seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
+                runIds.add(id);
+            }
+        }
+        List<Ablations.SeedBand> bands = new ArrayList<>();
+        for (Map.Entry<Ablations.Trial, List<String>> e : seedRuns.entrySet()) {
+            double[] losses = new double[e.getValue().size()];
+            double[] accuracies = new double[e.getValue().size()];
+            for (int i = 0; i < losses.length; i++) {
+                RunWatcher.Finished run = watcher.await(e.getValue().get(i), space.steps(), o.runTimeout(),
+                        p -> progress.accept(Ablations.NAME + " seeds #" + e.getKey().index(), p));
+                List<ValStep> val = tail(trained(run.history().val()));
+                losses[i] = mean(val, true);
+                accuracies[i] = mean(val, false);
+            }
+            bands.add(new Ablations.SeedBand(e.getKey(), e.getValue(), losses, accuracies));
+        }
+        lastBands = bands;
+        lastKilled = killed;
+        return Ablations.judge(trials, completed, killed, bands, runIds);
+    }
+
+    private List<Ablations.SeedBand> lastBands = List.of();
+    private Map<Ablations.Trial, String> lastKilled = Map.of();
+
+    /** The ablation leaderboard of the last ablation stage (best first), for report.html. */
+    public List<Ablations.SeedBand> leaderboard() {
+        return lastBands.stream().sorted(java.util.Comparator.comparingDouble(Ablations.SeedBand::meanLoss)).toList();
+    }
+
+    public Map<Ablations.Trial, String> killedTrials() {
+        return lastKilled;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private int classes() {

@@ -1,6 +1,7 @@
 package dev.preflight.cli.report;
 
 import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.wire.TrainStep;
@@ -29,17 +30,21 @@ public final class ReportHtml {
     public record StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews) {
     }
 
+    /** The ablation stage's outcome: configurations over seeds (best first), and the trials killed early. */
+    public record Leaderboard(List<Ablations.SeedBand> bands, Map<Ablations.Trial, String> killed) {
+    }
+
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
     private ReportHtml() {
     }
 
-    public static Path write(Report report, Map<String, StageArtifacts> artifacts, Path dir) {
+    public static Path write(Report report, Map<String, StageArtifacts> artifacts, Leaderboard leaderboard, Path dir) {
         try {
             Files.createDirectories(dir);
             Path target = dir.resolve("report.html").toAbsolutePath();
             Path tmp = Files.createTempFile(dir, "report", ".html.tmp");
-            Files.writeString(tmp, render(report, artifacts), StandardCharsets.UTF_8);
+            Files.writeString(tmp, render(report, artifacts, leaderboard), StandardCharsets.UTF_8);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             ReportWriter.readableByAll(target);
             return target;
@@ -48,7 +53,7 @@ public final class ReportHtml {
         }
     }
 
-    static String render(Report report, Map<String, StageArtifacts> artifacts) {
+    static String render(Report report, Map<String, StageArtifacts> artifacts, Leaderboard leaderboard) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Preflight report: ").append(esc(report.dataset()))
                 .append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
@@ -73,6 +78,9 @@ public final class ReportHtml {
             h.append("</tr><tr>");
             s.evidence().forEach((k, v) -> h.append("<td>").append(v == null ? "-" : num(v)).append("</td>"));
             h.append("</tr></table><p>runs: ").append(esc(String.join(", ", s.runIds()))).append("</p>");
+            if (s.name().equals(Ablations.NAME) && leaderboard != null) {
+                leaderboard(h, leaderboard);
+            }
             StageArtifacts a = artifacts.get(s.name());
             if (a != null) {
                 stageCharts(h, s.name(), a);
@@ -109,6 +117,35 @@ public final class ReportHtml {
         a.previews().forEach((name, png) -> h.append("<figure style=\"display:inline-block\"><img alt=\"").append(esc(name))
                 .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
                 .append("\"><figcaption>").append(esc(name)).append("</figcaption></figure>"));
+    }
+
+    /** Leaderboard with seed bands: mean ± sd over seeds, so a gap smaller than the noise reads as noise. */
+    private static void leaderboard(StringBuilder h, Leaderboard l) {
+        h.append("<h3>leaderboard (mean ± sd over seeds; lower val loss is better)</h3><table><tr><th>rank</th><th>trial</th>"
+                + "<th>configuration</th><th>val loss</th><th>val accuracy</th><th>band</th><th>runs</th></tr>");
+        double max = l.bands().stream().mapToDouble(b -> b.meanLoss() + (Double.isNaN(b.sdLoss()) ? 0 : b.sdLoss())).max().orElse(1);
+        int rank = 1;
+        for (Ablations.SeedBand b : l.bands()) {
+            double sd = Double.isNaN(b.sdLoss()) ? 0 : b.sdLoss();
+            int x0 = (int) (300 * Math.max(0, b.meanLoss() - sd) / max);
+            int x1 = (int) (300 * (b.meanLoss() + sd) / max);
+            int xm = (int) (300 * b.meanLoss() / max);
+            h.append("<tr><td>").append(rank++).append("</td><td>").append(b.trial().index()).append("</td><td>")
+                    .append(esc(b.trial().values().toString())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.4f ± %.4f", b.meanLoss(), sd)).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.3f ± %.3f", b.meanAccuracy(), Double.isNaN(b.sdAccuracy()) ? 0 : b.sdAccuracy()))
+                    .append("</td><td><svg width="310" height="14"><rect x="").append(x0).append("" y="3" width="")
+                    .append(Math.max(1, x1 - x0)).append("" height="8" fill="#90caf9"/><line x1="").append(xm).append("" x2="")
+                    .append(xm).append("" y1="0" y2="14" stroke="#0d47a1"/></svg></td><td>").append(esc(String.join(", ", b.runIds())))
+                    .append("</td></tr>");
+        }
+        h.append("</table>");
+        if (!l.killed().isEmpty()) {
+            h.append("<h3>killed early</h3><table><tr><th>trial</th><th>configuration</th><th>why</th></tr>");
+            l.killed().forEach((t, why) -> h.append("<tr><td>").append(t.index()).append("</td><td>").append(esc(t.values().toString()))
+                    .append("</td><td>").append(esc(why)).append("</td></tr>"));
+            h.append("</table>");
+        }
     }
 
     private static void confusion(StringBuilder h, ValStep v) {

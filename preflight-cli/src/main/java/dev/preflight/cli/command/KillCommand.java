@@ -1,0 +1,33 @@
+package dev.preflight.cli.command;
+
+import dev.preflight.cli.client.GatewayClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** {@code preflight kill RUN}: stop a run; its trainer ends it with KILLED and the reason. */
+@Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a run (its trainer stops within a second and records why).")
+public class KillCommand implements Callable<Integer> {
+
+    @Option(names = "--gateway", defaultValue = "${PREFLIGHT_GATEWAY:-http://localhost:8080}",
+            description = "metrics-gateway URL (default: $PREFLIGHT_GATEWAY or ${DEFAULT-VALUE}).")
+    String gateway;
+
+    @Option(names = "--reason", defaultValue = "killed from the command line", description = "Recorded with the KILLED event.")
+    String reason;
+
+    @Parameters(index = "0", description = "The run id.")
+    String runId;
+
+    @Override
+    public Integer call() {
+        if (new GatewayClient(gateway).kill(runId, reason)) {
+            System.out.println("kill sent to " + runId);
+            return 0;
+        }
+        System.err.println("preflight: " + runId + " has already ended");
+        return 1;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.preflight.recipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.WireFormatException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Recipe stage "ablations" (Niessner 10/n: "Run many ablations at the same time: already after a few iterations / few
+ * minutes of training, loss curves and metrics tell you whether an experiment has promise or not. Kill experiments
+ * that don't show promise"; Karpathy: "random over grid search").
+ *
+ * <p>Random search over a declared space; trials run in parallel on the trainer replicas; asynchronous successive
+ * halving (ASHA) kills a trial at a rung when it is not in the top 1/eta of the trials that reached that rung; sanity
+ * kills stop a trial whose loss is still above its initial value after warm-up. The best configurations are then run
+ * with K seeds: a difference smaller than the seed noise is reported as noise.
+ */
+public final class Ablations {
+
+    public static final String NAME = "ablations";
+
+    /**
+     * The search-space file.
+     *
+     * @param trials     random configurations to try; default 6
+     * @param steps      steps of a trial that is never killed; default 300
+     * @param rungs      steps at which ASHA compares trials; default [steps/6, steps/2]
+     * @param eta        keep the top 1/eta at each rung; default 2
+     * @param warmup     steps after which a loss still above its initial value kills the trial; default steps/6
+     * @param top        best configurations re-run with several seeds; default 2
+     * @param seeds      seeds per best configuration; default 3
+     * @param parameters name -> {"choice": [..]} | {"uniform": [lo, hi]} | {"logUniform": [lo, hi]}; names are ModelConfig
+     *                   fields: learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum
+     */
+    public record Space(int trials, int steps, List<Integer> rungs, int eta, int warmup, int top, int seeds, Map<String, JsonNode> parameters) {
+
+        public static final List<String> PARAMETERS = List.of("learningRate", "hiddenUnits", "channels", "dropout", "weightDecay",
+                "batchNorm", "optimizer", "momentum");
+
+        /** Reads a search-space file; every problem names its field. */
+        public static Space parse(JsonNode json) {
+            List<String> problems = new ArrayList<>();
+            int steps = json.path("steps").asInt(300);
+            Space s = new Space(json.path("trials").asInt(6), steps, ints(json.path("rungs"), List.of(steps / 6, steps / 2)),
+                    json.path("eta").asInt(2), json.path("warmup").asInt(steps / 6), json.path("top").asInt(2), json.path("seeds").asInt(3),
+                    new LinkedHashMap<>());
+            for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!List.of("trials", "steps", "rungs", "eta", "warmup", "top", "seeds", "parameters").contains(f)) {
+                    problems.add("unknown field '" + f + "'");
+                }
+            }
+            if (s.trials() < 2 || s.trials() > 64) {
+                problems.add("trials must be in [2, 64], was " + s.trials());
+            }
+            if (s.steps() < 10) {
+                problems.add("steps must be >= 10, was " + s.steps());
+            }
+            if (s.eta() < 2) {
+                problems.add("eta must be >= 2, was " + s.eta());
+            }
+            if (s.top() < 1 || s.top() > s.trials()) {
+                problems.add("top must be in [1, trials], was " + s.top());
+            }
+            if (s.seeds() < 2 || s.seeds() > 10) {
+                problems.add("seeds must be in [2, 10] (one seed has no spread), was " + s.seeds());
+            }
+            for (int r : s.rungs()) {
+                if (r < 1 || r >= s.steps()) {
+                    problems.add("rungs must lie in [1, steps), got " + r);
+                }
+            }
+            JsonNode params = json.path("parameters");
+            if (!params.isObject() || params.isEmpty()) {
+                problems.add("parameters must name at least one of " + PARAMETERS);
+            } else {
+                for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    JsonNode d = e.getValue();
+                    if (!PARAMETERS.contains(e.getKey())) {
+                        problems.add("parameters." + e.getKey() + " is not searchable; one of " + PARAMETERS);
+                    } else if (d.has("choice") ? !d.get("choice").isArray() || d.get("choice").isEmpty()
+                            : !(d.has("uniform") || d.has("logUniform")) || range(d).length != 2 || !(range(d)[0] <= range(d)[1])
+                            || d.has("logUniform") && !(range(d)[0] > 0)) {
+                        problems.add("parameters." + e.getKey() + " needs {\"choice\": [..]}, {\"uniform\": [lo, hi]} or {\"logUniform\": [lo > 0, hi]}");
+                    } else {
+                        s.parameters().put(e.getKey(), d);
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new WireFormatException("invalid search space: " + String.join("; ", problems));
+            }
+            return s;
+        }
+
+        private static List<Integer> ints(JsonNode n, List<Integer> fallback) {
+            if (!n.isArray()) {
+                return fallback;
+            }
+            List<Integer> out = new ArrayList<>();
+            n.forEach(x -> out.add(x.asInt()));
+            return out;
+        }
+
+        static double[] range(JsonNode d) {
+            JsonNode r = d.has("uniform") ? d.get("uniform") : d.get("logUniform");
+            if (r == null || !r.isArray()) {
+                return new double[0];
+            }
+            double[] out = new double[r.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = r.get(i).asDouble(Double.NaN);
+            }
+            return out;
+        }
+    }
+
+    /** One sampled configuration: the values drawn, and the model config they make. */
+    public record Trial(int index, Map<String, Object> values, ModelConfig model) {
+    }
+
+    private Ablations() {
+    }
+
+    /** {@code space.trials()} random configurations around {@code base}, reproducible from {@code seed}. */
+    public static List<Trial> sample(Space space, ModelConfig base, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Trial> trials = new ArrayList<>();
+        for (int t = 0; t < space.trials(); t++) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : space.parameters().entrySet()) {
+                JsonNode d = e.getValue();
+                Object v;
+                if (d.has("choice")) {
+                    v = plain(d.get("choice").get(rng.nextInt(d.get("choice").size())));
+                } else {
+                    double[] r = Space.range(d);
+                    v = d.has("logUniform") ? Math.exp(Math.log(r[0]) + rng.nextDouble() * (Math.log(r[1]) - Math.log(r[0])))
+                            : r[0] + rng.nextDouble() * (r[1] - r[0]);
+                }
+                values.put(e.getKey(), v);
+            }
+            trials.add(new Trial(t, values, apply(base, values)));
+        }
+        return trials;
+    }
+
+    private static Object plain(JsonNode n) {
+        if (n.isArray()) {
+            List<Integer> list = new ArrayList<>();
+            n.forEach(x -> list.add(x.asInt()));
+            return list;
+        }
+        if (n.isBoolean()) {
+            return n.asBoolean();
+        }
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        return n.asDouble();
+    }
+
+    @SuppressWarnings("unchecked")
+    static ModelConfig apply(ModelConfig b, Map<String, Object> v) {
+        return new ModelConfig(b.type(), b.seed(),
+                v.containsKey("learningRate") ? (Double) v.get("learningRate") : b.learningRate(),
+                v.containsKey("hiddenUnits") ? (List<Integer>) v.get("hiddenUnits") : b.hiddenUnits(),
+                v.containsKey("channels") ? (List<Integer>) v.get("channels") : b.channels(), b.blocks(),
+                v.containsKey("optimizer") ? (String) v.get("optimizer") : b.optimizer(),
+                v.containsKey("momentum") ? (Double) v.get("momentum") : b.momentum(),
+                v.containsKey("dropout") ? (Double) v.get("dropout") : b.dropout(),
+                v.containsKey("batchNorm") ? (Boolean) v.get("batchNorm") : b.batchNorm(),
+                v.containsKey("weightDecay") ? (Double) v.get("weightDecay") : b.weightDecay(),
+                b.lrSchedule(), b.lrStepEvery(), b.lrStepGamma(), b.biasInit(), b.loss(), b.initScale(), b.dropInputs());
+    }
+
+    /**
+     * The ASHA rule at one rung: with at least {@code eta} trials measured there, a trial survives only if it is among
+     * the best {@code ceil(n / eta)} (lower metric is better). Fewer measurements: too early to judge, keep it.
+     *
+     * @return null to keep the trial, else the reason to kill it
+     */
+    public static String ashaKill(String trialRun, int rung, Map<String, Double> metricsAtRung, int eta) {
+        int n = metricsAtRung.size();
+        Double mine = metricsAtRung.get(trialRun);
+        if (mine == null || n < eta) {
+            return null;
+        }
+        int keep = (int) Math.ceil((double) n / eta);
+        long better = metricsAtRung.values().stream().filter(m -> m < mine).count();
+        return better < keep ? null : String.format("ASHA: val loss %.4f at step %d is not in the top %d of %d", mine, rung, keep, n);
+    }
+
+    /** Sanity kill: after warm-up the train loss must be below where it started; else the trial is going nowhere. */
+    public static String sanityKill(double[] trainLosses, int warmup) {
+        if (trainLosses.length < warmup || warmup < 2) {
+            return null;
+        }
+        int k = Math.max(1, Math.min(5, warmup / 2));
+        double start = mean(trainLosses, 0, k);
+        double now = mean(trainLosses, warmup - k, warmup);
+        return now >= start ? String.format("sanity: train loss %.4f after %d warm-up steps is not below its initial %.4f", now, warmup, start) : null;
+    }
+
+    private static double mean(double[] v, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += v[i];
+        }
+        return s / (to - from);
+    }
+
+    /** A configuration re-run with several seeds: its final val losses and accuracies. */
+    public record SeedBand(Trial trial, List<String> runIds, double[] valLosses, double[] valAccuracies) {
+        public double meanLoss() {
+            return java.util.Arrays.stream(valLosses).average().orElse(Double.NaN);
+        }
+
+        public double sdLoss() {
+            return sd(valLosses);
+        }
+
+        public double meanAccuracy() {
+            return java.util.Arrays.stream(valAccuracies).average().orElse(Double.NaN);
+        }
+
+        public double sdAccuracy() {
+            return sd(valAccuracies);
+        }
+
+        static double sd(double[] v) {
+            if (v.length < 2) {
+                return Double.NaN;
+            }
+            double m = java.util.Arrays.stream(v).average().orElse(0);
+            double ss = 0;
+            for (double x : v) {
+                ss += (x - m) * (x - m);
+            }
+            return Math.sqrt(ss / (v.length - 1));
+        }
+    }
+
+    /**
+     * @param completed trials that ran to the end (not killed, not failed)
+     * @param killed    trials stopped early, with the reason
+     * @param bands     the best configurations, each over several seeds, best first
+     */
+    public static StageResult judge(List<Trial> trials, List<Trial> completed, Map<Trial, String> killed, List<SeedBand> bands, List<String> runIds) {
+        Evidence ev = new Evidence().put("trials", trials.size()).put("completed", completed.size()).put("killed_early", killed.size());
+        List<SeedBand> ranked = new ArrayList<>(bands);
+        ranked.sort(Comparator.comparingDouble(SeedBand::meanLoss));
+        for (int i = 0; i < ranked.size(); i++) {
+            SeedBand b = ranked.get(i);
+            ev.put("rank" + (i + 1) + "_trial", b.trial().index()).put("rank" + (i + 1) + "_val_loss_mean", b.meanLoss())
+                    .put("rank" + (i + 1) + "_val_loss_sd", b.sdLoss()).put("rank" + (i + 1) + "_val_accuracy_mean", b.meanAccuracy())
+                    .put("rank" + (i + 1) + "_val_accuracy_sd", b.sdAccuracy());
+        }
+        if (ranked.isEmpty()) {
+            return new StageResult(NAME, Verdict.FAIL, ev.map(), "no configuration completed: every trial was killed or failed "
+                    + "(widen the space, lengthen the warm-up, or fix the stages before this one)", runIds);
+        }
+        SeedBand best = ranked.get(0);
+        String winner = String.format("best: trial %d %s, val loss %.4f ± %.4f over %d seeds", best.trial().index(), best.trial().values(),
+                best.meanLoss(), best.sdLoss(), best.valLosses().length);
+        if (ranked.size() > 1) {
+            SeedBand second = ranked.get(1);
+            double gap = second.meanLoss() - best.meanLoss();
+            double noise = Math.max(best.sdLoss(), second.sdLoss());
+            ev.put("gap_to_runner_up", gap).put("seed_noise", noise);
+            if (!(gap > noise)) {
+                return new StageResult(NAME, Verdict.WARN, ev.map(), winner + String.format("; the runner-up (trial %d) is within seed noise "
+                        + "(gap %.4f <= sd %.4f): the difference is noise, not a finding", second.trial().index(), gap, noise), runIds);
+            }
+        }
+        return new StageResult(NAME, Verdict.PASS, ev.map(), winner + (killed.isEmpty() ? "" : "; " + killed.size() + " trials killed early"), runIds);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.preflight.recipe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.WireFormatException;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AblationsTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String SPACE = """
+            {"trials": 6, "steps": 120, "seeds": 3, "top": 2,
+             "parameters": {"learningRate": {"logUniform": [1e-4, 1e-2]}, "hiddenUnits": {"choice": [[16], [64]]},
+                            "dropout": {"uniform": [0, 0.5]}}}""";
+
+    @Test
+    void sampleIsReproducibleAndWithinTheSpace() throws Exception {
+        Ablations.Space space = Ablations.Space.parse(JSON.readTree(SPACE));
+        assertEquals(List.of(20, 60), space.rungs());
+        ModelConfig base = new ModelConfig("mlp", 1L, 1e-3, List.of(32));
+        List<Ablations.Trial> a = Ablations.sample(space, base, 7);
+        List<Ablations.Trial> b = Ablations.sample(space, base, 7);
+        assertEquals(a, b);
+        assertEquals(6, a.size());
+        for (Ablations.Trial t : a) {
+            assertTrue(t.model().learningRate() >= 1e-4 && t.model().learningRate() <= 1e-2);
+            assertTrue(List.of(List.of(16), List.of(64)).contains(t.model().hiddenUnits()));
+            assertTrue(t.model().dropout() >= 0 && t.model().dropout() <= 0.5);
+            assertTrue(t.model().problemsFree(), t.model().toString());
+        }
+    }
+
+    @Test
+    void badSpacesNameTheirField() {
+        WireFormatException e = assertThrows(WireFormatException.class, () -> Ablations.Space.parse(JSON.readTree(
+                "{\"trials\": 1, \"seeds\": 1, \"lr\": 3, \"parameters\": {\"depth\": {\"choice\": [1]}, \"dropout\": {\"uniform\": [0.5, 0.1]}}}")));
+        for (String field : List.of("trials", "seeds", "'lr'", "parameters.depth", "parameters.dropout")) {
+            assertTrue(e.getMessage().contains(field), field + " not named in " + e.getMessage());
+        }
+    }
+
+    @Test
+    void ashaKeepsTheTopFractionOnceEnoughTrialsReachedTheRung() {
+        Map<String, Double> rung = new LinkedHashMap<>();
+        rung.put("a", 0.5);
+        assertNull(Ablations.ashaKill("a", 20, rung, 2), "one trial: too early to judge");
+        rung.put("b", 0.9);
+        assertNull(Ablations.ashaKill("a", 20, rung, 2));
+        assertNotNull(Ablations.ashaKill("b", 20, rung, 2), "b is in the bottom half");
+        rung.put("c", 0.4);
+        rung.put("d", 0.45);
+        assertNull(Ablations.ashaKill("c", 20, rung, 2));
+        assertNull(Ablations.ashaKill("d", 20, rung, 2));
+        assertTrue(Ablations.ashaKill("a", 20, rung, 2).startsWith("ASHA"));
+    }
+
+    @Test
+    void sanityKillWhenTheLossDidNotFallDuringWarmUp() {
+        assertNotNull(Ablations.sanityKill(new double[]{1.4, 1.4, 1.4, 1.41, 1.42, 1.43, 1.45, 1.5, 1.5, 1.5}, 10));
+        assertNull(Ablations.sanityKill(new double[]{1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8, 0.7, 0.6, 0.5}, 10));
+        assertNull(Ablations.sanityKill(new double[]{1.4, 1.5}, 10), "not warmed up yet");
+    }
+
+    @Test
+    void aDifferenceWithinSeedNoiseIsReportedAsNoise() {
+        ModelConfig m = new ModelConfig("mlp", 1L, 1e-3, List.of(32));
+        Ablations.Trial t0 = new Ablations.Trial(0, Map.of("learningRate", 1e-3), m);
+        Ablations.Trial t1 = new Ablations.Trial(1, Map.of("learningRate", 3e-3), m);
+        var noisy = Ablations.judge(List.of(t0, t1), List.of(t0, t1), Map.of(), List.of(
+                new Ablations.SeedBand(t0, List.of(), new double[]{0.30, 0.40, 0.35}, new double[]{0.9, 0.88, 0.89}),
+                new Ablations.SeedBand(t1, List.of(), new double[]{0.33, 0.41, 0.37}, new double[]{0.9, 0.87, 0.88})), List.of());
+        assertEquals(Verdict.WARN, noisy.verdict());
+        assertTrue(noisy.summary().contains("noise"), noisy.summary());
+        var clear = Ablations.judge(List.of(t0, t1), List.of(t0, t1), Map.of(), List.of(
+                new Ablations.SeedBand(t0, List.of(), new double[]{0.10, 0.11, 0.12}, new double[]{0.97, 0.96, 0.97}),
+                new Ablations.SeedBand(t1, List.of(), new double[]{0.40, 0.41, 0.39}, new double[]{0.8, 0.81, 0.8})), List.of());
+        assertEquals(Verdict.PASS, clear.verdict());
+        assertEquals(0.11, clear.evidence().get("rank1_val_loss_mean"), 1e-12);
+        assertEquals(Verdict.FAIL, Ablations.judge(List.of(t0, t1), List.of(), Map.of(t0, "ASHA", t1, "sanity"), List.of(), List.of()).verdict());
+    }
+}
