@@ -134,9 +134,9 @@ public final class ReportHtml {
                     .append(esc(b.trial().values().toString())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.4f ± %.4f", b.meanLoss(), sd)).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.3f ± %.3f", b.meanAccuracy(), Double.isNaN(b.sdAccuracy()) ? 0 : b.sdAccuracy()))
-                    .append("</td><td><svg width="310" height="14"><rect x="").append(x0).append("" y="3" width="")
-                    .append(Math.max(1, x1 - x0)).append("" height="8" fill="#90caf9"/><line x1="").append(xm).append("" x2="")
-                    .append(xm).append("" y1="0" y2="14" stroke="#0d47a1"/></svg></td><td>").append(esc(String.join(", ", b.runIds())))
+                    .append("</td><td><svg width=\"310\" height=\"14\"><rect x=\"").append(x0).append("\" y=\"3\" width=\"")
+                    .append(Math.max(1, x1 - x0)).append("\" height=\"8\" fill=\"#90caf9\"/><line x1=\"").append(xm).append("\" x2=\"")
+                    .append(xm).append("\" y1=\"0\" y2=\"14\" stroke=\"#0d47a1\"/></svg></td><td>").append(esc(String.join(", ", b.runIds())))
                     .append("</td></tr>");
         }
         h.append("</table>");
