@@ -34,6 +34,15 @@ public final class SpeedCheck {
      * @param skipFirst       warm-up steps to ignore (graph compilation, JIT, connection set-up)
      */
     public static StageResult judge(String runId, double[] stepSeconds, double[] dataWaitSeconds, int batchSize, int skipFirst, Thresholds t) {
+        return judge(runId, stepSeconds, dataWaitSeconds, batchSize, skipFirst, Double.NaN, t);
+    }
+
+    /**
+     * @param valCoverage validated steps / trained steps of the same run (Niessner 4/n: "log val the same way as train:
+     *                    after every iteration"); recorded as evidence, NaN when unknown
+     */
+    public static StageResult judge(String runId, double[] stepSeconds, double[] dataWaitSeconds, int batchSize, int skipFirst,
+                                    double valCoverage, Thresholds t) {
         int from = Math.min(skipFirst, Math.max(0, stepSeconds.length - 1));
         double total = 0;
         double wait = 0;
@@ -48,7 +57,7 @@ public final class SpeedCheck {
                 : share >= t.moderate() ? Bottleneck.MODERATELY_INPUT_BOUND : Bottleneck.COMPUTE_BOUND;
         Evidence ev = new Evidence().put("median_step_seconds", median).put("data_wait_share", share)
                 .put("samples_per_second", total > 0 ? batchSize * steps.length / total : Double.NaN)
-                .put("steps_measured", steps.length).put("max_step_seconds", t.maxStepSeconds());
+                .put("steps_measured", steps.length).put("val_coverage", valCoverage).put("max_step_seconds", t.maxStepSeconds());
         Verdict v;
         String summary;
         if (steps.length == 0) {

@@ -111,17 +111,27 @@ public final class Ladder {
         return new RunSpec(o.dataset(), d, m, steps, 1, null, o.experiment(), stage);
     }
 
-    StageResult dataCheck() {
-        JsonNode s = data.stats(o.dataset(), o.seed(), o.valFraction());
-        numClasses = s.path("numClasses").asInt();
-        int total = 0;
-        int max = 0;
-        for (JsonNode c : s.path("classHistogram")) {
-            total += c.asInt();
-            max = Math.max(max, c.asInt());
+    /** The dataset's stats, fetched once: data-check judges them, later stages take class count and majority share. */
+    private JsonNode stats() {
+        if (stats == null) {
+            stats = data.stats(o.dataset(), o.seed(), o.valFraction());
+            numClasses = stats.path("numClasses").asInt();
+            int total = 0;
+            int max = 0;
+            for (JsonNode c : stats.path("classHistogram")) {
+                total += c.asInt();
+                max = Math.max(max, c.asInt());
+            }
+            // A stratified split keeps class shares, so the majority class's share of all samples is its val accuracy.
+            majorityShare = total == 0 ? Double.NaN : (double) max / total;
         }
-        // A stratified split keeps class shares, so the majority class's share of all samples is its val accuracy.
-        majorityShare = total == 0 ? Double.NaN : (double) max / total;
+        return stats;
+    }
+
+    private JsonNode stats;
+
+    StageResult dataCheck() {
+        JsonNode s = stats();
         JsonNode imbalance = s.path("imbalanceRatio");
         return DataCheck.judge(o.dataset(), new DataCheck.Stats(s.path("samples").asInt(), s.path("skipped").path("count").asInt(),
                 s.path("duplicates").path("samples").asInt(), s.path("leakage").path("samples").asInt(),
@@ -177,7 +187,7 @@ public final class Ladder {
                 mean(tail(val), true), mean(tail(val), false),
                 zeroAtEnd == null ? Double.NaN : zeroAtEnd.zeroInputLoss(),
                 zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
-                majorityShare, mean(tail(trained(baseline.history().val())), false), classes());
+                majority(), mean(tail(trained(baseline.history().val())), false), classes());
         String failure = fullDataRun.failed() ? fullDataRun.message() : null;
         return FullData.judge(List.of(mainId, logisticId), m, failure, o.fullData());
     }
@@ -189,9 +199,10 @@ public final class Ladder {
             keep(SpeedCheck.NAME, run);
         }
         List<TrainStep> train = run.history().train();
+        double coverage = train.isEmpty() ? Double.NaN : (double) trained(run.history().val()).size() / train.size();
         return SpeedCheck.judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
                 train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),
-                o.speed());
+                coverage, o.speed());
     }
 
     /** Random search in parallel on the trainers, ASHA and sanity kills, then seed bands for the best configurations. */
@@ -307,10 +318,13 @@ public final class Ladder {
         }
     }
 
+    private double majority() {
+        stats();
+        return majorityShare;
+    }
+
     private int classes() {
-        if (numClasses == 0) {
-            numClasses = data.stats(o.dataset(), o.seed(), o.valFraction()).path("numClasses").asInt();
-        }
+        stats();
         return numClasses;
     }
 
