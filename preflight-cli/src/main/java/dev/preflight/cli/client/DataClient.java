@@ -41,6 +41,27 @@ public final class DataClient {
         }
     }
 
+    /** Registers a dataset (path relative to the data-service's root); returns the data-service's summary. */
+    public JsonNode register(java.util.Map<String, Object> request) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = json.readTree(r.body());
+            if (r.statusCode() != 201 && r.statusCode() != 409) {
+                throw new GatewayClient.GatewayException("cannot register " + request.get("path") + ": HTTP " + r.statusCode() + ": "
+                        + body.path("error").asText(r.body()));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayClient.GatewayException("interrupted");
+        }
+    }
+
     public JsonNode stats(String dataset, long splitSeed, double valFraction) {
         URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8)
                 + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction);

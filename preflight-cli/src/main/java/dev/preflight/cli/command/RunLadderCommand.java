@@ -2,6 +2,7 @@ package dev.preflight.cli.command;
 
 import dev.preflight.cli.client.DataClient;
 import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.cli.ladder.DatasetPath;
 import dev.preflight.cli.ladder.Ladder;
 import dev.preflight.cli.ladder.LadderOptions;
 import dev.preflight.cli.report.Console;
@@ -39,8 +40,12 @@ import java.util.concurrent.Callable;
                 + "speed) on a dataset and a model; a FAIL stops the ladder. Writes report.json; exit 0 only if every stage passed.")
 public class RunLadderCommand implements Callable<Integer> {
 
-    @Option(names = "--dataset", defaultValue = "shapes", description = "Registered dataset name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", defaultValue = "shapes", description = "A registered dataset name, or a path: an IDX directory "
+            + "(MNIST family), a .csv file (label in the last column), or an image folder (one sub-folder per class) (default: ${DEFAULT-VALUE}).")
     String dataset;
+
+    @Option(names = "--image-shape", split = ",", defaultValue = "32,32,3", description = "Image folders are resized to h,w,c (default: ${DEFAULT-VALUE}).")
+    List<Integer> imageShape;
 
     @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet or segnet (default: ${DEFAULT-VALUE}).")
     String model;
@@ -137,9 +142,25 @@ public class RunLadderCommand implements Callable<Integer> {
             return climb(new GatewayClient(gatewayUrl), new DataClient(dataUrl), options, console);
         }
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
-        try (LocalStack stack = LocalStack.start(root, out, trainers, console::say)) {
-            return climb(new GatewayClient(stack.url(Service.GATEWAY)), new DataClient(stack.url(Service.DATA)), options, console);
+        DatasetPath local = looksLikePath(dataset) ? DatasetPath.detect(Path.of(dataset)) : null;
+        try (LocalStack stack = LocalStack.start(root, out, trainers, local == null ? null : local.dataRoot(), console::say)) {
+            DataClient data = new DataClient(stack.url(Service.DATA));
+            if (local != null) {
+                var summary = data.register(local.registration(imageShape));
+                console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "
+                        + summary.path("samples").asText("?") + " samples)");
+                options = new LadderOptions(options.experiment(), local.name(), options.model(), options.seed(), options.valFraction(),
+                        options.batchSize(), options.fullDataSteps(), options.stages(), options.runTimeout(), options.faults(),
+                        options.dataCheck(), options.initCheck(), options.overfitOne(), options.overfitFew(), options.fullData(),
+                        options.speed(), options.ablations());
+            }
+            return climb(new GatewayClient(stack.url(Service.GATEWAY)), data, options, console);
         }
+    }
+
+    /** A dataset argument with a path separator, or naming something that exists, is a path; otherwise a name. */
+    static boolean looksLikePath(String dataset) {
+        return dataset.contains("/") || dataset.contains(java.io.File.separator) || java.nio.file.Files.exists(Path.of(dataset));
     }
 
     private int climb(GatewayClient gateway, DataClient data, LadderOptions options, Console console) {

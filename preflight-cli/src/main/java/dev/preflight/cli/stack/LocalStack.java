@@ -35,6 +35,7 @@ public final class LocalStack implements AutoCloseable {
     private final List<Child> children = new ArrayList<>();
     private LocalKafka kafka;
     private Thread shutdownHook;
+    private Path dataRoot;
 
     /** A launched service process, its log and the port its health endpoint answers on. */
     private record Child(String name, Process process, Path log, int port) {
@@ -52,7 +53,13 @@ public final class LocalStack implements AutoCloseable {
      * @param say      progress messages for the user
      */
     public static LocalStack start(Path home, Path out, int trainers, Consumer<String> say) {
+        return start(home, out, trainers, null, say);
+    }
+
+    /** @param dataRoot the data-service's data root (datasets are registered by paths under it); null: its default */
+    public static LocalStack start(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
         LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"));
+        stack.dataRoot = dataRoot;
         try {
             stack.doStart(trainers, say);
             return stack;
@@ -90,7 +97,8 @@ public final class LocalStack implements AutoCloseable {
         for (Service s : Service.values()) {
             ports.put(s, freePort());
         }
-        launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of());
+        launch(Service.DATA, "data-service", ports.get(Service.DATA), dataRoot == null ? Map.of()
+                : Map.of("PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString()));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of());
         launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
                 Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA)));
