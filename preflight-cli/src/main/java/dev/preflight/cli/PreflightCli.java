@@ -1,6 +1,7 @@
 package dev.preflight.cli;
 
 import dev.preflight.cli.command.AblateCommand;
+import dev.preflight.cli.command.BenchCommand;
 import dev.preflight.cli.command.DemoCommand;
 import dev.preflight.cli.command.KillCommand;
 import dev.preflight.cli.command.StatusCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "preflight", mixinStandardHelpOptions = true, version = "preflight 0.1.0",
         description = "Make a deep-learning pipeline prove itself early: every recipe stage ends in PASS, WARN or FAIL.",
-        subcommands = {DemoCommand.class, RunLadderCommand.class, AblateCommand.class, StatusCommand.class, KillCommand.class,
+        subcommands = {DemoCommand.class, RunLadderCommand.class, AblateCommand.class, StatusCommand.class, KillCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public class PreflightCli {
 

@@ -62,6 +62,25 @@ public final class DataClient {
         }
     }
 
+    /** A batch of val samples (BatchCodec bytes decoded), as the eval-service gets them. */
+    public dev.preflight.wire.Batch valBatch(String dataset, long splitSeed, double valFraction, int size, long sampleSeed) {
+        URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8) + "/val-batch?splitSeed="
+                + splitSeed + "&valFraction=" + valFraction + "&size=" + size + "&sampleSeed=" + sampleSeed);
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new GatewayClient.GatewayException("val batch of " + dataset + ": HTTP " + r.statusCode());
+            }
+            return dev.preflight.wire.BatchCodec.decode(r.body());
+        } catch (IOException e) {
+            throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayClient.GatewayException("interrupted");
+        }
+    }
+
     public JsonNode stats(String dataset, long splitSeed, double valFraction) {
         URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8)
                 + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction);
