@@ -3,7 +3,9 @@ package dev.preflight.gateway.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The gateway's own settings. Kafka itself is configured through {@code kafka.bootstrap.servers} and the
@@ -26,4 +28,29 @@ public interface GatewayConfig {
      */
     @WithDefault("15s")
     Duration submitTimeout();
+
+    /**
+     * How long the Prometheus meters of a finished, failed or killed run stay registered after it ended. Long enough
+     * for dashboards to show the final values, short enough that thousands of ablation runs do not pile up series.
+     * The run's exact history stays available over REST regardless.
+     */
+    @WithDefault("10m")
+    Duration meterRetention();
+
+    /**
+     * Root of the TensorBoard log directory: {@code <dir>/<runId>/train/events.out.tfevents.*} and {@code /val/}.
+     * Unset (the default) turns the export off: a gateway in a container has no business writing files nobody
+     * mounted. Docker compose sets it to a volume; on a laptop point it anywhere and run {@code tensorboard --logdir}.
+     */
+    Optional<Path> tensorboardDir();
+
+    /**
+     * Base URL of the data-service, for the per-run preview images written to TensorBoard
+     * ({@code GET <url>/api/runs/<runId>/preview.png?split=train|val}). Unset: no images, scalars only.
+     */
+    Optional<String> dataServiceUrl();
+
+    /** How long a preview-image fetch may take before it is given up (it never delays anything else). */
+    @WithDefault("10s")
+    Duration previewTimeout();
 }

@@ -1,6 +1,7 @@
 package dev.preflight.gateway.messaging;
 
 import dev.preflight.gateway.service.RunStore;
+import dev.preflight.gateway.tensorboard.TensorBoardExporter;
 import dev.preflight.wire.Channels;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunIds;
@@ -10,6 +11,9 @@ import dev.preflight.wire.ValStep;
 import dev.preflight.wire.WireFormatException;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.jboss.logging.Logger;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -23,10 +27,16 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class EventConsumer {
 
-    private final RunStore store;
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
-    public EventConsumer(RunStore store) {
+    private final RunStore store;
+    private final TensorBoardExporter tensorboard;
+    private final DeadLetterPublisher deadLetters;
+
+    public EventConsumer(RunStore store, TensorBoardExporter tensorboard, DeadLetterPublisher deadLetters) {
         this.store = store;
+        this.tensorboard = tensorboard;
+        this.deadLetters = deadLetters;
     }
 
     /** Submissions, including other replicas' and those made before this gateway started. */
@@ -36,12 +46,32 @@ public class EventConsumer {
         store.submitted(RunSubmitted.decode(value));
     }
 
+    /**
+     * Train steps are the bulk of the traffic (one per batch of every run), so they are consumed a poll at a time:
+     * per-record channel overhead would otherwise cap ingestion well below what the store takes. A record that fails
+     * is dead-lettered on its own and the rest of the batch is applied.
+     */
     @Incoming(Channels.TRAIN_METRICS_IN)
     @NonBlocking
+    public void onTrainSteps(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                onTrainStep(record.value());
+            } catch (RuntimeException e) {
+                deadLetters.send(record, e).subscribe().with(ok -> { },
+                        failure -> LOG.errorf(failure, "could not dead-letter %s-%d@%d", record.topic(), record.partition(), record.offset()));
+            }
+        }
+    }
+
+    /** One train step, as {@link #onTrainSteps} applies it; throws on a record that must be dead-lettered. */
     public void onTrainStep(byte[] value) {
         TrainStep step = TrainStep.decode(value);
         requireRunId(step.runId());
-        store.trainStep(step);
+        // A redelivered step is already in the event file: only new steps are exported.
+        if (store.trainStep(step)) {
+            tensorboard.trainStep(step);
+        }
     }
 
     @Incoming(Channels.VAL_METRICS_IN)
@@ -49,7 +79,9 @@ public class EventConsumer {
     public void onValStep(byte[] value) {
         ValStep step = ValStep.decode(value);
         requireRunId(step.runId());
-        store.valStep(step);
+        if (store.valStep(step)) {
+            tensorboard.valStep(step);
+        }
     }
 
     @Incoming(Channels.RUN_EVENTS_IN)
@@ -58,6 +90,7 @@ public class EventConsumer {
         RunEvent event = RunEvent.decode(value);
         requireRunId(event.runId());
         store.event(event);
+        tensorboard.event(event);
     }
 
     /**

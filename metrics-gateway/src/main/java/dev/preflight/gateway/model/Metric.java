@@ -19,7 +19,9 @@ public enum Metric {
     COMPUTE_SECONDS("compute_seconds", TrainStep::computeSeconds, null),
     SAMPLES_PER_SECOND("samples_per_second", TrainStep::samplesPerSecond, null),
     VAL_LOSS("val_loss", null, ValStep::valLoss),
-    VAL_ACCURACY("val_accuracy", null, ValStep::valAccuracy);
+    VAL_ACCURACY("val_accuracy", null, ValStep::valAccuracy),
+    /** Macro F1 of classification runs; undefined (NaN, and no history point) for other tasks and older messages. */
+    VAL_F1("val_f1", null, v -> v.macroF1() == null ? Double.NaN : v.macroF1());
 
     private final String id;
     private final ToDoubleFunction<TrainStep> fromTrain;
@@ -46,6 +48,14 @@ public enum Metric {
 
     public double of(ValStep step) {
         return fromVal.applyAsDouble(step);
+    }
+
+    /**
+     * Whether the step carries this metric. Only optional fields can be missing: a history series leaves such steps
+     * out rather than returning NaN, which JSON cannot hold. A NaN train loss is a value and stays in.
+     */
+    public boolean definedFor(ValStep step) {
+        return this != VAL_F1 || step.macroF1() != null;
     }
 
     public static Optional<Metric> byId(String id) {

@@ -1,6 +1,7 @@
 package dev.preflight.gateway.rest;
 
 import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.service.RunControlService.CommandNotConfirmedException;
 import dev.preflight.gateway.service.RunSubmissionService.NotConfirmedException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -21,6 +22,13 @@ public class ApiExceptionMapper {
     @ServerExceptionMapper
     public Response notConfirmed(NotConfirmedException e) {
         ErrorResponse body = new ErrorResponse(e.getMessage() + "; it may still be accepted, see GET /api/runs/" + e.runId());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    /** 503: the kill may or may not have reached Kafka; repeating it is harmless. */
+    @ServerExceptionMapper
+    public Response commandNotConfirmed(CommandNotConfirmedException e) {
+        ErrorResponse body = new ErrorResponse(e.getMessage() + "; the run may still be running, retry the kill");
         return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 }

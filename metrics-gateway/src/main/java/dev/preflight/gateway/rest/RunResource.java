@@ -1,6 +1,8 @@
 package dev.preflight.gateway.rest;
 
 import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.model.KillRequest;
+import dev.preflight.gateway.model.KillResponse;
 import dev.preflight.gateway.model.Metric;
 import dev.preflight.gateway.model.MetricSeries;
 import dev.preflight.gateway.model.RunDetail;
@@ -8,11 +10,14 @@ import dev.preflight.gateway.model.RunHistory;
 import dev.preflight.gateway.model.RunState;
 import dev.preflight.gateway.model.RunSummary;
 import dev.preflight.gateway.model.SubmitResponse;
+import dev.preflight.gateway.service.RunControlService;
 import dev.preflight.gateway.service.RunRecord;
 import dev.preflight.gateway.service.RunStore;
 import dev.preflight.gateway.service.RunSubmissionService;
 import dev.preflight.gateway.service.SpecParser;
+import dev.preflight.wire.Json;
 import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.WireFormatException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -39,12 +44,19 @@ import java.util.List;
 @Tag(name = "runs", description = "Submit training runs and follow their metrics")
 public class RunResource {
 
+    /** Longest kill reason accepted: it travels in a Kafka record and ends up in run details and logs. */
+    static final int MAX_REASON_LENGTH = 500;
+    /** Reason recorded when the caller gives none. */
+    static final String DEFAULT_REASON = "killed through the gateway API";
+
     private final RunStore store;
     private final RunSubmissionService submissions;
+    private final RunControlService control;
 
-    public RunResource(RunStore store, RunSubmissionService submissions) {
+    public RunResource(RunStore store, RunSubmissionService submissions, RunControlService control) {
         this.store = store;
         this.submissions = submissions;
+        this.control = control;
     }
 
     /**
@@ -53,6 +65,7 @@ public class RunResource {
      * problem comes back at once in one 400.
      */
     @POST
+    @Mutating
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a run", description = "Validates the spec, publishes it to preflight.runs and answers once Kafka has acknowledged it.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunSpec.class)))
@@ -103,7 +116,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Object history(
             @PathParam("id") String id,
-            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy")
+            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy, val_f1")
             @QueryParam("metric") String metric,
             @Parameter(description = "First step to include (inclusive)") @QueryParam("from") String from,
             @Parameter(description = "Last step to include (inclusive)") @QueryParam("to") String to) {
@@ -122,11 +135,66 @@ public class RunResource {
         return selected == null ? run.history(lo, hi) : run.series(selected, lo, hi);
     }
 
+    /**
+     * The body is optional ({@code {"reason": "..."}}) and decoded strictly like every other input. The state check
+     * is the gateway's current view: a run that ends while the command is in flight is simply not killed (the trainer
+     * ignores commands for runs it no longer holds), and its own terminal event wins.
+     */
+    @POST
+    @Mutating
+    @Path("/{id}/kill")
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Operation(summary = "Kill a run", description = "Publishes RunCommand KILL to preflight.control (keyed by run id) and answers "
+            + "once Kafka has acknowledged it. The trainer holding the run stops it and reports KILLED, which the run's state then shows.")
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = KillRequest.class)))
+    @APIResponse(responseCode = "202", description = "The kill command is durable on Kafka",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = KillResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body or a reason over " + MAX_REASON_LENGTH + " characters",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "409", description = "The run already finished, failed or was killed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the command in time",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public Uni<Response> kill(@PathParam("id") String id, byte[] body) {
+        String reason = reason(body);
+        RunRecord run = run(id);
+        RunState state = run.state();
+        if (state.terminal()) {
+            throw new ApiException(Response.Status.CONFLICT, "run '" + id + "' is already " + state);
+        }
+        return control.kill(id, reason).map(command -> Response
+                .accepted(new KillResponse(id, run.state(), command.reason()))
+                .location(URI.create("/api/runs/" + id))
+                .build());
+    }
+
+    private static String reason(byte[] body) {
+        if (body == null || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return DEFAULT_REASON;
+        }
+        KillRequest request;
+        try {
+            request = Json.decode(body, KillRequest.class);
+        } catch (WireFormatException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "malformed kill request: " + e.getMessage());
+        }
+        if (request.reason() == null || request.reason().isBlank()) {
+            return DEFAULT_REASON;
+        }
+        if (request.reason().length() > MAX_REASON_LENGTH) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "reason must be at most " + MAX_REASON_LENGTH
+                    + " characters, was " + request.reason().length());
+        }
+        return request.reason();
+    }
+
     private RunRecord run(String id) {
         return store.find(id).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "unknown run '" + id + "'"));
     }
 
-    private static Integer step(String name, String value) {
+    static Integer step(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }

@@ -18,6 +18,7 @@ import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * One run's state and exact history. Written by the consumer threads (one per topic, so the submission, the train
@@ -28,9 +29,13 @@ public final class RunRecord {
 
     /** Model tag of a run first seen through its events, before its spec: the meters' tags cannot change later. */
     public static final String UNKNOWN_MODEL = "unknown";
+    /** Experiment or stage tag of a run whose spec has none (or is not known at first sight). */
+    public static final String NO_LABEL = "none";
 
     private final String runId;
     private final String modelTag;
+    private final String experimentTag;
+    private final String stageTag;
     private final AtomicReference<RunSubmitted> submission = new AtomicReference<>();
     private final AtomicReference<Status> status = new AtomicReference<>(new Status(RunState.SUBMITTED, null, null));
     // Keyed by step: a redelivered step (at-least-once delivery, or a rebuild after restart) replaces its entry.
@@ -40,6 +45,11 @@ public final class RunRecord {
     private final AtomicReference<TrainStep> latestTrain = new AtomicReference<>();
     private final AtomicReference<ValStep> latestVal = new AtomicReference<>();
     private final AtomicLong distinctTrainSteps = new AtomicLong();
+    // Whole-run sums over distinct steps (a redelivery replaces its step's share), for the input-bound ratio.
+    private final DoubleAdder dataWaitSum = new DoubleAdder();
+    private final DoubleAdder stepSecondsSum = new DoubleAdder();
+    // When the run reached its terminal state (the event's own time when it carries one), 0 while it is live.
+    private final AtomicLong terminalAtMs = new AtomicLong();
 
     private record Status(RunState state, String message, String worker) {
     }
@@ -47,6 +57,8 @@ public final class RunRecord {
     RunRecord(String runId, RunSpec specAtFirstSight) {
         this.runId = runId;
         this.modelTag = specAtFirstSight == null ? UNKNOWN_MODEL : specAtFirstSight.model().type();
+        this.experimentTag = specAtFirstSight == null || specAtFirstSight.experiment() == null ? NO_LABEL : specAtFirstSight.experiment();
+        this.stageTag = specAtFirstSight == null || specAtFirstSight.stage() == null ? NO_LABEL : specAtFirstSight.stage();
     }
 
     public String runId() {
@@ -58,29 +70,49 @@ public final class RunRecord {
         return modelTag;
     }
 
+    /** The experiment label as tagged on this run's meters, {@link #NO_LABEL} without one; fixed at first sight. */
+    public String experimentTag() {
+        return experimentTag;
+    }
+
+    /** The recipe stage as tagged on this run's meters, {@link #NO_LABEL} without one; fixed at first sight. */
+    public String stageTag() {
+        return stageTag;
+    }
+
     void submitted(RunSubmitted run) {
         // The gateway sees its own submissions twice (local record, then the consumed copy), and a replica's once.
         submission.compareAndSet(null, run);
     }
 
-    void trainStep(TrainStep step) {
-        if (train.put(step.step(), step) == null) {
+    /** @return whether this step is new to the run (false for a redelivery, which replaced its entry) */
+    boolean trainStep(TrainStep step) {
+        TrainStep previous = train.put(step.step(), step);
+        if (previous == null) {
             distinctTrainSteps.incrementAndGet();
+        } else {
+            dataWaitSum.add(-previous.dataWaitSeconds());
+            stepSecondsSum.add(-previous.stepSeconds());
         }
+        dataWaitSum.add(step.dataWaitSeconds());
+        stepSecondsSum.add(step.stepSeconds());
         latestTrain.accumulateAndGet(step, (current, next) -> current == null || next.step() >= current.step() ? next : current);
-        advance(RunState.RUNNING, null, null);
+        advance(RunState.RUNNING, null, null, 0L);
+        return previous == null;
     }
 
-    void valStep(ValStep step) {
-        val.put(step.step(), step);
+    /** @return whether this step is new to the run (false for a redelivery, which replaced its entry) */
+    boolean valStep(ValStep step) {
+        boolean fresh = val.put(step.step(), step) == null;
         latestVal.accumulateAndGet(step, (current, next) -> current == null || next.step() >= current.step() ? next : current);
-        advance(RunState.RUNNING, null, null);
+        advance(RunState.RUNNING, null, null, 0L);
+        return fresh;
     }
 
     void event(RunEvent event) {
         if (event.type() == RunEvent.Type.WARNING) {
             // A warning says something about a running run; it does not move its state.
-            advance(RunState.RUNNING, null, event.worker());
+            advance(RunState.RUNNING, null, event.worker(), 0L);
             return;
         }
         RunState target = switch (event.type()) {
@@ -90,15 +122,15 @@ public final class RunRecord {
             case FAILED -> RunState.FAILED;
             case KILLED -> RunState.KILLED;
         };
-        advance(target, event.message(), event.worker());
+        advance(target, event.message(), event.worker(), event.atMs());
     }
 
     /**
      * Moves the state forward only: metrics imply the run is at least RUNNING, and the first terminal event is final
      * (a trainer announces exactly one). A repeated event of the current state may still fill in message and worker.
      */
-    private void advance(RunState target, String message, String worker) {
-        status.updateAndGet(current -> {
+    private void advance(RunState target, String message, String worker, long atMs) {
+        Status before = status.getAndUpdate(current -> {
             if (current.state().terminal() || target.ordinal() < current.state().ordinal()) {
                 return current;
             }
@@ -107,6 +139,25 @@ public final class RunRecord {
             }
             return new Status(target, message != null ? message : current.message(), worker != null ? worker : current.worker());
         });
+        if (!before.state().terminal() && target.terminal()) {
+            // The trainer's clock when the event carries it: a run replayed from Kafka after a restart that ended
+            // days ago then retires at once instead of holding its meters for another retention period.
+            terminalAtMs.compareAndSet(0L, atMs > 0 ? atMs : System.currentTimeMillis());
+        }
+    }
+
+    /** Epoch millis at which the run became FINISHED/FAILED/KILLED, 0 while it is not terminal. */
+    public long terminalAtMs() {
+        return terminalAtMs.get();
+    }
+
+    /**
+     * Share of the run's wall time spent waiting for data, over every distinct step so far: near 1 the trainer
+     * starves (input-bound), near 0 the input pipeline keeps up. NaN before the first step with a non-zero time.
+     */
+    public double inputBoundRatio() {
+        double total = stepSecondsSum.sum();
+        return total > 0 ? dataWaitSum.sum() / total : Double.NaN;
     }
 
     public RunState state() {
@@ -174,7 +225,8 @@ public final class RunRecord {
         if (metric.fromTrain()) {
             range(train, from, to).values().forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));
         } else {
-            range(val, from, to).values().forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));
+            range(val, from, to).values().stream().filter(metric::definedFor)
+                    .forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));
         }
         return new MetricSeries(runId, metric.id(), points);
     }

@@ -1,5 +1,6 @@
 package dev.preflight.gateway.service;
 
+import dev.preflight.gateway.model.RunState;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
@@ -38,16 +39,14 @@ public final class RunStore {
         return record;
     }
 
-    public RunRecord trainStep(TrainStep step) {
-        RunRecord record = record(step.runId(), null);
-        record.trainStep(step);
-        return record;
+    /** @return whether the step is new to its run (false for a redelivery, which replaced the earlier copy) */
+    public boolean trainStep(TrainStep step) {
+        return record(step.runId(), null).trainStep(step);
     }
 
-    public RunRecord valStep(ValStep step) {
-        RunRecord record = record(step.runId(), null);
-        record.valStep(step);
-        return record;
+    /** @return whether the step is new to its run (false for a redelivery, which replaced the earlier copy) */
+    public boolean valStep(ValStep step) {
+        return record(step.runId(), null).valStep(step);
     }
 
     public RunRecord event(RunEvent event) {
@@ -58,6 +57,11 @@ public final class RunStore {
 
     public Optional<RunRecord> find(String runId) {
         return Optional.ofNullable(runs.get(runId));
+    }
+
+    /** How many runs are in the state now: read on every scrape, so no sorting or copying. */
+    public long count(RunState state) {
+        return runs.values().stream().filter(r -> r.state() == state).count();
     }
 
     /** Newest submission first; runs known only from their events (no submission time) last, by id. */

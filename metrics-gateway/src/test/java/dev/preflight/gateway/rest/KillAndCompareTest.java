@@ -1,0 +1,155 @@
+package dev.preflight.gateway.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.kafka.LocalKafkaTestResource;
+import dev.preflight.wire.Json;
+import dev.preflight.wire.RunCommand;
+import dev.preflight.wire.RunEvent;
+import dev.preflight.wire.RunIds;
+import dev.preflight.wire.Topics;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(LocalKafkaTestResource.class)
+class KillAndCompareTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static String submit() {
+        return given().contentType(ContentType.JSON).body(RunSubmissionTest.VALID).when().post("/api/runs")
+                .then().statusCode(202).extract().path("runId");
+    }
+
+    @Test
+    void killPublishesAKillCommandKeyedByTheRunAndAnswersOnceKafkaHasIt() {
+        String runId = submit();
+        long before = System.currentTimeMillis();
+        given().contentType(ContentType.JSON).body("{\"reason\": \"ASHA: bottom half at step 200\"}")
+                .when().post("/api/runs/" + runId + "/kill")
+                .then().statusCode(202)
+                .body("runId", equalTo(runId))
+                .body("reason", equalTo("ASHA: bottom half at step 200"))
+                .body("state", equalTo("SUBMITTED"));
+
+        ConsumerRecord<String, byte[]> record = KafkaTestClient.awaitRecord(Topics.CONTROL, r -> runId.equals(r.key()));
+        RunCommand command = RunCommand.decode(record.value());
+        assertEquals(runId, command.runId());
+        assertEquals(RunCommand.Type.KILL, command.type());
+        assertEquals("ASHA: bottom half at step 200", command.reason());
+        assertTrue(command.atMs() >= before, "stamped when sent");
+
+        // The trainer confirms; from then on the run is terminal and a second kill conflicts.
+        KafkaTestClient.publish(Topics.RUN_EVENTS, runId,
+                Json.encode(new RunEvent(runId, RunEvent.Type.KILLED, 12, command.reason(), "trainer-1", System.currentTimeMillis())));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + runId).then().body("state", equalTo("KILLED")));
+        given().when().post("/api/runs/" + runId + "/kill").then().statusCode(409)
+                .contentType(ContentType.JSON).body("error", containsString("already KILLED"));
+    }
+
+    @Test
+    void aKillWithoutBodyGetsTheDefaultReason() {
+        String runId = submit();
+        given().when().post("/api/runs/" + runId + "/kill").then().statusCode(202)
+                .body("reason", equalTo(RunResource.DEFAULT_REASON));
+        RunCommand command = RunCommand.decode(
+                KafkaTestClient.awaitRecord(Topics.CONTROL, r -> runId.equals(r.key())).value());
+        assertEquals(RunResource.DEFAULT_REASON, command.reason());
+    }
+
+    @Test
+    void killRefusesUnknownFinishedAndMalformedRequests() {
+        given().when().post("/api/runs/run-nosuchrun/kill").then().statusCode(404)
+                .body("error", containsString("run-nosuchrun"));
+
+        String finished = RunIds.newId();
+        KafkaTestClient.publish(Topics.RUN_EVENTS, finished,
+                Json.encode(new RunEvent(finished, RunEvent.Type.FINISHED, 3, "done", "trainer-1", System.currentTimeMillis())));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + finished).then().statusCode(200));
+        given().when().post("/api/runs/" + finished + "/kill").then().statusCode(409)
+                .body("error", containsString("already FINISHED"));
+
+        String live = submit();
+        given().contentType(ContentType.JSON).body("{\"reason\": \"" + "x".repeat(RunResource.MAX_REASON_LENGTH + 1) + "\"}")
+                .when().post("/api/runs/" + live + "/kill").then().statusCode(400)
+                .body("error", containsString("at most " + RunResource.MAX_REASON_LENGTH));
+        given().contentType(ContentType.JSON).body("{\"why\": \"typo\"}")
+                .when().post("/api/runs/" + live + "/kill").then().statusCode(400)
+                .body("error", containsString("malformed kill request"));
+    }
+
+    @Test
+    void compareReturnsOneSeriesPerRunInTheOrderNamed() throws Exception {
+        String a = RunIds.newId();
+        String b = RunIds.newId();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int step = 1; step <= 6; step++) {
+            records.add(new ProducerRecord<>(Topics.TRAIN_METRICS, a, Json.encode(new TrainStep(a, step, 1.0 / step, 0.1, 0.01, 0.09, 8))));
+            records.add(new ProducerRecord<>(Topics.TRAIN_METRICS, b, Json.encode(new TrainStep(b, step, 2.0 / step, 0.1, 0.01, 0.09, 8))));
+        }
+        records.add(new ProducerRecord<>(Topics.VAL_METRICS, a, Json.encode(new ValStep(a, 3, 0.7, 0.5, 16))));
+        records.add(new ProducerRecord<>(Topics.VAL_METRICS, b, Json.encode(new ValStep(b, 6, 0.9, 0.25, 16))));
+        KafkaTestClient.publish(records);
+        await().atMost(WAIT).untilAsserted(() -> {
+            given().get("/api/runs/" + a).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(3));
+            given().get("/api/runs/" + b).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(6));
+        });
+
+        JsonNode loss = Json.MAPPER.readTree(given().queryParam("metric", "train_loss").queryParam("runs", b + "," + a)
+                .queryParam("from", 2).queryParam("to", 4)
+                .when().get("/api/compare").then().statusCode(200).extract().asString());
+        assertEquals("train_loss", loss.get("metric").asText());
+        assertEquals(b, loss.get("series").get(0).get("runId").asText());
+        assertEquals(a, loss.get("series").get(1).get("runId").asText());
+        for (int i = 0; i < 3; i++) {
+            int step = 2 + i;
+            assertEquals(step, loss.get("series").get(0).get("points").get(i).get("step").asInt());
+            assertEquals(2.0 / step, loss.get("series").get(0).get("points").get(i).get("value").doubleValue());
+            assertEquals(1.0 / step, loss.get("series").get(1).get("points").get(i).get("value").doubleValue());
+        }
+        assertEquals(3, loss.get("series").get(0).get("points").size());
+
+        given().queryParam("metric", "val_accuracy").queryParam("runs", a + "," + b).when().get("/api/compare").then()
+                .statusCode(200)
+                .body("series[0].points[0].step", equalTo(3)).body("series[0].points[0].value", equalTo(0.5f))
+                .body("series[1].points[0].step", equalTo(6)).body("series[1].points[0].value", equalTo(0.25f));
+    }
+
+    @Test
+    void compareNamesEveryProblem() {
+        String a = submit();
+        given().queryParam("metric", "val_loss").queryParam("runs", a + ",run-ghost-1,run-ghost-2").when().get("/api/compare")
+                .then().statusCode(404).body("problems", hasItems("run-ghost-1", "run-ghost-2"));
+        given().queryParam("metric", "loss").queryParam("runs", a).when().get("/api/compare")
+                .then().statusCode(400).body("error", containsString("unknown metric 'loss'"));
+        given().queryParam("runs", a).when().get("/api/compare").then().statusCode(400).body("error", containsString("metric is required"));
+        given().queryParam("metric", "val_loss").when().get("/api/compare").then().statusCode(400).body("error", containsString("runs is required"));
+        given().queryParam("metric", "val_loss").queryParam("runs", a).queryParam("from", 5).queryParam("to", 1)
+                .when().get("/api/compare").then().statusCode(400).body("error", containsString("from (5) must not be after to (1)"));
+    }
+
+    @Test
+    void openApiDocumentsTheNewEndpoints() {
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body("paths.'/api/compare'.get.summary", equalTo("Compare a metric across runs"))
+                .body("paths.'/api/runs/{id}/kill'.post.summary", equalTo("Kill a run"));
+    }
+}
