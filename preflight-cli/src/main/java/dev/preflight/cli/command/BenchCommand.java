@@ -91,9 +91,9 @@ public class BenchCommand implements Callable<Integer> {
             RunWatcher.Finished fullRun = holder[0].artifacts().get(FullData.NAME).runs().get(0);
 
             // 3. Accuracy of the trained model on the whole val split (2,000 images), not on the last few random val
-            //    batches: the trainer exported it as a SavedModel (working directory: this one).
+            //    batches: the trainer exported it as a SavedModel.
             Batch wholeVal = data.valBatch(mnist.name(), 42, 0.2, 4096, 1);
-            double fullValAccuracy = savedModelAccuracy(Path.of("preflight-exports", fullRun.runId()), wholeVal);
+            double fullValAccuracy = savedModelAccuracy(stack.exports().resolve(fullRun.runId()), wholeVal);
 
             // 4. The same model trained in-process from memory, same thread count as a trainer (1), same batch size.
             List<TrainStep> kafka = fullRun.history().train();

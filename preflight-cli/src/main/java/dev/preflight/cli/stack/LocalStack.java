@@ -36,6 +36,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalKafka kafka;
     private Thread shutdownHook;
     private Path dataRoot;
+    /** Everything the stack writes goes under here: logs, the data root, exported models, TensorBoard files. */
+    private Path out;
 
     /** A launched service process, its log and the port its health endpoint answers on. */
     private record Child(String name, Process process, Path log, int port) {
@@ -59,7 +61,8 @@ public final class LocalStack implements AutoCloseable {
     /** @param dataRoot the data-service's data root (datasets are registered by paths under it); null: its default */
     public static LocalStack start(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
         LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"));
-        stack.dataRoot = dataRoot;
+        stack.out = out.toAbsolutePath().normalize();
+        stack.dataRoot = dataRoot != null ? dataRoot : stack.out.resolve("data");
         try {
             stack.doStart(trainers, say);
             return stack;
@@ -97,14 +100,21 @@ public final class LocalStack implements AutoCloseable {
         for (Service s : Service.values()) {
             ports.put(s, freePort());
         }
-        launch(Service.DATA, "data-service", ports.get(Service.DATA), dataRoot == null ? Map.of()
-                : Map.of("PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString()));
-        launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of());
+        try {
+            Files.createDirectories(dataRoot);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the data root " + dataRoot, e);
+        }
+        launch(Service.DATA, "data-service", ports.get(Service.DATA),
+                Map.of("PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString()));
+        launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
+                "PREFLIGHT_GATEWAY_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
+                "PREFLIGHT_GATEWAY_TENSORBOARD_DIR", out.resolve("tensorboard").toString()));
         launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
                 Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA)));
-        launch(Service.TRAINER, "trainer-1", ports.get(Service.TRAINER), Map.of("PREFLIGHT_TRAINER_WORKER_ID", "trainer-1"));
-        for (int i = 2; i <= trainers; i++) {
-            launch(Service.TRAINER, "trainer-" + i, freePort(), Map.of("PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i));
+        for (int i = 1; i <= trainers; i++) {
+            launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : freePort(), Map.of(
+                    "PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i, "PREFLIGHT_TRAINER_EXPORT_DIR", exports().toString()));
         }
         say.accept("starting data-service, " + trainers + " trainer" + (trainers > 1 ? "s" : "") + ", eval-service, metrics-gateway (logs: " + logs + ")");
         children.forEach(this::awaitReady);
@@ -168,6 +178,11 @@ public final class LocalStack implements AutoCloseable {
 
     public Path logs() {
         return logs;
+    }
+
+    /** Where trainers export finished models as SavedModels ({@code <runId>/}). */
+    public Path exports() {
+        return out.resolve("exports");
     }
 
     @Override
