@@ -100,7 +100,7 @@ class DashboardQueriesE2ETest {
 
     @Test
     void everyPanelQueryReturnsASeriesAfterARun() throws Exception {
-        GatewayClient gateway = new GatewayClient(stack.url(Service.GATEWAY));
+        GatewayClient gateway = stack.gateway();
         RunSpec spec = new RunSpec("shapes", new DataConfig(3L, 64, 8, 0.2), new ModelConfig("mlp", 3L, 1e-3, List.of(32)), 400, 5);
         String runId = gateway.submit(spec);
         await("run " + runId + " finished", RUN_TIMEOUT, () -> {

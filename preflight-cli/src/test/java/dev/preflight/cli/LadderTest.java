@@ -61,7 +61,7 @@ class LadderTest {
         LadderOptions o = new LadderOptions("test", "shapes", model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5), faults,
                 DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
                 OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
-        return new Ladder(new GatewayClient(stack.url(Service.GATEWAY)), new DataClient(stack.url(Service.DATA)), o,
+        return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
     }
 

@@ -42,7 +42,7 @@ class SkeletonTest {
     static void startStack() {
         Path home = Path.of(System.getProperty("preflight.home", ".."));
         stack = LocalStack.start(home, Path.of("target/skeleton-test"), 1, System.out::println);
-        gateway = new GatewayClient(stack.url(Service.GATEWAY));
+        gateway = stack.gateway();
     }
 
     @AfterAll
@@ -75,8 +75,11 @@ class SkeletonTest {
         Set<Integer> trainSteps = train.stream().map(TrainStep::step).collect(Collectors.toSet());
         for (ValStep v : val) {
             assertEquals(run.runId(), v.runId());
-            assertTrue(trainSteps.contains(v.step()), "val step " + v.step() + " is a train step");
+            // Step 0 validates the initial weights (the input-independent baseline at init); every other is a train step.
+            assertTrue(v.step() == 0 || trainSteps.contains(v.step()), "val step " + v.step() + " is a train step");
         }
+        assertEquals(0, val.get(0).step(), "the initial weights were validated");
+        assertTrue(val.get(0).zeroInputLoss() != null, "with the zero-input baseline");
         assertEquals(train.size(), val.get(val.size() - 1).step(), "the final weights were validated");
         // One memorised sample generalises to nothing: the val loss ends well above the train loss.
         assertTrue(val.get(val.size() - 1).valLoss() > 10 * finalLoss);
@@ -103,7 +106,7 @@ class SkeletonTest {
 
     @Test
     void invalidRunSpecIsRejectedNamingTheField() {
-        given().baseUri(stack.url(Service.GATEWAY)).contentType("application/json")
+        given().baseUri(stack.url(Service.GATEWAY)).header("X-API-Key", stack.apiKey()).contentType("application/json")
                 .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":1,\"batchSize\":1,\"valFraction\":0.2},"
                         + "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":-1,\"hiddenUnits\":[8]},\"steps\":0}")
                 .post("/api/runs").then().statusCode(400)

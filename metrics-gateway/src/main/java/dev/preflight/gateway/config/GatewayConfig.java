@@ -50,6 +50,13 @@ public interface GatewayConfig {
      */
     Optional<String> dataServiceUrl();
 
+    /**
+     * The API key required on every mutating endpoint (submit, kill, experiments), in the {@code X-API-Key} header or
+     * as the HTTP Basic password. Unset: a random key is generated at startup and logged once, so a deployment that
+     * forgot to set one is locked rather than open.
+     */
+    Optional<String> apiKey();
+
     /** How long a preview-image fetch may take before it is given up (it never delays anything else). */
     @WithDefault("10s")
     Duration previewTimeout();

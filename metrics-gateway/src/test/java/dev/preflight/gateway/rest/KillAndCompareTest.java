@@ -35,7 +35,7 @@ class KillAndCompareTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static String submit() {
-        return given().contentType(ContentType.JSON).body(RunSubmissionTest.VALID).when().post("/api/runs")
+        return given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(RunSubmissionTest.VALID).when().post("/api/runs")
                 .then().statusCode(202).extract().path("runId");
     }
 
@@ -43,7 +43,7 @@ class KillAndCompareTest {
     void killPublishesAKillCommandKeyedByTheRunAndAnswersOnceKafkaHasIt() {
         String runId = submit();
         long before = System.currentTimeMillis();
-        given().contentType(ContentType.JSON).body("{\"reason\": \"ASHA: bottom half at step 200\"}")
+        given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body("{\"reason\": \"ASHA: bottom half at step 200\"}")
                 .when().post("/api/runs/" + runId + "/kill")
                 .then().statusCode(202)
                 .body("runId", equalTo(runId))
@@ -60,15 +60,15 @@ class KillAndCompareTest {
         // The trainer confirms; from then on the run is terminal and a second kill conflicts.
         KafkaTestClient.publish(Topics.RUN_EVENTS, runId,
                 Json.encode(new RunEvent(runId, RunEvent.Type.KILLED, 12, command.reason(), "trainer-1", System.currentTimeMillis())));
-        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + runId).then().body("state", equalTo("KILLED")));
-        given().when().post("/api/runs/" + runId + "/kill").then().statusCode(409)
+        await().atMost(WAIT).untilAsserted(() -> given().header("X-API-Key", "test-key").get("/api/runs/" + runId).then().body("state", equalTo("KILLED")));
+        given().header("X-API-Key", "test-key").when().post("/api/runs/" + runId + "/kill").then().statusCode(409)
                 .contentType(ContentType.JSON).body("error", containsString("already KILLED"));
     }
 
     @Test
     void aKillWithoutBodyGetsTheDefaultReason() {
         String runId = submit();
-        given().when().post("/api/runs/" + runId + "/kill").then().statusCode(202)
+        given().header("X-API-Key", "test-key").when().post("/api/runs/" + runId + "/kill").then().statusCode(202)
                 .body("reason", equalTo(RunResource.DEFAULT_REASON));
         RunCommand command = RunCommand.decode(
                 KafkaTestClient.awaitRecord(Topics.CONTROL, r -> runId.equals(r.key())).value());
@@ -77,21 +77,21 @@ class KillAndCompareTest {
 
     @Test
     void killRefusesUnknownFinishedAndMalformedRequests() {
-        given().when().post("/api/runs/run-nosuchrun/kill").then().statusCode(404)
+        given().header("X-API-Key", "test-key").when().post("/api/runs/run-nosuchrun/kill").then().statusCode(404)
                 .body("error", containsString("run-nosuchrun"));
 
         String finished = RunIds.newId();
         KafkaTestClient.publish(Topics.RUN_EVENTS, finished,
                 Json.encode(new RunEvent(finished, RunEvent.Type.FINISHED, 3, "done", "trainer-1", System.currentTimeMillis())));
-        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + finished).then().statusCode(200));
-        given().when().post("/api/runs/" + finished + "/kill").then().statusCode(409)
+        await().atMost(WAIT).untilAsserted(() -> given().header("X-API-Key", "test-key").get("/api/runs/" + finished).then().statusCode(200));
+        given().header("X-API-Key", "test-key").when().post("/api/runs/" + finished + "/kill").then().statusCode(409)
                 .body("error", containsString("already FINISHED"));
 
         String live = submit();
-        given().contentType(ContentType.JSON).body("{\"reason\": \"" + "x".repeat(RunResource.MAX_REASON_LENGTH + 1) + "\"}")
+        given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body("{\"reason\": \"" + "x".repeat(RunResource.MAX_REASON_LENGTH + 1) + "\"}")
                 .when().post("/api/runs/" + live + "/kill").then().statusCode(400)
                 .body("error", containsString("at most " + RunResource.MAX_REASON_LENGTH));
-        given().contentType(ContentType.JSON).body("{\"why\": \"typo\"}")
+        given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body("{\"why\": \"typo\"}")
                 .when().post("/api/runs/" + live + "/kill").then().statusCode(400)
                 .body("error", containsString("malformed kill request"));
     }
@@ -109,11 +109,11 @@ class KillAndCompareTest {
         records.add(new ProducerRecord<>(Topics.VAL_METRICS, b, Json.encode(new ValStep(b, 6, 0.9, 0.25, 16))));
         KafkaTestClient.publish(records);
         await().atMost(WAIT).untilAsserted(() -> {
-            given().get("/api/runs/" + a).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(3));
-            given().get("/api/runs/" + b).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(6));
+            given().header("X-API-Key", "test-key").get("/api/runs/" + a).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(3));
+            given().header("X-API-Key", "test-key").get("/api/runs/" + b).then().statusCode(200).body("step", equalTo(6)).body("valStep", equalTo(6));
         });
 
-        JsonNode loss = Json.MAPPER.readTree(given().queryParam("metric", "train_loss").queryParam("runs", b + "," + a)
+        JsonNode loss = Json.MAPPER.readTree(given().header("X-API-Key", "test-key").queryParam("metric", "train_loss").queryParam("runs", b + "," + a)
                 .queryParam("from", 2).queryParam("to", 4)
                 .when().get("/api/compare").then().statusCode(200).extract().asString());
         assertEquals("train_loss", loss.get("metric").asText());
@@ -127,7 +127,7 @@ class KillAndCompareTest {
         }
         assertEquals(3, loss.get("series").get(0).get("points").size());
 
-        given().queryParam("metric", "val_accuracy").queryParam("runs", a + "," + b).when().get("/api/compare").then()
+        given().header("X-API-Key", "test-key").queryParam("metric", "val_accuracy").queryParam("runs", a + "," + b).when().get("/api/compare").then()
                 .statusCode(200)
                 .body("series[0].points[0].step", equalTo(3)).body("series[0].points[0].value", equalTo(0.5f))
                 .body("series[1].points[0].step", equalTo(6)).body("series[1].points[0].value", equalTo(0.25f));
@@ -136,19 +136,19 @@ class KillAndCompareTest {
     @Test
     void compareNamesEveryProblem() {
         String a = submit();
-        given().queryParam("metric", "val_loss").queryParam("runs", a + ",run-ghost-1,run-ghost-2").when().get("/api/compare")
+        given().header("X-API-Key", "test-key").queryParam("metric", "val_loss").queryParam("runs", a + ",run-ghost-1,run-ghost-2").when().get("/api/compare")
                 .then().statusCode(404).body("problems", hasItems("run-ghost-1", "run-ghost-2"));
-        given().queryParam("metric", "loss").queryParam("runs", a).when().get("/api/compare")
+        given().header("X-API-Key", "test-key").queryParam("metric", "loss").queryParam("runs", a).when().get("/api/compare")
                 .then().statusCode(400).body("error", containsString("unknown metric 'loss'"));
-        given().queryParam("runs", a).when().get("/api/compare").then().statusCode(400).body("error", containsString("metric is required"));
-        given().queryParam("metric", "val_loss").when().get("/api/compare").then().statusCode(400).body("error", containsString("runs is required"));
-        given().queryParam("metric", "val_loss").queryParam("runs", a).queryParam("from", 5).queryParam("to", 1)
+        given().header("X-API-Key", "test-key").queryParam("runs", a).when().get("/api/compare").then().statusCode(400).body("error", containsString("metric is required"));
+        given().header("X-API-Key", "test-key").queryParam("metric", "val_loss").when().get("/api/compare").then().statusCode(400).body("error", containsString("runs is required"));
+        given().header("X-API-Key", "test-key").queryParam("metric", "val_loss").queryParam("runs", a).queryParam("from", 5).queryParam("to", 1)
                 .when().get("/api/compare").then().statusCode(400).body("error", containsString("from (5) must not be after to (1)"));
     }
 
     @Test
     void openApiDocumentsTheNewEndpoints() {
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+        given().header("X-API-Key", "test-key").accept("application/json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/compare'.get.summary", equalTo("Compare a metric across runs"))
                 .body("paths.'/api/runs/{id}/kill'.post.summary", equalTo("Kill a run"));
     }

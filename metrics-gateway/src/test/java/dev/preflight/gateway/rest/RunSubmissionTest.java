@@ -43,7 +43,7 @@ class RunSubmissionTest {
 
     @Test
     void aValidRunIsAcceptedOnlyOnceItIsOnKafkaKeyedByItsId() {
-        Response response = given().contentType(ContentType.JSON).body(VALID).when().post("/api/runs");
+        Response response = given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(VALID).when().post("/api/runs");
         response.then().statusCode(202)
                 .body("state", equalTo("SUBMITTED"))
                 .body("runId", matchesPattern("run-[a-z0-9]+"));
@@ -56,7 +56,7 @@ class RunSubmissionTest {
         assertEquals(Json.decode(VALID, RunSpec.class), published.spec());
 
         // Recorded before the 202 was sent: no waiting for the gateway's own consumer.
-        given().when().get("/api/runs/" + runId)
+        given().header("X-API-Key", "test-key").when().get("/api/runs/" + runId)
                 .then().statusCode(200)
                 .body("runId", equalTo(runId))
                 .body("state", equalTo("SUBMITTED"))
@@ -64,25 +64,25 @@ class RunSubmissionTest {
                 .body("spec.steps", equalTo(100))
                 .body("step", nullValue())
                 .body("submittedAtMs", equalTo(published.submittedAtMs()));
-        given().when().get("/api/runs").then().statusCode(200).body("runId", hasItem(runId));
+        given().header("X-API-Key", "test-key").when().get("/api/runs").then().statusCode(200).body("runId", hasItem(runId));
     }
 
     @Test
     void aSubmittedRunsMetersCarryItsModelType() {
-        String runId = given().contentType(ContentType.JSON).body(VALID).when().post("/api/runs")
+        String runId = given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(VALID).when().post("/api/runs")
                 .then().statusCode(202).extract().path("runId");
         KafkaTestClient.publish(Topics.TRAIN_METRICS, runId,
                 Json.encode(new TrainStep(runId, 1, 2.302585092994046, 0.2, 0.05, 0.15, 32)));
 
         String[] scrape = new String[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            scrape[0] = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            scrape[0] = given().header("X-API-Key", "test-key").when().get("/q/metrics").then().statusCode(200).extract().asString();
             return PrometheusText.has(scrape[0], "preflight_train_step", runId)
                     && PrometheusText.sample(scrape[0], "preflight_train_step", runId, "mlp") == 1.0;
         });
         assertEquals(2.302585092994046, PrometheusText.sample(scrape[0], "preflight_train_loss", runId, "mlp"));
         assertEquals(1.0, PrometheusText.sample(scrape[0], "preflight_train_steps_total", runId, "mlp"));
-        given().when().get("/api/runs/" + runId).then().body("state", equalTo("RUNNING")).body("step", equalTo(1));
+        given().header("X-API-Key", "test-key").when().get("/api/runs/" + runId).then().body("state", equalTo("RUNNING")).body("step", equalTo(1));
     }
 
     static Stream<Arguments> invalidSpecs() {
@@ -100,7 +100,7 @@ class RunSubmissionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidSpecs")
     void anInvalidSpecIsRejectedNamingTheField(String name, String body, String problem) {
-        given().contentType(ContentType.JSON).body(body)
+        given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(body)
                 .when().post("/api/runs")
                 .then().statusCode(400)
                 .contentType(ContentType.JSON)
@@ -111,25 +111,40 @@ class RunSubmissionTest {
     @Test
     void everyProblemIsReportedAtOnce() {
         String body = VALID.replace("0.001", "-1").replace("\"steps\": 100", "\"steps\": 0").replace("\"shapes\"", "\"\"");
-        given().contentType(ContentType.JSON).body(body)
+        given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(body)
                 .when().post("/api/runs")
                 .then().statusCode(400)
                 .body("problems", hasSize(3));
     }
 
     @Test
+    void mutatingEndpointsRequireTheApiKey() {
+        String body = "{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":1,\"batchSize\":1,\"valFraction\":0.2},"
+                + "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":0.001,\"hiddenUnits\":[8]},\"steps\":5}";
+        io.restassured.RestAssured.given().contentType(ContentType.JSON).body(body).post("/api/runs").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("Basic")).body("error", containsString("X-API-Key"));
+        io.restassured.RestAssured.given().header("X-API-Key", "guess").contentType(ContentType.JSON).body(body).post("/api/runs")
+                .then().statusCode(401).body("error", equalTo("wrong API key"));
+        io.restassured.RestAssured.given().auth().preemptive().basic("anyone", "test-key").contentType(ContentType.JSON).body(body)
+                .post("/api/runs").then().statusCode(202);
+        io.restassured.RestAssured.given().post("/api/runs/run-nope/kill").then().statusCode(401);
+        // Reading needs no key.
+        io.restassured.RestAssured.given().get("/api/runs").then().statusCode(200);
+    }
+
+    @Test
     void anUnknownRunIs404() {
-        given().when().get("/api/runs/run-doesnotexist").then().statusCode(404)
+        given().header("X-API-Key", "test-key").when().get("/api/runs/run-doesnotexist").then().statusCode(404)
                 .contentType(ContentType.JSON)
                 .body("error", containsString("run-doesnotexist"));
-        given().when().get("/api/runs/run-doesnotexist/history").then().statusCode(404)
+        given().header("X-API-Key", "test-key").when().get("/api/runs/run-doesnotexist/history").then().statusCode(404)
                 .body("error", containsString("run-doesnotexist"));
     }
 
     @Test
     void healthAndOpenApiAreServed() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+        given().header("X-API-Key", "test-key").when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().header("X-API-Key", "test-key").accept("application/json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/runs/{id}/history'.get.summary", equalTo("Per-step history"));
     }
 }

@@ -72,6 +72,11 @@ class TensorBoardExporterTest {
             }
 
             @Override
+            public Optional<String> apiKey() {
+                return Optional.empty();
+            }
+
+            @Override
             public Duration previewTimeout() {
                 return Duration.ofSeconds(5);
             }

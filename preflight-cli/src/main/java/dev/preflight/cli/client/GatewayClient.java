@@ -33,10 +33,18 @@ public final class GatewayClient {
     }
 
     private final String base;
+    private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** A client whose mutating calls carry the key in $PREFLIGHT_API_KEY (reads need none). */
     public GatewayClient(String baseUrl) {
+        this(baseUrl, System.getenv("PREFLIGHT_API_KEY"));
+    }
+
+    /** @param apiKey sent as X-API-Key on submit and kill; null for read-only use */
+    public GatewayClient(String baseUrl, String apiKey) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
     }
 
     /** Submits a run; returns its id. A rejected spec throws with the gateway's list of problems. */
@@ -88,6 +96,9 @@ public final class GatewayClient {
     }
 
     private JsonNode send(HttpRequest.Builder request, int expected) {
+        if (apiKey != null && !apiKey.isBlank()) {
+            request.header("X-API-Key", apiKey);
+        }
         HttpRequest r = request.timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());

@@ -72,7 +72,7 @@ public class BenchCommand implements Callable<Integer> {
         List<String[]> rows = new ArrayList<>();
         try (LocalStack stack = LocalStack.start(root, out, 2, mnist.dataRoot(), console::say)) {
             DataClient data = new DataClient(stack.url(Service.DATA));
-            GatewayClient gateway = new GatewayClient(stack.url(Service.GATEWAY));
+            GatewayClient gateway = stack.gateway();
             data.register(mnist.registration(List.of(28, 28, 1)));
             ModelConfig cnn = new ModelConfig("cnn", 42L, 1e-3, null);
 

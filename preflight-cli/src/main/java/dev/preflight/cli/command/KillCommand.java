@@ -15,6 +15,9 @@ public class KillCommand implements Callable<Integer> {
             description = "metrics-gateway URL (default: $PREFLIGHT_GATEWAY or ${DEFAULT-VALUE}).")
     String gateway;
 
+    @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key (default: $PREFLIGHT_API_KEY).")
+    String apiKey;
+
     @Option(names = "--reason", defaultValue = "killed from the command line", description = "Recorded with the KILLED event.")
     String reason;
 
@@ -23,7 +26,7 @@ public class KillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (new GatewayClient(gateway).kill(runId, reason)) {
+        if (new GatewayClient(gateway, apiKey).kill(runId, reason)) {
             System.out.println("kill sent to " + runId);
             return 0;
         }

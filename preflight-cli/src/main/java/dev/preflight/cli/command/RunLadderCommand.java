@@ -81,6 +81,10 @@ public class RunLadderCommand implements Callable<Integer> {
     @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
     String gatewayUrl;
 
+    @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key for --gateway "
+            + "(default: $PREFLIGHT_API_KEY); a local stack makes its own.")
+    String apiKey;
+
     @Option(names = "--data", description = "URL of the running data-service (for dataset stats).")
     String dataUrl;
 
@@ -139,7 +143,7 @@ public class RunLadderCommand implements Callable<Integer> {
                 SpeedCheck.Thresholds.DEFAULT, space);
         Console console = new Console(System.out);
         if (gatewayUrl != null) {
-            return climb(new GatewayClient(gatewayUrl), new DataClient(dataUrl), options, console);
+            return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl), options, console);
         }
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
         DatasetPath local = looksLikePath(dataset) ? DatasetPath.detect(Path.of(dataset)) : null;
@@ -154,7 +158,7 @@ public class RunLadderCommand implements Callable<Integer> {
                         options.dataCheck(), options.initCheck(), options.overfitOne(), options.overfitFew(), options.fullData(),
                         options.speed(), options.ablations());
             }
-            return climb(new GatewayClient(stack.url(Service.GATEWAY)), data, options, console);
+            return climb(stack.gateway(), data, options, console);
         }
     }
 

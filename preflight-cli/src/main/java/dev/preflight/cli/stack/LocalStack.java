@@ -36,6 +36,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalKafka kafka;
     private Thread shutdownHook;
     private Path dataRoot;
+    /** The gateway's API key for this stack: random per start, known only to this process and the gateway. */
+    private final String apiKey = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
     /** Everything the stack writes goes under here: logs, the data root, exported models, TensorBoard files. */
     private Path out;
 
@@ -108,6 +110,7 @@ public final class LocalStack implements AutoCloseable {
         launch(Service.DATA, "data-service", ports.get(Service.DATA),
                 Map.of("PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString()));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
+                "PREFLIGHT_GATEWAY_API_KEY", apiKey,
                 "PREFLIGHT_GATEWAY_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
                 "PREFLIGHT_GATEWAY_TENSORBOARD_DIR", out.resolve("tensorboard").toString()));
         launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
@@ -170,6 +173,15 @@ public final class LocalStack implements AutoCloseable {
 
     public String url(Service s) {
         return "http://localhost:" + ports.get(s);
+    }
+
+    public String apiKey() {
+        return apiKey;
+    }
+
+    /** A client of this stack's gateway, with its API key. */
+    public dev.preflight.cli.client.GatewayClient gateway() {
+        return new dev.preflight.cli.client.GatewayClient(url(Service.GATEWAY), apiKey);
     }
 
     public String bootstrapServers() {

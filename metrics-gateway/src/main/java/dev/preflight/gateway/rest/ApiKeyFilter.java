@@ -1,0 +1,84 @@
+package dev.preflight.gateway.rest;
+
+import dev.preflight.gateway.config.GatewayConfig;
+import dev.preflight.gateway.model.ErrorResponse;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Credentials on every endpoint that changes something ({@link Mutating}: submit, kill). The key comes in the
+ * {@code X-API-Key} header, or as the password of HTTP Basic (any user name), so both scripts and browsers work.
+ * Without a configured key the gateway makes one up at startup and logs it once: a fresh deployment is never open.
+ */
+@Provider
+@Mutating
+@ApplicationScoped
+@Startup // built at startup, so a generated key is logged before the first request
+public class ApiKeyFilter implements ContainerRequestFilter {
+
+    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
+    public static final String HEADER = "X-API-Key";
+
+    private final byte[] key;
+
+    public ApiKeyFilter(GatewayConfig config) {
+        String configured = config.apiKey().filter(k -> !k.isBlank()).orElse(null);
+        if (configured == null) {
+            byte[] random = new byte[16];
+            new SecureRandom().nextBytes(random);
+            configured = HexFormat.of().formatHex(random);
+            LOG.warnf("preflight.gateway.api-key is not set: generated %s for this process; set PREFLIGHT_GATEWAY_API_KEY "
+                    + "to choose one", configured);
+        }
+        this.key = configured.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The key, for the gateway's own calls to itself (experiments submit their runs like any client). */
+    public String key() {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String presented = request.getHeaderString(HEADER);
+        if (presented == null) {
+            presented = basicPassword(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        }
+        // Constant-time comparison: the time taken must not reveal how much of a guess was right.
+        if (presented == null || !MessageDigest.isEqual(key, presented.getBytes(StandardCharsets.UTF_8))) {
+            request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"preflight\"")
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(new ErrorResponse(presented == null
+                            ? "credentials required: send the API key in the " + HEADER + " header (or as the HTTP Basic password)"
+                            : "wrong API key"))
+                    .build());
+        }
+    }
+
+    private static String basicPassword(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : decoded.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
