@@ -1,9 +1,9 @@
 package dev.preflight.cli;
 
-import dev.preflight.cli.client.DataClient;
-import dev.preflight.cli.client.GatewayClient;
-import dev.preflight.cli.ladder.Ladder;
-import dev.preflight.cli.ladder.LadderOptions;
+import dev.preflight.ladder.DataClient;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.Ladder;
+import dev.preflight.ladder.LadderOptions;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
 import dev.preflight.recipe.Ablations;
@@ -133,6 +133,29 @@ class LadderTest {
         assertTrue(s.evidence().get("killed_early") >= 1, "ASHA keeps only the top half at each rung: " + s.evidence());
         assertTrue(s.evidence().get("rank1_val_loss_sd") != null, "seed band: " + s.evidence());
         assertTrue(s.summary().contains("over 2 seeds"), s.summary());
+    }
+
+    @Test
+    void theSameLadderRunsOverRestOnTheGateway() {
+        String body = "{\"dataset\":\"shapes\",\"model\":{\"type\":\"cnn\",\"seed\":42,\"learningRate\":0.001},"
+                + "\"stages\":[\"data-check\",\"init-check\"]}";
+        var api = io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).contentType("application/json");
+        api.body(body).post("/api/experiments").then().statusCode(401);
+        io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).contentType("application/json")
+                .header("X-API-Key", stack.apiKey()).body(body.replace("init-check", "warp-drive"))
+                .post("/api/experiments").then().statusCode(400).body("problems[0]", org.hamcrest.Matchers.containsString("warp-drive"));
+        String id = io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).contentType("application/json")
+                .header("X-API-Key", stack.apiKey()).body(body).post("/api/experiments")
+                .then().statusCode(202).extract().path("experimentId");
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
+                !"RUNNING".equals(io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).get("/api/experiments/" + id)
+                        .then().extract().path("state")));
+        io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).get("/api/experiments/" + id).then().statusCode(200)
+                .body("state", org.hamcrest.Matchers.equalTo("DONE"))
+                .body("verdict", org.hamcrest.Matchers.equalTo("PASS"))
+                .body("stages.name", org.hamcrest.Matchers.contains("data-check", "init-check"));
+        io.restassured.RestAssured.given().baseUri(stack.url(Service.GATEWAY)).get("/api/experiments/" + id + "/report.html")
+                .then().statusCode(200).body(org.hamcrest.Matchers.containsString("init-check"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.preflight.cli;
 
-import dev.preflight.cli.client.GatewayClient;
-import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.RunWatcher;
 import dev.preflight.cli.command.OverfitOneSampleStage;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;

@@ -1,11 +1,10 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.cli.client.DataClient;
-import dev.preflight.cli.client.GatewayClient;
-import dev.preflight.cli.client.RunWatcher;
-import dev.preflight.cli.ladder.DatasetPath;
-import dev.preflight.cli.ladder.Ladder;
-import dev.preflight.cli.ladder.LadderOptions;
+import dev.preflight.ladder.DataClient;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.Ladder;
+import dev.preflight.ladder.LadderOptions;
 import dev.preflight.cli.report.Console;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;

@@ -1,6 +1,6 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.ladder.GatewayClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

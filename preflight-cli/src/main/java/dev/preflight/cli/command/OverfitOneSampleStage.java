@@ -1,7 +1,7 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.cli.client.GatewayClient;
-import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.RunWatcher;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.wire.RunSpec;

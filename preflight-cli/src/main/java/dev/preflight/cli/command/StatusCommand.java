@@ -1,7 +1,7 @@
 package dev.preflight.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.ladder.GatewayClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

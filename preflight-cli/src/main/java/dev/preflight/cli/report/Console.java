@@ -1,6 +1,6 @@
 package dev.preflight.cli.report;
 
-import dev.preflight.cli.client.RunWatcher;
+import dev.preflight.ladder.RunWatcher;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
 

@@ -180,8 +180,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** A client of this stack's gateway, with its API key. */
-    public dev.preflight.cli.client.GatewayClient gateway() {
-        return new dev.preflight.cli.client.GatewayClient(url(Service.GATEWAY), apiKey);
+    public dev.preflight.ladder.GatewayClient gateway() {
+        return new dev.preflight.ladder.GatewayClient(url(Service.GATEWAY), apiKey);
     }
 
     public String bootstrapServers() {

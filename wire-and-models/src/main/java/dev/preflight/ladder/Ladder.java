@@ -1,10 +1,6 @@
-package dev.preflight.cli.ladder;
+package dev.preflight.ladder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.preflight.cli.client.DataClient;
-import dev.preflight.cli.client.GatewayClient;
-import dev.preflight.cli.client.RunWatcher;
-import dev.preflight.cli.report.ReportHtml;
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;

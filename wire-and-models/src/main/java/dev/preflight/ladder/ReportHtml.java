@@ -1,6 +1,5 @@
-package dev.preflight.cli.report;
+package dev.preflight.ladder;
 
-import dev.preflight.cli.client.RunWatcher;
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.StageResult;
@@ -53,7 +52,7 @@ public final class ReportHtml {
         }
     }
 
-    static String render(Report report, Map<String, StageArtifacts> artifacts, Leaderboard leaderboard) {
+    public static String render(Report report, Map<String, StageArtifacts> artifacts, Leaderboard leaderboard) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Preflight report: ").append(esc(report.dataset()))
                 .append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"

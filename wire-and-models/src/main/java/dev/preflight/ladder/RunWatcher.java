@@ -1,4 +1,4 @@
-package dev.preflight.cli.client;
+package dev.preflight.ladder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

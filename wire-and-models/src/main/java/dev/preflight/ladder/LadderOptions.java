@@ -1,4 +1,4 @@
-package dev.preflight.cli.ladder;
+package dev.preflight.ladder;
 
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;

@@ -1,4 +1,4 @@
-package dev.preflight.cli.ladder;
+package dev.preflight.cli.command;
 
 import java.io.IOException;
 import java.nio.file.Files;

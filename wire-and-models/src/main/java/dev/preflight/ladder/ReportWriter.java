@@ -1,4 +1,4 @@
-package dev.preflight.cli.report;
+package dev.preflight.ladder;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;

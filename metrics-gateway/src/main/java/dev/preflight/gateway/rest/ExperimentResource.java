@@ -1,0 +1,108 @@
+package dev.preflight.gateway.rest;
+
+import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.model.ExperimentRequest;
+import dev.preflight.gateway.service.ExperimentService;
+import dev.preflight.recipe.StageResult;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.Json;
+import dev.preflight.wire.WireFormatException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import java.net.URI;
+import java.util.List;
+
+/** The recipe's ladder as a REST resource: start an experiment, follow its stages, fetch report.json and report.html. */
+@Path("/api/experiments")
+@Produces(MediaType.APPLICATION_JSON)
+public class ExperimentResource {
+
+    /** What an experiment looks like from outside. */
+    public record ExperimentView(String experimentId, String state, Verdict verdict, List<StageResult> stages, String error) {
+        static ExperimentView of(ExperimentService.Experiment e) {
+            Verdict v = e.report != null ? e.report.verdict() : null;
+            return new ExperimentView(e.id, e.state.name(), v, List.copyOf(e.stages), e.error);
+        }
+    }
+
+    private final ExperimentService experiments;
+
+    public ExperimentResource(ExperimentService experiments) {
+        this.experiments = experiments;
+    }
+
+    @POST
+    @Mutating
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start an experiment", description = "Climbs the recipe's ladder (data-check, init-check, "
+            + "overfit-one-sample, overfit-few-samples, full-data, speed, ablations) on a dataset and model. A FAIL stops it.")
+    @APIResponse(responseCode = "202", description = "Started; follow it at the Location")
+    @APIResponse(responseCode = "400", description = "Invalid request; every problem named")
+    @APIResponse(responseCode = "401", description = "No or wrong API key")
+    public Response start(byte[] body) {
+        ExperimentRequest request;
+        try {
+            request = Json.decode(body, ExperimentRequest.class);
+        } catch (WireFormatException e) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment: " + e.getMessage())).build();
+        }
+        List<String> problems = experiments.problems(request);
+        if (!problems.isEmpty()) {
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment", problems)).build();
+        }
+        ExperimentService.Experiment e = experiments.start(request);
+        return Response.accepted(ExperimentView.of(e)).location(URI.create("/api/experiments/" + e.id)).build();
+    }
+
+    @GET
+    @Operation(summary = "All experiments this gateway ran since it started")
+    public List<ExperimentView> list() {
+        return experiments.all().stream().map(ExperimentView::of).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "An experiment: state (RUNNING, DONE, ERROR), the stages judged so far, the overall verdict when done")
+    @APIResponse(responseCode = "404", description = "Unknown experiment")
+    public ExperimentView get(@PathParam("id") String id) {
+        return ExperimentView.of(find(id));
+    }
+
+    @GET
+    @Path("/{id}/report.json")
+    @Operation(summary = "report.json of a finished experiment")
+    @APIResponse(responseCode = "409", description = "Still running, or it could not run")
+    public Object report(@PathParam("id") String id) {
+        ExperimentService.Experiment e = done(find(id));
+        return e.report;
+    }
+
+    @GET
+    @Path("/{id}/report.html")
+    @Produces(MediaType.TEXT_HTML)
+    @Operation(summary = "report.html of a finished experiment: curves, confusion matrix, prediction dynamics, leaderboard")
+    public String html(@PathParam("id") String id) {
+        return done(find(id)).html;
+    }
+
+    private ExperimentService.Experiment find(String id) {
+        return experiments.get(id).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "experiment '" + id + "' is unknown"));
+    }
+
+    private static ExperimentService.Experiment done(ExperimentService.Experiment e) {
+        if (e.state != ExperimentService.State.DONE) {
+            throw new ApiException(Response.Status.CONFLICT, "experiment " + e.id + " is " + e.state
+                    + (e.error != null ? ": " + e.error : ""));
+        }
+        return e;
+    }
+}
