@@ -28,7 +28,15 @@ public final class DataClient {
      * null when the data-service cannot render it: a report without pictures beats no report.
      */
     public byte[] runPreview(String runId, String split) {
-        URI uri = URI.create(base + "/api/runs/" + runId + "/preview.png?split=" + split);
+        return png(URI.create(base + "/api/runs/" + runId + "/preview.png?split=" + split));
+    }
+
+    /** A labelled grid of the dataset's samples, or null when the data-service cannot render it. */
+    public byte[] datasetPreview(String dataset) {
+        return png(URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8) + "/preview.png"));
+    }
+
+    private byte[] png(URI uri) {
         try {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());

@@ -98,6 +98,12 @@ public final class Ladder {
         artifacts.computeIfAbsent(stage, s -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>())).runs().add(run);
     }
 
+    /** The trial's data config: its augmentation (train only; the val path cannot take one) on top of the base. */
+    private static DataConfig augmented(DataConfig d, Ablations.Trial t) {
+        return t.augment() == null ? d : new DataConfig(d.seed(), d.subsetSize(), d.batchSize(), d.valFraction(), d.subsetFraction(),
+                t.augment(), d.balance(), d.faults());
+    }
+
     /** The charts and images of every stage that ran, for report.html. */
     public Map<String, ReportHtml.StageArtifacts> artifacts() {
         return artifacts;
@@ -128,6 +134,12 @@ public final class Ladder {
 
     StageResult dataCheck() {
         JsonNode s = stats();
+        // "Become one with the data": a labelled grid of samples goes into the report with the verdict.
+        byte[] grid = data.datasetPreview(o.dataset());
+        if (grid != null) {
+            artifacts.computeIfAbsent(DataCheck.NAME, k -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>()))
+                    .previews().put("samples of " + o.dataset(), grid);
+        }
         JsonNode imbalance = s.path("imbalanceRatio");
         return DataCheck.judge(o.dataset(), new DataCheck.Stats(s.path("samples").asInt(), s.path("skipped").path("count").asInt(),
                 s.path("duplicates").path("samples").asInt(), s.path("leakage").path("samples").asInt(),
@@ -140,7 +152,8 @@ public final class Ladder {
         double initial = train.isEmpty() ? Double.NaN : train.get(0).loss();
         double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
                 .mapToDouble(ValStep::zeroInputLoss).findFirst().orElse(Double.NaN);
-        return InitCheck.judge(run.runId(), initial, classes(), zero, o.initCheck());
+        double entropy = train.isEmpty() || train.get(0).predictionEntropy() == null ? Double.NaN : train.get(0).predictionEntropy();
+        return InitCheck.judge(run.runId(), initial, classes(), zero, entropy, o.initCheck());
     }
 
     StageResult overfitOne() {
@@ -207,7 +220,7 @@ public final class Ladder {
         List<Ablations.Trial> trials = Ablations.sample(space, o.model(), o.seed());
         Map<String, Ablations.Trial> byRun = new LinkedHashMap<>();
         for (Ablations.Trial t : trials) {
-            byRun.put(gateway.submit(spec(Ablations.NAME, data(0, o.batchSize()), t.model(), space.steps())), t);
+            byRun.put(gateway.submit(spec(Ablations.NAME, augmented(data(0, o.batchSize()), t), t.model(), space.steps())), t);
         }
         Map<Integer, Map<String, Double>> rungs = new java.util.TreeMap<>();
         space.rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
@@ -269,7 +282,8 @@ public final class Ladder {
                         t.model().blocks(), t.model().optimizer(), t.model().momentum(), t.model().dropout(), t.model().batchNorm(),
                         t.model().weightDecay(), t.model().lrSchedule(), t.model().lrStepEvery(), t.model().lrStepGamma(),
                         t.model().biasInit(), t.model().loss(), t.model().initScale(), t.model().dropInputs());
-                String id = gateway.submit(new RunSpec(o.dataset(), new DataConfig(seed, 0, o.batchSize(), o.valFraction()).withFaults(o.faults()), m,
+                String id = gateway.submit(new RunSpec(o.dataset(), augmented(new DataConfig(seed, 0, o.batchSize(), o.valFraction())
+                        .withFaults(o.faults()), t), m,
                         space.steps(), 1, null, o.experiment(), Ablations.NAME));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);

@@ -97,10 +97,11 @@ public final class ReportHtml {
             losses.put(run.runId() + " train", xy(train.stream().mapToDouble(TrainStep::step).toArray(), train.stream().mapToDouble(TrainStep::loss).toArray()));
             losses.put(run.runId() + " val", xy(val.stream().mapToDouble(ValStep::step).toArray(), val.stream().mapToDouble(ValStep::valLoss).toArray()));
         }
-        h.append(lineChart("loss per step (train every batch, val every validated iteration)", "step", losses, true));
         if (a.runs().isEmpty()) {
+            previews(h, a);
             return;
         }
+        h.append(lineChart("loss per step (train every batch, val every validated iteration)", "step", losses, true));
         RunWatcher.Finished main = a.runs().get(0);
         List<TrainStep> train = main.history().train();
         if (stage.equals("speed") || stage.equals("full-data")) {
@@ -113,6 +114,10 @@ public final class ReportHtml {
         List<ValStep> val = main.history().val();
         val.stream().filter(v -> v.confusion() != null).reduce((x, y) -> y).ifPresent(v -> confusion(h, v));
         dynamics(h, val);
+        previews(h, a);
+    }
+
+    private static void previews(StringBuilder h, StageArtifacts a) {
         a.previews().forEach((name, png) -> h.append("<figure style=\"display:inline-block\"><img alt=\"").append(esc(name))
                 .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
                 .append("\"><figcaption>").append(esc(name)).append("</figcaption></figure>"));

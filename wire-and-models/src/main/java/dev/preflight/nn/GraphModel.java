@@ -89,6 +89,8 @@ public final class GraphModel implements Model {
     private Operand<TFloat32> probabilities;
     private Op train;
     private Operand<TFloat32> gradNorm;
+    /** Mean entropy of the predicted class distribution (nats); ln(C) when predictions are uniform, 0 when certain. */
+    private Operand<TFloat32> entropy;
     private final List<Operand<TFloat32>> updateRatios = new ArrayList<>();
 
     final List<Slot> params = new ArrayList<>();
@@ -257,6 +259,7 @@ public final class GraphModel implements Model {
             dataLoss = tf.withName("loss").math.mean(perEntry, tf.constant(new int[]{0, 1}));
             predictions = tf.constant(new int[0]);
             probabilities = outputs;
+            entropy = tf.constant(Float.NaN);
             return;
         }
         // Classification: [N, C]; segmentation: [N, H, W, C] flattened to one row per pixel.
@@ -270,6 +273,9 @@ public final class GraphModel implements Model {
         dataLoss = tf.withName("loss").math.div(tf.sum(tf.math.mul(perEntry, sampleWeights), axis0), tf.sum(sampleWeights, axis0));
         predictions = tf.withName("predictions").math.argMax(flat, tf.constant(1), TInt32.class);
         probabilities = tf.withName("probabilities").nn.softmax(logits);
+        Operand<TFloat32> flatProbs = tf.nn.softmax(flat);
+        Operand<TFloat32> plogp = tf.math.mul(flatProbs, tf.nn.logSoftmax(flat));
+        entropy = tf.withName("prediction_entropy").math.neg(tf.math.mean(tf.sum(plogp, tf.constant(1)), tf.constant(0)));
         outputs = tf.constant(new float[0]);
     }
 
@@ -441,14 +447,15 @@ public final class GraphModel implements Model {
              TFloat32 on = TFloat32.scalarOf(1f);
              TInt64 seed = TInt64.vectorOf(config.seed(), step)) {
             Session.Runner r = f.apply(session.runner()).feed(learningRate, rate).feed(training, on).feed(dropoutSeed, seed)
-                    .addTarget(train).fetch(dataLoss).fetch(gradNorm);
+                    .addTarget(train).fetch(dataLoss).fetch(gradNorm).fetch(entropy);
             updateRatios.forEach(r::fetch);
             try (Result out = r.run()) {
                 float[] ratios = new float[updateRatios.size()];
                 for (int i = 0; i < ratios.length; i++) {
-                    ratios[i] = ((TFloat32) out.get(2 + i)).getFloat();
+                    ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
                 }
-                return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios);
+                return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
+                        ((TFloat32) out.get(2)).getFloat());
             }
         }
     }

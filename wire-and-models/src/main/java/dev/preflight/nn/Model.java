@@ -52,9 +52,10 @@ public interface Model extends AutoCloseable {
     /**
      * @param loss         the data loss of the batch before the update (without the weight-decay penalty)
      * @param gradNorm     global L2 norm of all gradients
-     * @param updateRatios per parameter tensor (same order as {@link #parameters()}): |update| / |weights|
+     * @param updateRatios per parameter tensor (same order as the trainable parameters): |update| / |weights|
+     * @param entropy      mean entropy of the predicted distribution, before the update (NaN for regression)
      */
-    record StepResult(float loss, float gradNorm, float[] updateRatios) {
+    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy) {
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.preflight.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.wire.Augmentation;
+import dev.preflight.wire.Json;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.WireFormatException;
 
@@ -37,12 +39,14 @@ public final class Ablations {
      * @param top        best configurations re-run with several seeds; default 2
      * @param seeds      seeds per best configuration; default 3
      * @param parameters name -> {"choice": [..]} | {"uniform": [lo, hi]} | {"logUniform": [lo, hi]}; names are ModelConfig
-     *                   fields: learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum
+     *                   fields: learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum;
+     *                   and "augment" (the data's train-only augmentation): true = {@link #DEFAULT_AUGMENTATION}, false =
+     *                   none, or an augmentation object, e.g. {"choice": [false, {"translatePixels": 3}]}
      */
     public record Space(int trials, int steps, List<Integer> rungs, int eta, int warmup, int top, int seeds, Map<String, JsonNode> parameters) {
 
         public static final List<String> PARAMETERS = List.of("learningRate", "hiddenUnits", "channels", "dropout", "weightDecay",
-                "batchNorm", "optimizer", "momentum");
+                "batchNorm", "optimizer", "momentum", "augment");
 
         /** Reads a search-space file; every problem names its field. */
         public static Space parse(JsonNode json) {
@@ -123,8 +127,17 @@ public final class Ablations {
         }
     }
 
-    /** One sampled configuration: the values drawn, and the model config they make. */
-    public record Trial(int index, Map<String, Object> values, ModelConfig model) {
+    /** "augment": true in a search space: small shifts and rotations, safe for digits and shapes alike. */
+    public static final Augmentation DEFAULT_AUGMENTATION = new Augmentation(null, null, 10.0, 2, null, null, null);
+
+    /**
+     * One sampled configuration: the values drawn, the model config they make, and the train-only augmentation
+     * (null: none).
+     */
+    public record Trial(int index, Map<String, Object> values, ModelConfig model, Augmentation augment) {
+        public Trial(int index, Map<String, Object> values, ModelConfig model) {
+            this(index, values, model, null);
+        }
     }
 
     private Ablations() {
@@ -148,12 +161,25 @@ public final class Ablations {
                 }
                 values.put(e.getKey(), v);
             }
-            trials.add(new Trial(t, values, apply(base, values)));
+            trials.add(new Trial(t, values, apply(base, values), augmentation(values.get("augment"))));
         }
         return trials;
     }
 
+    private static Augmentation augmentation(Object v) {
+        if (v instanceof Boolean b) {
+            return b ? DEFAULT_AUGMENTATION : null;
+        }
+        if (v instanceof JsonNode n) {
+            return Json.decode(n.toString(), Augmentation.class);
+        }
+        return null;
+    }
+
     private static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            return n;
+        }
         if (n.isArray()) {
             List<Integer> list = new ArrayList<>();
             n.forEach(x -> list.add(x.asInt()));

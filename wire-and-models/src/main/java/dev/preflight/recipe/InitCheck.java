@@ -30,10 +30,20 @@ public final class InitCheck {
      * @param zeroInputLoss  the same model on all-zero inputs at init (NaN if not measured): the input-independent baseline
      */
     public static StageResult judge(String runId, double initialLoss, int numClasses, double zeroInputLoss, Thresholds t) {
+        return judge(runId, initialLoss, numClasses, zeroInputLoss, Double.NaN, t);
+    }
+
+    /**
+     * @param predictionEntropy mean entropy of the first batch's predictions (nats); near ln(C) means the outputs start
+     *                          undecided, as they should; recorded as evidence
+     */
+    public static StageResult judge(String runId, double initialLoss, int numClasses, double zeroInputLoss, double predictionEntropy,
+                                    Thresholds t) {
         double expected = Math.log(numClasses);
         double relative = Math.abs(initialLoss - expected) / expected;
         Evidence ev = new Evidence().put("initial_loss", initialLoss).put("expected_loss", expected)
-                .put("relative_error", relative).put("zero_input_loss", zeroInputLoss).put("classes", numClasses);
+                .put("relative_error", relative).put("prediction_entropy", predictionEntropy).put("max_entropy", expected)
+                .put("zero_input_loss", zeroInputLoss).put("classes", numClasses);
         Verdict v;
         String summary;
         if (!Double.isFinite(initialLoss)) {

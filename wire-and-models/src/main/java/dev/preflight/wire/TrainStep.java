@@ -13,14 +13,16 @@ package dev.preflight.wire;
  * @param gradNorm        global L2 norm of the gradient
  * @param updateRatios    per parameter tensor: |update| / |weights| of this step (the recipe's "layers never
  *                        updated" shows as 0; healthy Adam steps are around 1e-3)
+ * @param predictionEntropy mean entropy (nats) of the batch's predicted class distribution: ln(C) at a good init,
+ *                        falling as the model commits; null for regression
  */
 public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                         double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
-                        java.util.Map<String, Double> updateRatios) {
+                        java.util.Map<String, Double> updateRatios, Double predictionEntropy) {
 
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                      double computeSeconds, int batchSize) {
-        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null);
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null);
     }
 
     public static TrainStep decode(byte[] bytes) {

@@ -41,6 +41,17 @@ class AblationsTest {
     }
 
     @Test
+    void augmentationCanBeSwitchedOnAndOffPerTrial() throws Exception {
+        Ablations.Space space = Ablations.Space.parse(JSON.readTree(
+                "{\"trials\": 30, \"parameters\": {\"augment\": {\"choice\": [true, false, {\"translatePixels\": 3}]}}}"));
+        List<Ablations.Trial> trials = Ablations.sample(space, new ModelConfig("cnn", 1L, 1e-3, null), 3);
+        assertTrue(trials.stream().anyMatch(t -> t.augment() == null), "some trials without augmentation");
+        assertTrue(trials.stream().anyMatch(t -> Ablations.DEFAULT_AUGMENTATION.equals(t.augment())), "some with the default");
+        assertTrue(trials.stream().anyMatch(t -> t.augment() != null && Integer.valueOf(3).equals(t.augment().translatePixels())),
+                "and some with the declared one");
+    }
+
+    @Test
     void badSpacesNameTheirField() {
         WireFormatException e = assertThrows(WireFormatException.class, () -> Ablations.Space.parse(JSON.readTree(
                 "{\"trials\": 1, \"seeds\": 1, \"lr\": 3, \"parameters\": {\"depth\": {\"choice\": [1]}, \"dropout\": {\"uniform\": [0.5, 0.1]}}}")));

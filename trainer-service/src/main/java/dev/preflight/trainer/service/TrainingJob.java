@@ -119,7 +119,8 @@ public final class TrainingJob {
                     moved[i] |= r.updateRatios()[i] > 0;
                 }
                 ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
-                        seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios));
+                        seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios,
+                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null));
                 if (!frozenReported && step >= FROZEN_AFTER_STEPS) {
                     frozenReported = true;
                     reportFrozen(names, moved, step);
