@@ -1,7 +1,7 @@
 package dev.preflight.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.preflight.cli.client.GatewayClient;
+import dev.preflight.ladder.GatewayClient;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
 import dev.preflight.wire.DataConfig;
