@@ -159,6 +159,25 @@ class LadderTest {
     }
 
     @Test
+    void twoTrainerReplicasTrainTwoRunsAtOnce() {
+        var gateway = stack.gateway();
+        dev.preflight.wire.RunSpec spec = new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(3L, 0, 64, 0.2),
+                cnn(1e-3), 600, 10);
+        String a = gateway.submit(spec);
+        String b = gateway.submit(spec);
+        // While both run, each replica holds one: the queue hands a run only to a trainer that is idle.
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() ->
+                "RUNNING".equals(gateway.run(a).path("state").asText()) && "RUNNING".equals(gateway.run(b).path("state").asText())
+                        && gateway.run(a).path("step").asInt() > 0 && gateway.run(b).path("step").asInt() > 0);
+        String workerA = gateway.run(a).path("worker").asText();
+        String workerB = gateway.run(b).path("worker").asText();
+        assertTrue(!workerA.isEmpty() && !workerA.equals(workerB), workerA + " vs " + workerB);
+        var watcher = new dev.preflight.ladder.RunWatcher(gateway);
+        assertEquals("FINISHED", watcher.await(a, 600, Duration.ofMinutes(3), p -> { }).state());
+        assertEquals("FINISHED", watcher.await(b, 600, Duration.ofMinutes(3), p -> { }).state());
+    }
+
+    @Test
     void aFailStopsTheLadder() {
         Report r = climb(cnn(1e-3).withInitScale(100), LadderOptions.STAGES);
         assertEquals(List.of(DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start a local stack (in-process Kafka + all services, no Docker) and climb the recipe's ladder with "
-                + "a small CNN on the built-in 'shapes' dataset; write report.json. Exit 0 only if every stage passed.")
+                + "a small CNN on the built-in 'shapes' dataset (or --dataset PATH); write report.json and report.html. "
+                + "Exit 0 only if every stage passed.")
 public class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "Directory for report.json and service logs (default: ${DEFAULT-VALUE}).", defaultValue = "preflight-out")
@@ -31,12 +32,16 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", description = "mlp, cnn or resnet (default: ${DEFAULT-VALUE}).", defaultValue = "cnn")
     String model;
 
+    @Option(names = "--dataset", defaultValue = "shapes", description = "The built-in dataset, or a path: an IDX directory, a .csv "
+            + "file or an image folder (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
     @Option(names = "--stages", split = ",", description = "Only these stages (default: all).")
     List<String> stages;
 
     @Override
     public Integer call() {
-        List<String> args = new ArrayList<>(List.of("--dataset", "shapes", "--model", model, "--seed", String.valueOf(seed),
+        List<String> args = new ArrayList<>(List.of("--dataset", dataset, "--model", model, "--seed", String.valueOf(seed),
                 "--out", out.toString(), "--trainers", "2"));
         if (home != null) {
             args.addAll(List.of("--home", home.toString()));
