@@ -27,6 +27,12 @@ public class PreflightCli {
 
     public static int execute(String... args) {
         return new CommandLine(new PreflightCli())
+                // Bad usage: one line naming the problem, exit 2 (the full usage is one --help away).
+                .setParameterExceptionHandler((e, given) -> {
+                    e.getCommandLine().getErr().println("preflight: " + e.getMessage() + " (see "
+                            + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+                    return CommandLine.ExitCode.USAGE;
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // One line that names the problem; the details are in the service logs.
                     cmd.getErr().println("preflight: " + e.getMessage());

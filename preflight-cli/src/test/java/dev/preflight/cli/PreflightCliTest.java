@@ -19,8 +19,20 @@ class PreflightCliTest {
     }
 
     @Test
-    void unknownOptionIsAUsageError() {
-        assertEquals(2, PreflightCli.execute("demo", "--no-such-option"));
+    void unknownOptionIsAUsageErrorOfOneLine() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertEquals(2, PreflightCli.execute("demo", "--no-such-option"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", "/no/such/dataset"));
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString().trim().split("\n");
+        assertEquals(2, lines.length, captured.toString());
+        assertTrue(lines[0].startsWith("preflight: Unknown option: '--no-such-option'"), lines[0]);
+        assertTrue(lines[1].contains("/no/such/dataset does not exist"), lines[1]);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.preflight.ladder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.preflight.wire.Batch;
+import dev.preflight.wire.BatchCodec;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,8 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
-/** The CLI's view of the data-service: dataset statistics for the data-check stage. */
+/** The ladder's view of the data-service: registration, stats, val batches and preview grids. */
 public final class DataClient {
 
     private final String base;
@@ -28,84 +31,82 @@ public final class DataClient {
      * null when the data-service cannot render it: a report without pictures beats no report.
      */
     public byte[] runPreview(String runId, String split) {
-        return png(URI.create(base + "/api/runs/" + runId + "/preview.png?split=" + split));
+        return png(base + "/api/runs/" + runId + "/preview.png?split=" + split);
     }
 
     /** A labelled grid of the dataset's samples, or null when the data-service cannot render it. */
     public byte[] datasetPreview(String dataset) {
-        return png(URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8) + "/preview.png"));
+        return png(base + "/api/datasets/" + encode(dataset) + "/preview.png");
     }
 
-    private byte[] png(URI uri) {
+    private byte[] png(String uri) {
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).GET(),
                     HttpResponse.BodyHandlers.ofByteArray());
             return r.statusCode() == 200 ? r.body() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (GatewayClient.GatewayException e) {
             return null;
         }
     }
 
-    /** Registers a dataset (path relative to the data-service's root); returns the data-service's summary. */
-    public JsonNode register(java.util.Map<String, Object> request) {
+    /** Registers a dataset (path relative to the data-service's root); returns its summary. A taken name is fine. */
+    public JsonNode register(Map<String, Object> request) {
+        String body;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode body = json.readTree(r.body());
-            if (r.statusCode() != 201 && r.statusCode() != 409) {
-                throw new GatewayClient.GatewayException("cannot register " + request.get("path") + ": HTTP " + r.statusCode() + ": "
-                        + body.path("error").asText(r.body()));
-            }
-            return body;
+            body = json.writeValueAsString(request);
         } catch (IOException e) {
-            throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayClient.GatewayException("interrupted");
+            throw new IllegalArgumentException("cannot encode " + request, e);
         }
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)),
+                HttpResponse.BodyHandlers.ofString());
+        return expect(r, r.statusCode() == 201 || r.statusCode() == 409, "cannot register " + request.get("path"));
     }
 
-    /** A batch of val samples (BatchCodec bytes decoded), as the eval-service gets them. */
-    public dev.preflight.wire.Batch valBatch(String dataset, long splitSeed, double valFraction, int size, long sampleSeed) {
-        URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8) + "/val-batch?splitSeed="
-                + splitSeed + "&valFraction=" + valFraction + "&size=" + size + "&sampleSeed=" + sampleSeed);
-        try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new GatewayClient.GatewayException("val batch of " + dataset + ": HTTP " + r.statusCode());
-            }
-            return dev.preflight.wire.BatchCodec.decode(r.body());
-        } catch (IOException e) {
-            throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayClient.GatewayException("interrupted");
+    /** A batch of val samples, as the eval-service gets them. */
+    public Batch valBatch(String dataset, long splitSeed, double valFraction, int size, long sampleSeed) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets/" + encode(dataset)
+                        + "/val-batch?splitSeed=" + splitSeed + "&valFraction=" + valFraction + "&size=" + size + "&sampleSeed=" + sampleSeed))
+                .timeout(Duration.ofMinutes(1)).GET(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new GatewayClient.GatewayException("val batch of " + dataset + ": HTTP " + r.statusCode());
         }
+        return BatchCodec.decode(r.body());
     }
 
     public JsonNode stats(String dataset, long splitSeed, double valFraction) {
-        URI uri = URI.create(base + "/api/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8)
-                + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction);
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets/" + encode(dataset)
+                + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction)).timeout(Duration.ofMinutes(2)).GET(),
+                HttpResponse.BodyHandlers.ofString());
+        return expect(r, r.statusCode() == 200, "dataset " + dataset);
+    }
+
+    private JsonNode expect(HttpResponse<String> r, boolean ok, String what) {
+        JsonNode body;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode body = json.readTree(r.body());
-            if (r.statusCode() != 200) {
-                throw new GatewayClient.GatewayException("dataset " + dataset + ": HTTP " + r.statusCode() + ": "
-                        + body.path("error").asText(r.body()));
-            }
-            return body;
+            body = json.readTree(r.body());
+        } catch (IOException e) {
+            throw new GatewayClient.GatewayException(what + ": HTTP " + r.statusCode() + ": unreadable answer " + r.body());
+        }
+        if (!ok) {
+            throw new GatewayClient.GatewayException(what + ": HTTP " + r.statusCode() + ": " + body.path("error").asText(r.body()));
+        }
+        return body;
+    }
+
+    /** One place that turns transport failures into the client's exception, naming the data-service. */
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(request.build(), handler);
         } catch (IOException e) {
             throw new GatewayClient.GatewayException("data-service at " + base + " unreachable: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayClient.GatewayException("interrupted");
         }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

@@ -267,6 +267,9 @@ public final class ReportHtml {
     }
 
     private static String num(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return String.valueOf((long) v); // counts and sizes read as the integers they are
+        }
         return Math.abs(v) >= 1e4 || (v != 0 && Math.abs(v) < 1e-3) ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4f", v);
     }
 

@@ -26,6 +26,12 @@ public interface DataServiceConfig {
     java.nio.file.Path root();
 
     /**
+     * Where registrations are kept; default {@code <root>/.preflight-datasets.json}. Set it elsewhere when the root
+     * is a directory of someone else's datasets that Preflight should only read (the CLI does, for a dataset path).
+     */
+    java.util.Optional<java.nio.file.Path> registryFile();
+
+    /**
      * How many batches the stream may run ahead of the trainer's committed offset. Bounded so that a slow or dead
      * trainer never makes the service fill the broker's disk with batches nobody reads; 16 hides produce latency
      * without holding much (16 batches of 32 images are ~400 KB).

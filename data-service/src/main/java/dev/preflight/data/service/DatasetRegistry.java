@@ -46,6 +46,7 @@ public class DatasetRegistry {
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     private final Map<String, Dataset> cache = new ConcurrentHashMap<>();
     private final DataRoot root;
+    private final Path store;
 
     @Inject
     public DatasetRegistry(DataServiceConfig config) {
@@ -56,6 +57,7 @@ public class DatasetRegistry {
                 ShapesGenerator.SEG_NAME, () -> ShapesGenerator.generateSegmentation(shapes.seed(), shapes.samples()),
                 SpiralsGenerator.NAME, () -> SpiralsGenerator.generate(spirals.seed(), spirals.samples(), spirals.classes()));
         this.root = new DataRoot(config.root());
+        this.store = config.registryFile().orElse(root.path().resolve(STORE));
         restore();
     }
 
@@ -129,9 +131,8 @@ public class DatasetRegistry {
     private void persist() {
         Map<String, Registration> sorted = new LinkedHashMap<>();
         registered.keySet().stream().sorted().forEach(n -> sorted.put(n, registered.get(n)));
-        Path store = root.path().resolve(STORE);
         try {
-            Path tmp = root.path().resolve(STORE + ".tmp");
+            Path tmp = store.resolveSibling(store.getFileName() + ".tmp");
             Files.write(tmp, Json.encode(new ArrayList<>(sorted.values())));
             Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -140,7 +141,6 @@ public class DatasetRegistry {
     }
 
     private void restore() {
-        Path store = root.path().resolve(STORE);
         if (!Files.exists(store)) {
             return;
         }

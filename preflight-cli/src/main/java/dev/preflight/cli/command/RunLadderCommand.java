@@ -145,7 +145,12 @@ public class RunLadderCommand implements Callable<Integer> {
             return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl), options, console);
         }
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
-        DatasetPath local = looksLikePath(dataset) ? DatasetPath.detect(Path.of(dataset)) : null;
+        DatasetPath local;
+        try {
+            local = looksLikePath(dataset) ? DatasetPath.detect(Path.of(dataset)) : null;
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         try (LocalStack stack = LocalStack.start(root, out, trainers, local == null ? null : local.dataRoot(), console::say)) {
             DataClient data = new DataClient(stack.url(Service.DATA));
             if (local != null) {

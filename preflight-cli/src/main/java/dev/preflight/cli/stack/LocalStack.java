@@ -107,8 +107,10 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the data root " + dataRoot, e);
         }
-        launch(Service.DATA, "data-service", ports.get(Service.DATA),
-                Map.of("PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString()));
+        // Registrations are recorded under --out, never in the (possibly someone else's) dataset directory.
+        launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of(
+                "PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString(),
+                "PREFLIGHT_DATA_REGISTRY_FILE", out.resolve("datasets.json").toString()));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
                 "PREFLIGHT_GATEWAY_API_KEY", apiKey,
                 "PREFLIGHT_GATEWAY_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
