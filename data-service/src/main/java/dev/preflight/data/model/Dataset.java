@@ -28,6 +28,33 @@ public final class Dataset {
     private final List<Skipped> skipped;
     private final int sampleBytes;
     private final int maskBytes;
+    /** Optional extras set by loaders through the {@code with...} methods; shared, never mutated. */
+    private List<String> sources;
+    private List<String> featureNames;
+    private GivenSplit givenSplit;
+    private List<Skipped> ignored = List.of();
+    private List<String> notes = List.of();
+    private FeatureScaling featureScaling = FeatureScaling.NONE;
+    private volatile int[] contentGroups;
+
+    /**
+     * How float32 features reach the network. {@code STANDARDIZE}: per feature (x − mean) / std with mean and std of
+     * the run's <b>train split only</b> (val statistics never leak into training), a missing value (NaN) becomes the
+     * train mean; {@code NONE}: stored values, a missing value still becomes the train mean.
+     */
+    public enum FeatureScaling {
+        NONE, STANDARDIZE
+    }
+
+    /**
+     * A split that came with the data (a {@code train/} and {@code val/} folder, MNIST's train and t10k files): used
+     * instead of Preflight's own, whatever seed and val fraction a run names.
+     *
+     * @param description what the split is, for reports: "folders train/ and val/"
+     * @param val         sample indices of the val side, ascending; every other sample is train
+     */
+    public record GivenSplit(String description, int[] val) {
+    }
 
     /** A uint8 classification dataset with numbered classes and nothing skipped. */
     public Dataset(String name, int[] sampleShape, int numClasses, int[] labels, byte[] pixels) {
@@ -89,6 +116,143 @@ public final class Dataset {
         this.classNames = List.copyOf(names);
         this.skipped = List.copyOf(skipped);
         this.data = data.clone();
+    }
+
+    /** A shallow copy sharing the (immutable) arrays, for the {@code with...} methods. */
+    private Dataset(Dataset o) {
+        this.name = o.name;
+        this.sampleShape = o.sampleShape;
+        this.dtype = o.dtype;
+        this.numClasses = o.numClasses;
+        this.labels = o.labels;
+        this.data = o.data;
+        this.masks = o.masks;
+        this.classNames = o.classNames;
+        this.skipped = o.skipped;
+        this.sampleBytes = o.sampleBytes;
+        this.maskBytes = o.maskBytes;
+        this.sources = o.sources;
+        this.featureNames = o.featureNames;
+        this.givenSplit = o.givenSplit;
+        this.ignored = o.ignored;
+        this.notes = o.notes;
+        this.featureScaling = o.featureScaling;
+    }
+
+    /** @param sources per sample, where it came from ("cats/001.jpg", "wine.csv:17"): evidence in reports */
+    public Dataset withSources(List<String> sources) {
+        if (sources.size() != labels.length) {
+            throw new IllegalArgumentException(name + ": " + sources.size() + " sources for " + labels.length + " samples");
+        }
+        Dataset d = new Dataset(this);
+        d.sources = List.copyOf(sources);
+        return d;
+    }
+
+    /** @param featureNames tabular only: one name per feature (after one-hot encoding: "island=Dream") */
+    public Dataset withFeatureNames(List<String> featureNames) {
+        if (sampleShape.length != 1 || featureNames.size() != sampleShape[0]) {
+            throw new IllegalArgumentException(name + ": " + featureNames.size() + " feature names for samples of shape "
+                    + Arrays.toString(sampleShape));
+        }
+        Dataset d = new Dataset(this);
+        d.featureNames = List.copyOf(featureNames);
+        return d;
+    }
+
+    /** @param split the split the data came with; its val indices must be distinct, in range and leave a train side */
+    public Dataset withGivenSplit(GivenSplit split) {
+        int[] val = split.val().clone();
+        Arrays.sort(val);
+        for (int i = 0; i < val.length; i++) {
+            if (val[i] < 0 || val[i] >= labels.length || (i > 0 && val[i] == val[i - 1])) {
+                throw new IllegalArgumentException(name + ": given val index " + val[i] + " is out of range or repeated");
+            }
+        }
+        if (val.length == 0 || val.length == labels.length) {
+            throw new IllegalArgumentException(name + ": a given split needs samples on both sides, val has " + val.length
+                    + " of " + labels.length);
+        }
+        Dataset d = new Dataset(this);
+        d.givenSplit = new GivenSplit(split.description(), val);
+        return d;
+    }
+
+    /** @param ignored files that are not data (a README, sidecar .json files): listed, never counted as corrupt */
+    public Dataset withIgnored(List<Skipped> ignored) {
+        Dataset d = new Dataset(this);
+        d.ignored = List.copyOf(ignored);
+        return d;
+    }
+
+    /** @param notes what the loader noticed that explains a problem (an empty class whose images sit one folder deeper) */
+    public Dataset withNotes(List<String> notes) {
+        Dataset d = new Dataset(this);
+        d.notes = List.copyOf(notes);
+        return d;
+    }
+
+    /** @param scaling how float32 features are scaled for the network; see {@link FeatureScaling} */
+    public Dataset withFeatureScaling(FeatureScaling scaling) {
+        if (scaling != FeatureScaling.NONE && dtype != DType.FLOAT32) {
+            throw new IllegalArgumentException(name + ": feature scaling needs float32 features, samples are " + dtype);
+        }
+        Dataset d = new Dataset(this);
+        d.featureScaling = scaling;
+        return d;
+    }
+
+    /** Where sample {@code i} came from, or "#i" when the loader did not say. */
+    public String source(int i) {
+        return sources == null ? "#" + i : sources.get(i);
+    }
+
+    /** Tabular feature names, or null. */
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    /** The split the data came with, or null: then Preflight splits (stratified, duplicate-aware). */
+    public GivenSplit givenSplit() {
+        return givenSplit == null ? null : new GivenSplit(givenSplit.description(), givenSplit.val().clone());
+    }
+
+    public List<Skipped> ignored() {
+        return ignored;
+    }
+
+    public List<String> notes() {
+        return notes;
+    }
+
+    public FeatureScaling featureScaling() {
+        return featureScaling;
+    }
+
+    /**
+     * Per sample, the id of its content group: samples with identical input bytes share an id (whatever their labels or
+     * masks: the same input on both sides of a split is leakage either way), ids numbered in order of first appearance.
+     * SHA-256 per sample, computed once per dataset. What makes Preflight's own split duplicate-aware and what the
+     * stats count as duplicates.
+     */
+    public int[] contentGroups() {
+        int[] g = contentGroups;
+        if (g == null) {
+            java.security.MessageDigest sha;
+            try {
+                sha = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+            java.util.Map<java.nio.ByteBuffer, Integer> ids = new java.util.HashMap<>();
+            g = new int[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                sha.update(data, i * sampleBytes, sampleBytes);
+                g[i] = ids.computeIfAbsent(java.nio.ByteBuffer.wrap(sha.digest()), k -> ids.size());
+            }
+            contentGroups = g;
+        }
+        return g;
     }
 
     public String name() {
