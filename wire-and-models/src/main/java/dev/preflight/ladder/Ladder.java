@@ -140,10 +140,7 @@ public final class Ladder {
             artifacts.computeIfAbsent(DataCheck.NAME, k -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>()))
                     .previews().put("samples of " + o.dataset(), grid);
         }
-        JsonNode imbalance = s.path("imbalanceRatio");
-        return DataCheck.judge(o.dataset(), new DataCheck.Stats(s.path("samples").asInt(), s.path("skipped").path("count").asInt(),
-                s.path("duplicates").path("samples").asInt(), s.path("leakage").path("samples").asInt(),
-                imbalance.isNumber() ? imbalance.asDouble() : Double.POSITIVE_INFINITY, numClasses), o.dataCheck());
+        return DataCheck.judge(o.dataset(), DataCheck.Stats.of(s), o.dataCheck());
     }
 
     StageResult initCheck() {

@@ -1,28 +1,127 @@
 package dev.preflight.recipe;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Recipe stage "data check" (Karpathy 1: "Become one with the data ... watch for data imbalances and biases";
- * Niessner 11/n: "never augment the val set as it would make it impossible to compare"). Judges a dataset's stats.
+ * Recipe stage "data check" (Karpathy 1: "Become one with the data ... scan through thousands of examples ... look
+ * for data imbalances and biases ... duplicate examples ... corrupted images / labels"; Niessner 11/n: "never augment
+ * the val set as it would make it impossible to compare"). Judges the data-service's stats of a dataset and the split
+ * a run uses, before any training: every later stage would only repeat a data problem at a higher price.
  *
- * <p>FAIL: no valid sample, train/val leakage (val is then no measure of generalisation), or too many corrupt files.
- * WARN: exact duplicates, strong class imbalance, any corrupt file. PASS otherwise.
+ * <p>FAIL, each with the classes, values, files or lines involved:
+ * <ul>
+ *   <li>no valid sample; fewer than two classes with samples;</li>
+ *   <li>a label space that is not 0..C−1 with samples in every class (one-based labels, a 255 "no label" marker, a
+ *       0/255 mask, images one folder too deep: an empty class makes init-check compare against the wrong −ln(1/C)
+ *       and accuracy meaningless);</li>
+ *   <li>a given split (train/ and val/ folders) whose val samples also occur in train, or that has no train sample
+ *       of a class (Preflight's own split is duplicate-aware, so it cannot leak);</li>
+ *   <li>more than {@link Thresholds#maxCorruptShare()} of the files or rows unreadable.</li>
+ * </ul>
+ * WARN: exact duplicates (counts and examples), identical inputs with different labels, class imbalance above
+ * {@link Thresholds#maxImbalance()}, any unreadable file or skipped row, a class without val samples, unscaled
+ * features more than {@link Thresholds#maxFeatureSpread()} apart. PASS otherwise.
  */
 public final class DataCheck {
 
     public static final String NAME = "data-check";
 
+    /** Examples a finding lists before "…". */
+    private static final int EXAMPLES = 3;
+
     /**
-     * @param maxImbalance      max/min class count above which balancing is advised; default 10
-     * @param maxCorruptShare   share of unreadable files that FAILs; default 0.10
+     * @param maxImbalance      max/min class count above which balancing is advised; default 10 (Karpathy 1:
+     *                          "look for data imbalances")
+     * @param maxCorruptShare   share of unreadable files (or skipped rows) that FAILs; default 0.10: beyond that the
+     *                          data that remains is a different dataset
+     * @param maxFeatureSpread  ratio of the largest to the smallest feature std above which raw (unscaled) tabular
+     *                          features WARN; default 100 (Karpathy 2: "normalize your inputs"; a network sees a
+     *                          feature 100x larger as 100x more important at init)
      */
-    public record Thresholds(double maxImbalance, double maxCorruptShare) {
-        public static final Thresholds DEFAULT = new Thresholds(10, 0.10);
+    public record Thresholds(double maxImbalance, double maxCorruptShare, double maxFeatureSpread) {
+        public static final Thresholds DEFAULT = new Thresholds(10, 0.10, 100);
     }
 
-    /** What the data-service's stats endpoint reports. */
-    public record Stats(int samples, int corrupt, int duplicateSamples, int leakedSamples, double imbalanceRatio, int numClasses) {
+    /**
+     * The facts judged, as the data-service's {@code GET /api/datasets/{name}/stats?splitSeed&valFraction} reports them.
+     *
+     * @param classNames            one per class
+     * @param histogram             samples per class (mask pixels for segmentation)
+     * @param imbalanceRatio        max / min class count; +Infinity with an empty class
+     * @param corrupt               files or rows skipped as unreadable, with {@code corruptExamples} "file: reason"
+     * @param ignored               files that are not data (not counted as corrupt)
+     * @param duplicateSamples      samples whose bytes equal another sample's, in {@code duplicateGroups} groups
+     * @param conflictSamples       duplicates whose labels disagree
+     * @param givenSplit            whether the split came with the data; {@code split} describes it
+     * @param leakedSamples         samples of content groups on both sides of the split
+     * @param labelProblems         the data-service's diagnosis of the label space, one line per problem
+     * @param featureSpread         tabular only: max / min feature std in stored units (NaN otherwise)
+     * @param featuresScaled        tabular only: whether features are standardised for the network
+     */
+    public record Stats(int samples, int numClasses, List<String> classNames, int[] histogram, double imbalanceRatio,
+                        int corrupt, List<String> corruptExamples, int ignored,
+                        int duplicateGroups, int duplicateSamples, List<String> duplicateExamples,
+                        int conflictSamples, List<String> conflictExamples,
+                        boolean givenSplit, String split, int trainSize, int valSize, int leakedSamples, List<String> leakExamples,
+                        List<String> classesMissingInTrain, List<String> classesMissingInVal,
+                        List<String> labelProblems, List<String> notes, double featureSpread, boolean featuresScaled) {
+
+        /** Reads the data-service's stats answer. */
+        public static Stats of(JsonNode s) {
+            List<String> names = texts(s.path("classNames"));
+            int[] histogram = new int[s.path("classHistogram").size()];
+            for (int c = 0; c < histogram.length; c++) {
+                histogram[c] = s.path("classHistogram").get(c).asInt();
+            }
+            JsonNode imbalance = s.path("imbalanceRatio");
+            List<String> corrupt = new ArrayList<>();
+            for (JsonNode f : s.path("skipped").path("files")) {
+                corrupt.add(f.path("file").asText() + ": " + f.path("reason").asText());
+            }
+            List<String> leaks = new ArrayList<>();
+            for (JsonNode e : s.path("leakage").path("examples")) {
+                leaks.add("val " + String.join(", ", texts(e.path("valSources"))) + " = train " + String.join(", ", texts(e.path("trainSources"))));
+            }
+            double spread = Double.NaN;
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = 0;
+            for (JsonNode f : s.path("features")) {
+                double std = f.path("std").asDouble(Double.NaN);
+                if (std > 0) {
+                    lo = Math.min(lo, std);
+                    hi = Math.max(hi, std);
+                    spread = hi / lo;
+                }
+            }
+            JsonNode split = s.path("split");
+            return new Stats(s.path("samples").asInt(), s.path("numClasses").asInt(), names, histogram,
+                    imbalance.isNumber() ? imbalance.asDouble() : Double.POSITIVE_INFINITY,
+                    s.path("skipped").path("count").asInt(), corrupt, s.path("ignored").path("count").asInt(),
+                    s.path("duplicates").path("groups").asInt(), s.path("duplicates").path("samples").asInt(),
+                    groups(s.path("duplicates").path("sources")),
+                    s.path("conflicts").path("samples").asInt(), groups(s.path("conflicts").path("sources")),
+                    split.path("given").asBoolean(false), split.path("description").asText(""),
+                    split.path("trainSize").asInt(), split.path("valSize").asInt(), s.path("leakage").path("samples").asInt(), leaks,
+                    texts(split.path("classesMissingInTrain")), texts(split.path("classesMissingInVal")),
+                    texts(s.path("labelProblems")), texts(s.path("notes")), spread,
+                    !"none".equals(s.path("featureScaling").asText("")));
+        }
+
+        private static List<String> texts(JsonNode array) {
+            List<String> out = new ArrayList<>();
+            array.forEach(n -> out.add(n.asText()));
+            return out;
+        }
+
+        private static List<String> groups(JsonNode groups) {
+            List<String> out = new ArrayList<>();
+            groups.forEach(g -> out.add(String.join(" = ", texts(g))));
+            return out;
+        }
     }
 
     private DataCheck() {
@@ -31,30 +130,90 @@ public final class DataCheck {
     public static StageResult judge(String dataset, Stats s, Thresholds t) {
         double corruptShare = s.samples() + s.corrupt() == 0 ? 0 : (double) s.corrupt() / (s.samples() + s.corrupt());
         Evidence ev = new Evidence().put("samples", s.samples()).put("classes", s.numClasses()).put("corrupt", s.corrupt())
-                .put("duplicates", s.duplicateSamples()).put("leaked_val_samples", s.leakedSamples())
-                .put("imbalance_ratio", s.imbalanceRatio());
+                .put("ignored_files", s.ignored()).put("duplicates", s.duplicateSamples()).put("label_conflicts", s.conflictSamples())
+                .put("leaked_val_samples", s.leakedSamples()).put("imbalance_ratio", s.imbalanceRatio())
+                .put("train_samples", s.trainSize()).put("val_samples", s.valSize()).put("feature_std_spread", s.featureSpread());
+        List<String> fail = new ArrayList<>();
+        List<String> warn = new ArrayList<>();
+        if (s.samples() == 0) {
+            fail.add("no valid sample in " + dataset);
+        }
+        fail.addAll(s.labelProblems());
+        if (s.leakedSamples() > 0) {
+            fail.add(s.leakedSamples() + " samples of the given split (" + s.split() + ") occur in both train and val: val metrics would "
+                    + "not measure generalisation; remove the copies from one side" + examples(s.leakExamples()));
+        }
+        if (!s.classesMissingInTrain().isEmpty()) {
+            fail.add("the split " + s.split() + " has no train sample of " + quoted(s.classesMissingInTrain()) + ": the model cannot learn "
+                    + (s.classesMissingInTrain().size() == 1 ? "it" : "them"));
+        }
+        if (corruptShare > t.maxCorruptShare()) {
+            fail.add(String.format(Locale.ROOT, "%.0f %% of the files or rows are unreadable (%d)", 100 * corruptShare, s.corrupt())
+                    + examples(s.corruptExamples()));
+        }
+        if (s.duplicateSamples() > 0) {
+            warn.add(s.duplicateSamples() + " samples in " + s.duplicateGroups() + " groups of exact duplicates"
+                    + (s.givenSplit() ? "" : " (kept on one side of the split: no leakage)") + examples(s.duplicateExamples()));
+        }
+        if (s.conflictSamples() > 0) {
+            warn.add(s.conflictSamples() + " identical samples carry different labels (label noise)" + examples(s.conflictExamples()));
+        }
+        if (s.imbalanceRatio() > t.maxImbalance() && Double.isFinite(s.imbalanceRatio())) {
+            warn.add(String.format(Locale.ROOT, "class imbalance %.1f:1 (%s): consider class weights or balanced sampling (--balance)",
+                    s.imbalanceRatio(), histogram(s)));
+        }
+        if (s.corrupt() > 0 && corruptShare <= t.maxCorruptShare()) {
+            warn.add(s.corrupt() + " unreadable files or rows skipped" + examples(s.corruptExamples()));
+        }
+        if (!s.classesMissingInVal().isEmpty()) {
+            warn.add("the split " + s.split() + " has no val sample of " + quoted(s.classesMissingInVal()) + ": never measured");
+        }
+        if (!s.featuresScaled() && s.featureSpread() > t.maxFeatureSpread()) {
+            warn.add(String.format(Locale.ROOT, "feature scales differ %.0fx (std) and go to the network raw: standardise them "
+                    + "(featureScaling standardize)", s.featureSpread()));
+        }
         Verdict v;
         String summary;
-        if (s.samples() == 0) {
+        if (!fail.isEmpty()) {
             v = Verdict.FAIL;
-            summary = "no valid sample in " + dataset;
-        } else if (s.leakedSamples() > 0) {
-            v = Verdict.FAIL;
-            summary = s.leakedSamples() + " val samples also occur in train: val metrics would not measure generalisation; deduplicate before splitting";
-        } else if (corruptShare > t.maxCorruptShare()) {
-            v = Verdict.FAIL;
-            summary = String.format("%.0f %% of the files are unreadable", 100 * corruptShare);
-        } else if (s.numClasses() < 2) {
-            v = Verdict.FAIL;
-            summary = "fewer than two classes: nothing to learn";
-        } else if (s.duplicateSamples() > 0 || s.imbalanceRatio() > t.maxImbalance() || s.corrupt() > 0) {
+            summary = fail.get(0);
+        } else if (!warn.isEmpty()) {
             v = Verdict.WARN;
-            summary = String.format("%d duplicates, imbalance %.1f:1%s, %d corrupt files skipped", s.duplicateSamples(), s.imbalanceRatio(),
-                    s.imbalanceRatio() > t.maxImbalance() ? " (consider class weights or balanced sampling)" : "", s.corrupt());
+            summary = String.join("; ", warn.stream().map(DataCheck::headline).toList());
         } else {
             v = Verdict.PASS;
-            summary = String.format("%d samples, %d classes, imbalance %.1f:1, no duplicates, no leakage", s.samples(), s.numClasses(), s.imbalanceRatio());
+            summary = String.format(Locale.ROOT, "%d samples, %d classes, imbalance %.1f:1, no duplicates, no leakage (%s split)",
+                    s.samples(), s.numClasses(), s.imbalanceRatio(), s.givenSplit() ? "given" : "own");
         }
-        return new StageResult(NAME, v, ev.map(), summary, List.of());
+        List<String> findings = new ArrayList<>(fail);
+        findings.addAll(warn);
+        findings.addAll(s.notes());
+        return new StageResult(NAME, v, ev.map(), summary, List.of(), findings);
+    }
+
+    /** A finding up to its examples: the summary line stays one line. */
+    private static String headline(String finding) {
+        int at = finding.indexOf(", e.g. ");
+        return at < 0 ? finding : finding.substring(0, at);
+    }
+
+    private static String examples(List<String> examples) {
+        if (examples.isEmpty()) {
+            return "";
+        }
+        List<String> shown = examples.subList(0, Math.min(EXAMPLES, examples.size()));
+        return ", e.g. " + String.join("; ", shown) + (examples.size() > EXAMPLES ? "; …" : "");
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().limit(10).map(n -> "'" + n + "'").toList()) + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "");
+    }
+
+    private static String histogram(Stats s) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < s.histogram().length && c < 12; c++) {
+            b.append(c == 0 ? "" : ", ").append(s.classNames().size() > c ? s.classNames().get(c) : String.valueOf(c)).append(' ').append(s.histogram()[c]);
+        }
+        return b.append(s.histogram().length > 12 ? ", …" : "").toString();
     }
 }

@@ -66,15 +66,4 @@ class StagesTest {
         assertEquals(Verdict.FAIL, SpeedCheck.judge("r", new double[]{1.5, 1.6, 1.4}, new double[]{0, 0, 0}, 64, 0, t).verdict());
         assertEquals(1.5, SpeedCheck.median(new double[]{1.6, 1.4, 1.5}));
     }
-
-    @Test
-    void dataCheck() {
-        var t = DataCheck.Thresholds.DEFAULT;
-        assertEquals(Verdict.PASS, DataCheck.judge("d", new DataCheck.Stats(2000, 0, 0, 0, 1.0, 4), t).verdict());
-        assertEquals(Verdict.WARN, DataCheck.judge("d", new DataCheck.Stats(2000, 0, 3, 0, 1.0, 4), t).verdict());
-        assertEquals(Verdict.WARN, DataCheck.judge("d", new DataCheck.Stats(2000, 0, 0, 0, 25, 4), t).verdict());
-        assertEquals(Verdict.FAIL, DataCheck.judge("d", new DataCheck.Stats(2000, 0, 6, 3, 1.0, 4), t).verdict());
-        assertEquals(Verdict.FAIL, DataCheck.judge("d", new DataCheck.Stats(0, 5, 0, 0, 0, 0), t).verdict());
-        assertEquals(Verdict.FAIL, DataCheck.judge("d", new DataCheck.Stats(100, 50, 0, 0, 1, 4), t).verdict());
-    }
 }

@@ -5,24 +5,49 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * {@code GET /api/datasets/{name}/stats}: what to look at before training ("become one with the data").
+ * {@code GET /api/datasets/{name}/stats}: what to look at before training ("become one with the data"), and the
+ * facts the data-check stage judges.
  *
  * @param classHistogram samples per class (mask pixels per class for segmentation)
  * @param imbalanceRatio largest class count / smallest; null when a class has no sample (see emptyClasses)
+ * @param emptyClasses   indices of classes without a sample
+ * @param labelProblems  what is wrong with the label space, each naming the classes or values and the likely cause
+ *                       (one-based labels, a "no label" marker such as 255, a 0/255 mask, images one folder too deep,
+ *                       a single class); empty when labels are exactly the classes 0..C-1, each with samples
  * @param channelMean    per channel, in stored units (0..255 for uint8 images, data units for float32 features; one
- *                       "channel" per feature for tabular data)
+ *                       "channel" per feature for tabular data); missing values left out
+ * @param features       tabular only: per feature its name, range, moments and missing count, in stored units
+ * @param featureScaling tabular only: how features reach the network ("standardize": train-split statistics; "none")
  * @param duplicates     samples whose bytes are identical (SHA-256 of the sample bytes)
- * @param leakage        for the split given by splitSeed and valFraction: samples whose content is in both splits
- * @param skipped        files or lines that were not loaded, with the reason
+ * @param conflicts      groups of identical samples that carry different labels (label noise)
+ * @param split          the split of (splitSeed, valFraction): given with the data or Preflight's own
+ * @param leakage        for that split: samples whose content is in both sides (0 by construction for Preflight's split)
+ * @param skipped        files or lines that were not loaded because they are corrupt or unusable, with the reason
+ * @param ignored        files that are not data (sidecars, READMEs): listed, not counted as corrupt
+ * @param notes          what the loader noticed (sniffed dialect, dropped index column, nested folders, pooled splits)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetStats(String name, int samples, int[] sampleShape, String dtype, int numClasses, List<String> classNames,
-                           int[] classHistogram, Double imbalanceRatio, List<Integer> emptyClasses,
-                           double[] channelMean, double[] channelStd, Duplicates duplicates, Leakage leakage,
-                           SkippedFiles skipped) {
+                           int[] classHistogram, Double imbalanceRatio, List<Integer> emptyClasses, List<String> labelProblems,
+                           double[] channelMean, double[] channelStd, List<FeatureRange> features, String featureScaling,
+                           Duplicates duplicates, Duplicates conflicts, SplitInfo split, Leakage leakage,
+                           SkippedFiles skipped, SkippedFiles ignored, List<String> notes) {
 
-    /** Groups of identical samples; examples lists up to 10 groups' sample indices. */
-    public record Duplicates(int groups, int samples, List<List<Integer>> examples) {
+    /**
+     * Groups of identical samples; examples lists up to 10 groups' sample indices, sources the same groups as the
+     * loader named the samples ("cats/001.jpg", "wine.csv:17").
+     */
+    public record Duplicates(int groups, int samples, List<List<Integer>> examples, List<List<String>> sources) {
+    }
+
+    /**
+     * @param given                 whether the split came with the data (then seed and fraction do not apply)
+     * @param description           "folders train/ and val/", or "stratified, duplicate-aware (seed 1, val 0.2)"
+     * @param classesMissingInTrain class names without a train sample (the model cannot learn them)
+     * @param classesMissingInVal   class names without a val sample (they are never measured)
+     */
+    public record SplitInfo(boolean given, String description, int trainSize, int valSize, List<String> classesMissingInTrain,
+                            List<String> classesMissingInVal) {
     }
 
     /** Content in both train and val: {@code samples} counts those samples in either split. */
@@ -30,7 +55,12 @@ public record DatasetStats(String name, int samples, int[] sampleShape, String d
                           List<LeakExample> examples) {
     }
 
-    public record LeakExample(List<Integer> train, List<Integer> val) {
+    /** One leaked content group: its train and val members, by index and by source. */
+    public record LeakExample(List<Integer> train, List<Integer> val, List<String> trainSources, List<String> valSources) {
+    }
+
+    /** Per tabular feature, in stored units over all samples; missing counts NaN cells (imputed from train at batch time). */
+    public record FeatureRange(String name, double min, double max, double mean, double std, int missing) {
     }
 
     /** Up to 100 listed. */

@@ -12,6 +12,7 @@ import dev.preflight.data.service.DatasetExistsException;
 import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.PreviewRenderer;
 import dev.preflight.data.service.StatsService;
+import dev.preflight.data.service.FeatureScaler;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.ValBatches;
 import dev.preflight.wire.BatchCodec;
@@ -204,7 +205,7 @@ public class DatasetResource {
         double fraction = QueryParams.requiredFraction("valFraction", valFraction);
         int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);
         long pick = QueryParams.requiredLong("sampleSeed", sampleSeed);
-        Split s = Splits.stratified(dataset, split, fraction);
-        return BatchCodec.encode(ValBatches.build(dataset, ValBatches.sample(s.val(), pick, count)));
+        Split s = Splits.forRun(dataset, split, fraction);
+        return BatchCodec.encode(ValBatches.build(dataset, ValBatches.sample(s.val(), pick, count), FeatureScaler.of(dataset, s)));
     }
 }

@@ -6,6 +6,8 @@ import dev.preflight.data.messaging.BatchStreamer;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.PreviewRenderer;
+import dev.preflight.data.model.Split;
+import dev.preflight.data.service.FeatureScaler;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.TrainBatches;
 import dev.preflight.data.service.ValBatches;
@@ -80,8 +82,8 @@ public class RunPreviewResource {
                         + (data.activeAugmentation() != null ? ", augmented" : "") + (b.classWeights() != null ? ", weighted" : "");
             } else {
                 int size = TrainBatches.forRun(d, data).batchSize();
-                int[] val = Splits.stratified(d, data.seed(), data.valFraction()).val();
-                b = ValBatches.build(d, ValBatches.sample(val, k, size));
+                Split s = Splits.forRun(d, data.seed(), data.valFraction());
+                b = ValBatches.build(d, ValBatches.sample(s.val(), k, size), FeatureScaler.of(d, s));
                 title = runId + " val batch, sampleSeed " + k + ", as stored";
             }
         } catch (IllegalArgumentException e) {

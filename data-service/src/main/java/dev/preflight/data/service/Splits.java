@@ -17,47 +17,124 @@ public final class Splits {
     }
 
     /**
-     * Per class: that class's indices, shuffled by a generator seeded from (seed, class); the first
-     * {@code round(valFraction * n)} go to val, the rest to train. Stratified so a small val set still has every
-     * class in its real proportion. A class of n >= 2 samples puts at least 1 in val and keeps at least 1 in train,
-     * so neither side ever lacks a class; a class of one sample stays in train.
+     * The split a run with {@code (seed, valFraction)} uses: the split the data came with when it has one
+     * ({@link Dataset#givenSplit()}: seed and fraction do not apply), else Preflight's own stratified, duplicate-aware
+     * split.
+     */
+    public static Split forRun(Dataset dataset, long seed, double valFraction) {
+        Dataset.GivenSplit given = dataset.givenSplit();
+        if (given == null) {
+            return stratified(dataset, seed, valFraction);
+        }
+        boolean[] isVal = new boolean[dataset.size()];
+        for (int v : given.val()) {
+            isVal[v] = true;
+        }
+        int[] train = new int[dataset.size() - given.val().length];
+        int t = 0;
+        for (int i = 0; i < isVal.length; i++) {
+            if (!isVal[i]) {
+                train[t++] = i;
+            }
+        }
+        return new Split(train, given.val());
+    }
+
+    /**
+     * Preflight's own split: stratified and duplicate-aware. Samples with identical bytes form a content group
+     * ({@link Dataset#contentGroups()}) and a group always goes to one side whole, so a picture that occurs three
+     * times can never be in train and val at once: leakage is impossible by construction. A group belongs to the class
+     * of its first sample.
+     *
+     * <p>Per class: that class's groups (ordered by first sample), shuffled by a generator seeded from (seed, class);
+     * in that order, each group that still fits goes to val until the class's val count reaches
+     * {@code max(1, min(n - 1, round(valFraction * n)))}; the rest go to train. When no group fits, the smallest one goes
+     * to val, so every class with two or more groups is measured and keeps a train side. A class with a single group
+     * stays in train. Without duplicates every group is one sample and this is exactly the plain
+     * stratified split of earlier versions, bit for bit.
      */
     public static Split stratified(Dataset dataset, long seed, double valFraction) {
         if (!(valFraction > 0 && valFraction < 1)) {
             throw new IllegalArgumentException("valFraction must be in (0, 1), was " + valFraction);
         }
-        int[] counts = dataset.classHistogram();
-        int[][] byClass = new int[counts.length][];
-        for (int c = 0; c < counts.length; c++) {
-            byClass[c] = new int[counts[c]];
+        int n = dataset.size();
+        int[] groupOf = dataset.contentGroups();
+        int groupCount = 0;
+        for (int g : groupOf) {
+            groupCount = Math.max(groupCount, g + 1);
         }
-        int[] fill = new int[counts.length];
-        for (int i = 0; i < dataset.size(); i++) {
-            int c = dataset.label(i);
-            byClass[c][fill[c]++] = i;
+        // Members of each group, and each group's class (its first sample's label).
+        int[] groupSize = new int[groupCount];
+        int[] groupClass = new int[groupCount];
+        Arrays.fill(groupClass, -1);
+        for (int i = 0; i < n; i++) {
+            groupSize[groupOf[i]]++;
+            if (groupClass[groupOf[i]] < 0) {
+                groupClass[groupOf[i]] = dataset.label(i);
+            }
+        }
+        int classes = dataset.numClasses();
+        int[] classSamples = new int[classes];
+        int[] classGroups = new int[classes];
+        for (int g = 0; g < groupCount; g++) {
+            classSamples[groupClass[g]] += groupSize[g];
+            classGroups[groupClass[g]]++;
+        }
+        int[][] groupsByClass = new int[classes][];
+        for (int c = 0; c < classes; c++) {
+            groupsByClass[c] = new int[classGroups[c]];
+        }
+        int[] fill = new int[classes];
+        for (int g = 0; g < groupCount; g++) {
+            groupsByClass[groupClass[g]][fill[groupClass[g]]++] = g;
+        }
+        boolean[] groupIsVal = new boolean[groupCount];
+        for (int c = 0; c < classes; c++) {
+            int[] groups = groupsByClass[c];
+            if (groups.length < 2) {
+                continue;
+            }
+            SeededRandom.derive(seed, SeededRandom.SPLIT, c).shuffle(groups);
+            int target = Math.max(1, Math.min(classSamples[c] - 1, (int) Math.round(valFraction * classSamples[c])));
+            int taken = 0;
+            for (int g : groups) {
+                if (taken + groupSize[g] <= target) {
+                    groupIsVal[g] = true;
+                    taken += groupSize[g];
+                    if (taken == target) {
+                        break;
+                    }
+                }
+            }
+            if (taken == 0) {
+                // Every group is larger than the class's val share: the smallest one (first in shuffled order among
+                // equals) still goes to val, so the class is measured, and the rest stays in train.
+                int smallest = groups[0];
+                for (int g : groups) {
+                    if (groupSize[g] < groupSize[smallest]) {
+                        smallest = g;
+                    }
+                }
+                groupIsVal[smallest] = true;
+            }
         }
         int valTotal = 0;
-        int[] valCounts = new int[counts.length];
-        for (int c = 0; c < counts.length; c++) {
-            int n = counts[c];
-            int k = (int) Math.round(valFraction * n);
-            valCounts[c] = n >= 2 ? Math.max(1, Math.min(n - 1, k)) : 0;
-            valTotal += valCounts[c];
+        for (int i = 0; i < n; i++) {
+            if (groupIsVal[groupOf[i]]) {
+                valTotal++;
+            }
         }
         int[] val = new int[valTotal];
-        int[] train = new int[dataset.size() - valTotal];
+        int[] train = new int[n - valTotal];
         int v = 0;
         int t = 0;
-        for (int c = 0; c < counts.length; c++) {
-            int[] indices = byClass[c];
-            SeededRandom.derive(seed, SeededRandom.SPLIT, c).shuffle(indices);
-            System.arraycopy(indices, 0, val, v, valCounts[c]);
-            System.arraycopy(indices, valCounts[c], train, t, indices.length - valCounts[c]);
-            v += valCounts[c];
-            t += indices.length - valCounts[c];
+        for (int i = 0; i < n; i++) {
+            if (groupIsVal[groupOf[i]]) {
+                val[v++] = i;
+            } else {
+                train[t++] = i;
+            }
         }
-        Arrays.sort(val);
-        Arrays.sort(train);
         return new Split(train, val);
     }
 

@@ -20,7 +20,8 @@ import java.util.List;
  * then nominal (p / subset size). With {@code balance = weights} every batch carries the inverse-frequency class
  * weights ({@link ClassBalance}); every batch carries the subset's class counts.
  *
- * <p>This is the only place that transforms samples (augmentation, seeded by (seed, stream position), so the same
+ * <p>Tabular features are first scaled by the split's {@link FeatureScaler} (train statistics; val batches get the
+ * same transform). This is the only place that transforms samples beyond that (augmentation, seeded by (seed, stream position), so the same
  * batch index always gives the same bytes); the val path is a separate type, {@link ValBatches}, that cannot be
  * given an augmentation. Not thread-safe: one instance per stream.
  */
@@ -37,6 +38,8 @@ public final class TrainBatches {
     private final float[] classWeights;
     private final int[] presentClasses;
     private final int[][] byClass;
+    /** The split's feature transform (tabular data), applied before augmentation; null for stored values. */
+    private FeatureScaler scaler;
     /** Fault drill "shuffleLabels": sample index -> the label it is trained with; null when labels are true. */
     private java.util.Map<Integer, Integer> shuffledLabels;
 
@@ -105,10 +108,11 @@ public final class TrainBatches {
      * @throws IllegalArgumentException when the config does not fit the dataset (e.g. a subset larger than train)
      */
     public static TrainBatches forRun(Dataset dataset, DataConfig data) {
-        Split split = Splits.stratified(dataset, data.seed(), data.valFraction());
+        Split split = Splits.forRun(dataset, data.seed(), data.valFraction());
         int[] subset = Splits.subset(split.train(), data.seed(), data.effectiveSubsetSize(split.trainSize()));
         TrainBatches batches = new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length),
                 data.activeAugmentation(), data.balanceMode());
+        batches.scaler = FeatureScaler.of(dataset, split);
         if (data.faultsOrNone().shuffled()) {
             batches.shuffleLabels();
         }
@@ -187,6 +191,9 @@ public final class TrainBatches {
             int sample = sampleAt(position);
             labels[j] = shuffledLabels == null ? dataset.label(sample) : shuffledLabels.get(sample);
             dataset.copySample(sample, data, j * sampleBytes);
+            if (scaler != null) {
+                scaler.apply(data, j * sampleBytes, 1);
+            }
             if (masks != null) {
                 dataset.copyMask(sample, masks, j * maskBytes);
             }

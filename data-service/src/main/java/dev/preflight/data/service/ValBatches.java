@@ -41,6 +41,15 @@ public final class ValBatches {
      * stream). Also what dataset previews show: it is the one way to get stored samples out unchanged.
      */
     public static Batch build(Dataset dataset, int[] indices) {
+        return build(dataset, indices, null);
+    }
+
+    /**
+     * Like {@link #build(Dataset, int[])}, with the run's split's feature transform applied (tabular data: train
+     * statistics, the same transform its train batches get; null for stored values). Scaling is the data's
+     * representation, not an augmentation: it is deterministic and identical on both sides.
+     */
+    public static Batch build(Dataset dataset, int[] indices, FeatureScaler scaler) {
         if (indices.length == 0) {
             throw new IllegalArgumentException(dataset.name() + ": a val batch needs at least one sample");
         }
@@ -55,6 +64,9 @@ public final class ValBatches {
             if (masks != null) {
                 dataset.copyMask(indices[j], masks, j * maskBytes);
             }
+        }
+        if (scaler != null) {
+            scaler.apply(data, 0, indices.length);
         }
         // No stream metadata: class counts and weights describe a run's train stream, not a val sample.
         return new Batch(0, 0, dataset.dtype(), dataset.sampleShape(), dataset.numClasses(), labels, data, masks, null, 0, null, null);

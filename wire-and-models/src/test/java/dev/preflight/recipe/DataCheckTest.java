@@ -1,0 +1,90 @@
+package dev.preflight.recipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The data-check verdict on stats shaped exactly as the data-service answers them. */
+class DataCheckTest {
+
+    private static final DataCheck.Thresholds T = DataCheck.Thresholds.DEFAULT;
+
+    private static JsonNode stats(String extra) throws Exception {
+        String base = "{\"samples\":2000,\"numClasses\":4,\"classNames\":[\"a\",\"b\",\"c\",\"d\"],\"classHistogram\":[500,500,500,500],"
+                + "\"imbalanceRatio\":1.0,\"labelProblems\":[],\"duplicates\":{\"groups\":0,\"samples\":0,\"examples\":[],\"sources\":[]},"
+                + "\"conflicts\":{\"groups\":0,\"samples\":0,\"examples\":[],\"sources\":[]},"
+                + "\"split\":{\"given\":false,\"description\":\"stratified\",\"trainSize\":1600,\"valSize\":400,"
+                + "\"classesMissingInTrain\":[],\"classesMissingInVal\":[]},"
+                + "\"leakage\":{\"samples\":0,\"examples\":[]},\"skipped\":{\"count\":0,\"files\":[]},\"ignored\":{\"count\":0,\"files\":[]},\"notes\":[]}";
+        ObjectMapper m = new ObjectMapper();
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(base);
+        node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(extra));
+        return node;
+    }
+
+    private static StageResult judge(String extra) throws Exception {
+        return DataCheck.judge("d", DataCheck.Stats.of(stats(extra)), T);
+    }
+
+    @Test
+    void cleanDataPasses() throws Exception {
+        StageResult r = judge("{}");
+        assertEquals(Verdict.PASS, r.verdict(), r.summary());
+        assertEquals(400.0, r.evidence().get("val_samples"));
+    }
+
+    @Test
+    void labelProblemsFailWithTheDiagnosis() throws Exception {
+        StageResult r = judge("{\"labelProblems\":[\"1 of 11 classes have no samples ('0'): labels run 1..10: they look one-based\"],"
+                + "\"imbalanceRatio\":null}");
+        assertEquals(Verdict.FAIL, r.verdict());
+        assertTrue(r.summary().contains("one-based"), r.summary());
+    }
+
+    @Test
+    void duplicatesInItsOwnSplitWarnWithExamplesButLeakageInAGivenSplitFails() throws Exception {
+        StageResult dup = judge("{\"duplicates\":{\"groups\":1,\"samples\":3,\"sources\":[[\"w.csv:2\",\"w.csv:9\",\"w.csv:40\"]]}}");
+        assertEquals(Verdict.WARN, dup.verdict());
+        assertTrue(dup.findings().get(0).contains("w.csv:2 = w.csv:9 = w.csv:40"), dup.findings().toString());
+        assertTrue(dup.findings().get(0).contains("no leakage"), dup.findings().toString());
+
+        StageResult leak = judge("{\"split\":{\"given\":true,\"description\":\"folders train/ and val/\",\"trainSize\":10,\"valSize\":5,"
+                + "\"classesMissingInTrain\":[],\"classesMissingInVal\":[]},"
+                + "\"leakage\":{\"samples\":2,\"examples\":[{\"trainSources\":[\"train/cat/1.png\"],\"valSources\":[\"val/cat/7.png\"]}]}}");
+        assertEquals(Verdict.FAIL, leak.verdict());
+        assertTrue(leak.summary().contains("val/cat/7.png = train train/cat/1.png"), leak.summary());
+    }
+
+    @Test
+    void aGivenSplitWithoutTrainSamplesOfAClassFailsAndWithoutValSamplesWarns() throws Exception {
+        assertEquals(Verdict.FAIL, judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"classesMissingInTrain\":[\"dog\"],"
+                + "\"classesMissingInVal\":[]}}").verdict());
+        StageResult r = judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"classesMissingInTrain\":[],"
+                + "\"classesMissingInVal\":[\"dog\"]}}");
+        assertEquals(Verdict.WARN, r.verdict());
+        assertTrue(r.summary().contains("'dog'"), r.summary());
+    }
+
+    @Test
+    void imbalanceCorruptFilesAndUnscaledFeatures() throws Exception {
+        StageResult imbalance = judge("{\"imbalanceRatio\":68.0,\"classHistogram\":[680,10,600,700]}");
+        assertEquals(Verdict.WARN, imbalance.verdict());
+        assertTrue(imbalance.summary().contains("68.0:1"), imbalance.summary());
+        // 5 of 2005 unreadable: a warning naming the files; 50 of 150: a failure.
+        StageResult few = judge("{\"skipped\":{\"count\":5,\"files\":[{\"file\":\"a/x.jpg\",\"reason\":\"truncated JPEG\"}]}}");
+        assertEquals(Verdict.WARN, few.verdict());
+        assertTrue(few.findings().get(0).contains("a/x.jpg: truncated JPEG"), few.findings().toString());
+        assertEquals(Verdict.FAIL, judge("{\"samples\":100,\"skipped\":{\"count\":50,\"files\":[]}}").verdict());
+        String features = "\"features\":[{\"name\":\"a\",\"std\":0.001},{\"name\":\"b\",\"std\":1000}]";
+        assertEquals(Verdict.WARN, judge("{" + features + ",\"featureScaling\":\"none\"}").verdict());
+        assertEquals(Verdict.PASS, judge("{" + features + ",\"featureScaling\":\"standardize\"}").verdict());
+    }
+
+    @Test
+    void noSampleFails() throws Exception {
+        assertEquals(Verdict.FAIL, judge("{\"samples\":0,\"skipped\":{\"count\":5,\"files\":[]}}").verdict());
+    }
+}
