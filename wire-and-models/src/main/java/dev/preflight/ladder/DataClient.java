@@ -49,7 +49,21 @@ public final class DataClient {
         }
     }
 
-    /** Registers a dataset (path relative to the data-service's root); returns its summary. A taken name is fine. */
+    /**
+     * The data-service refused a dataset the user gave (HTTP 400 or 422): bad input, not a broken Preflight. The
+     * message is the data-service's own reason, naming file, line or column.
+     */
+    public static final class DatasetRejectedException extends RuntimeException {
+        public DatasetRejectedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Registers a dataset (path relative to the data-service's root); returns its summary. A taken name is fine.
+     *
+     * @throws DatasetRejectedException when the data-service refuses the files or options (400, 422), with its reason
+     */
     public JsonNode register(Map<String, Object> request) {
         String body;
         try {
@@ -60,6 +74,15 @@ public final class DataClient {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)),
                 HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 400 || r.statusCode() == 422) {
+            String reason;
+            try {
+                reason = json.readTree(r.body()).path("error").asText(r.body());
+            } catch (IOException e) {
+                reason = r.body();
+            }
+            throw new DatasetRejectedException(request.get("path") + ": " + reason);
+        }
         return expect(r, r.statusCode() == 201 || r.statusCode() == 409, "cannot register " + request.get("path"));
     }
 

@@ -83,8 +83,15 @@ public final class Ladder {
         return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis());
     }
 
+    /** The plain data of the overfit stages: no balancing, no augmentation. */
     private DataConfig data(int subset, int batch) {
         return new DataConfig(o.seed(), subset, batch, o.valFraction()).withFaults(o.faults());
+    }
+
+    /** The data of init-check and later stages: the experiment's balancing, and its augmentation when {@code augment}. */
+    private DataConfig trainingData(int batch, boolean augment) {
+        return new DataConfig(o.seed(), 0, batch, o.valFraction(), null, augment ? o.augment() : null, o.balance())
+                .withFaults(o.faults());
     }
 
     private RunWatcher.Finished submitAndWait(String stage, RunSpec spec) {
@@ -98,10 +105,13 @@ public final class Ladder {
         artifacts.computeIfAbsent(stage, s -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>())).runs().add(run);
     }
 
-    /** The trial's data config: its augmentation (train only; the val path cannot take one) on top of the base. */
+    /**
+     * The trial's data config: when the search space varies "augment", the trial's augmentation (none included)
+     * replaces the experiment's; otherwise the experiment's stays. Train only: the val path cannot take one.
+     */
     private static DataConfig augmented(DataConfig d, Ablations.Trial t) {
-        return t.augment() == null ? d : new DataConfig(d.seed(), d.subsetSize(), d.batchSize(), d.valFraction(), d.subsetFraction(),
-                t.augment(), d.balance(), d.faults());
+        return !t.values().containsKey("augment") ? d : new DataConfig(d.seed(), d.subsetSize(), d.batchSize(), d.valFraction(),
+                d.subsetFraction(), t.augment(), d.balance(), d.faults());
     }
 
     /** The charts and images of every stage that ran, for report.html. */
@@ -135,16 +145,17 @@ public final class Ladder {
     StageResult dataCheck() {
         JsonNode s = stats();
         // "Become one with the data": a labelled grid of samples goes into the report with the verdict.
+        ReportHtml.StageArtifacts a = new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>(), s);
+        artifacts.put(DataCheck.NAME, a);
         byte[] grid = data.datasetPreview(o.dataset());
         if (grid != null) {
-            artifacts.computeIfAbsent(DataCheck.NAME, k -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>()))
-                    .previews().put("samples of " + o.dataset(), grid);
+            a.previews().put("samples of " + o.dataset(), grid);
         }
         return DataCheck.judge(o.dataset(), DataCheck.Stats.of(s), o.dataCheck());
     }
 
     StageResult initCheck() {
-        RunWatcher.Finished run = submitAndWait(InitCheck.NAME, spec(InitCheck.NAME, data(0, o.batchSize()), o.model(), 1));
+        RunWatcher.Finished run = submitAndWait(InitCheck.NAME, spec(InitCheck.NAME, trainingData(o.batchSize(), false), o.model(), 1));
         List<TrainStep> train = run.history().train();
         double initial = train.isEmpty() ? Double.NaN : train.get(0).loss();
         double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
@@ -169,9 +180,9 @@ public final class Ladder {
 
     /** The model on all data, next to logistic regression on the same data (a linear model: no hidden layer). */
     StageResult fullData() {
-        RunSpec main = spec(FullData.NAME, data(0, o.batchSize()), o.model(), o.fullDataSteps());
+        RunSpec main = spec(FullData.NAME, trainingData(o.batchSize(), true), o.model(), o.fullDataSteps());
         ModelConfig linear = new ModelConfig("mlp", o.seed(), 1e-3, List.of());
-        RunSpec logistic = spec(FullData.NAME, data(0, o.batchSize()), linear, o.fullDataSteps());
+        RunSpec logistic = spec(FullData.NAME, trainingData(o.batchSize(), true), linear, o.fullDataSteps());
         String mainId = gateway.submit(main);
         String logisticId = gateway.submit(logistic);
         fullDataRun = watcher.await(mainId, main.steps(), o.runTimeout(), p -> progress.accept(FullData.NAME, p));
@@ -200,7 +211,7 @@ public final class Ladder {
 
     StageResult speed() {
         RunWatcher.Finished run = fullDataRun != null ? fullDataRun
-                : submitAndWait(SpeedCheck.NAME, spec(SpeedCheck.NAME, data(0, o.batchSize()), o.model(), 100));
+                : submitAndWait(SpeedCheck.NAME, spec(SpeedCheck.NAME, trainingData(o.batchSize(), true), o.model(), 100));
         if (run == fullDataRun) {
             keep(SpeedCheck.NAME, run);
         }
@@ -217,7 +228,7 @@ public final class Ladder {
         List<Ablations.Trial> trials = Ablations.sample(space, o.model(), o.seed());
         Map<String, Ablations.Trial> byRun = new LinkedHashMap<>();
         for (Ablations.Trial t : trials) {
-            byRun.put(gateway.submit(spec(Ablations.NAME, augmented(data(0, o.batchSize()), t), t.model(), space.steps())), t);
+            byRun.put(gateway.submit(spec(Ablations.NAME, augmented(trainingData(o.batchSize(), true), t), t.model(), space.steps())), t);
         }
         Map<Integer, Map<String, Double>> rungs = new java.util.TreeMap<>();
         space.rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
@@ -279,8 +290,8 @@ public final class Ladder {
                         t.model().blocks(), t.model().optimizer(), t.model().momentum(), t.model().dropout(), t.model().batchNorm(),
                         t.model().weightDecay(), t.model().lrSchedule(), t.model().lrStepEvery(), t.model().lrStepGamma(),
                         t.model().biasInit(), t.model().loss(), t.model().initScale(), t.model().dropInputs());
-                String id = gateway.submit(new RunSpec(o.dataset(), augmented(new DataConfig(seed, 0, o.batchSize(), o.valFraction())
-                        .withFaults(o.faults()), t), m,
+                String id = gateway.submit(new RunSpec(o.dataset(), augmented(new DataConfig(seed, 0, o.batchSize(), o.valFraction(), null,
+                        o.augment(), o.balance()).withFaults(o.faults()), t), m,
                         space.steps(), 1, null, o.experiment(), Ablations.NAME));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);

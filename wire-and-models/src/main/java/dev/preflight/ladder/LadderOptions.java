@@ -7,6 +7,7 @@ import dev.preflight.recipe.InitCheck;
 import dev.preflight.recipe.OverfitFewSamples;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.ModelConfig;
 
@@ -19,12 +20,39 @@ import java.util.List;
  * @param fullDataSteps steps of the full-data run (and of its logistic-regression baseline)
  * @param batchSize     batch size of the init-check and full-data runs
  * @param faults        fault drills for the data path (null: none); see {@link DataFaults}
+ * @param balance       class balancing of the train stream from init-check on (none, weights, sampling; null: none).
+ *                      The overfit stages never balance: they must see the samples they are given
+ * @param augment       train-only augmentation of the full-data, speed and ablation runs (null: none). Never in the
+ *                      overfit stages, which the recipe runs without regularisation ("turn off data augmentation")
  */
 public record LadderOptions(String experiment, String dataset, ModelConfig model, long seed, double valFraction, int batchSize,
                             int fullDataSteps, List<String> stages, Duration runTimeout, DataFaults faults,
                             DataCheck.Thresholds dataCheck, InitCheck.Thresholds initCheck,
                             OverfitOneSample.Thresholds overfitOne, OverfitFewSamples.Thresholds overfitFew,
-                            FullData.Thresholds fullData, SpeedCheck.Thresholds speed, Ablations.Space ablations) {
+                            FullData.Thresholds fullData, SpeedCheck.Thresholds speed, Ablations.Space ablations,
+                            String balance, Augmentation augment) {
+
+    /** Without balancing or augmentation. */
+    public LadderOptions(String experiment, String dataset, ModelConfig model, long seed, double valFraction, int batchSize,
+                         int fullDataSteps, List<String> stages, Duration runTimeout, DataFaults faults,
+                         DataCheck.Thresholds dataCheck, InitCheck.Thresholds initCheck,
+                         OverfitOneSample.Thresholds overfitOne, OverfitFewSamples.Thresholds overfitFew,
+                         FullData.Thresholds fullData, SpeedCheck.Thresholds speed, Ablations.Space ablations) {
+        this(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, dataCheck,
+                initCheck, overfitOne, overfitFew, fullData, speed, ablations, null, null);
+    }
+
+    /** The same experiment on another dataset name (e.g. the name a dataset path was registered under). */
+    public LadderOptions withDataset(String name) {
+        return new LadderOptions(experiment, name, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
+                dataCheck, initCheck, overfitOne, overfitFew, fullData, speed, ablations, balance, augment);
+    }
+
+    /** The same experiment with class balancing and train-only augmentation (either may be null: off). */
+    public LadderOptions withTraining(String balanceMode, Augmentation augmentation) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
+                dataCheck, initCheck, overfitOne, overfitFew, fullData, speed, ablations, balanceMode, augmentation);
+    }
 
     /** The ladder, in the recipe's order. */
     public static final List<String> STAGES = List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME,

@@ -1,5 +1,6 @@
 package dev.preflight.ladder;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.StageResult;
@@ -25,8 +26,14 @@ import java.util.Map;
  */
 public final class ReportHtml {
 
-    /** What the page shows for one stage besides its verdict: its runs' histories and preview images. */
-    public record StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews) {
+    /**
+     * What the page shows for one stage besides its verdict: its runs' histories, preview images, and for data-check
+     * the data-service's stats (class histogram, per-feature ranges; null elsewhere).
+     */
+    public record StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews, JsonNode dataStats) {
+        public StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews) {
+            this(runs, previews, null);
+        }
     }
 
     /** The ablation stage's outcome: configurations over seeds (best first), and the trials killed early. */
@@ -76,11 +83,22 @@ public final class ReportHtml {
             s.evidence().forEach((k, v) -> h.append("<th>").append(esc(k)).append("</th>"));
             h.append("</tr><tr>");
             s.evidence().forEach((k, v) -> h.append("<td>").append(v == null ? "-" : num(v)).append("</td>"));
-            h.append("</tr></table><p>runs: ").append(esc(String.join(", ", s.runIds()))).append("</p>");
+            h.append("</tr></table>");
+            if (!s.findings().isEmpty()) {
+                h.append("<ul class=\"findings\">");
+                s.findings().forEach(f -> h.append("<li>").append(esc(f)).append("</li>"));
+                h.append("</ul>");
+            }
+            if (!s.runIds().isEmpty()) {
+                h.append("<p>runs: ").append(esc(String.join(", ", s.runIds()))).append("</p>");
+            }
             if (s.name().equals(Ablations.NAME) && leaderboard != null) {
                 leaderboard(h, leaderboard);
             }
             StageArtifacts a = artifacts.get(s.name());
+            if (a != null && a.dataStats() != null) {
+                dataFacts(h, a.dataStats());
+            }
             if (a != null) {
                 stageCharts(h, s.name(), a);
             }
@@ -115,6 +133,51 @@ public final class ReportHtml {
         val.stream().filter(v -> v.confusion() != null).reduce((x, y) -> y).ifPresent(v -> confusion(h, v));
         dynamics(h, val);
         previews(h, a);
+    }
+
+    /** Data-check: the class histogram as a bar chart with class names, and per-feature ranges of tabular data. */
+    private static void dataFacts(StringBuilder h, JsonNode stats) {
+        JsonNode hist = stats.path("classHistogram");
+        JsonNode names = stats.path("classNames");
+        int n = hist.size();
+        if (n > 0 && n <= 300) {
+            long max = 1;
+            for (JsonNode c : hist) {
+                max = Math.max(max, c.asLong());
+            }
+            int barH = 16;
+            int labelW = 140;
+            int chartW = 360;
+            h.append("<h3>class histogram (samples; mask pixels for segmentation; red: empty)</h3><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                    .append(labelW + chartW + 90).append("\" height=\"").append(n * barH + 6).append("\">");
+            for (int c = 0; c < n; c++) {
+                long v = hist.get(c).asLong();
+                int w = (int) Math.round(chartW * (double) v / max);
+                int y = 3 + c * barH;
+                String name = names.size() > c ? names.get(c).asText() : String.valueOf(c);
+                h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                        labelW - 4, y + 11, esc(name.length() > 22 ? name.substring(0, 21) + "…" : name)));
+                h.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s: %d</title></rect>",
+                        labelW, y, Math.max(v > 0 ? 1 : 0, w), barH - 3, v == 0 ? "#c62828" : "#1f77b4", esc(name), v));
+                h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\"%s>%d</text>",
+                        labelW + w + 4, y + 11, v == 0 ? " fill=\"#c62828\"" : "", v));
+            }
+            h.append("</svg>");
+        }
+        JsonNode features = stats.path("features");
+        if (features.isArray() && !features.isEmpty()) {
+            h.append("<h3>features as stored (").append(esc(stats.path("featureScaling").asText("none")))
+                    .append(" before the network)</h3><table><tr><th>feature</th><th>min</th><th>max</th><th>mean</th><th>std</th><th>missing</th></tr>");
+            for (JsonNode f : features) {
+                h.append("<tr><td>").append(esc(f.path("name").asText())).append("</td>");
+                for (String k : List.of("min", "max", "mean", "std")) {
+                    JsonNode v = f.path(k);
+                    h.append("<td>").append(v.isNumber() ? num(v.asDouble()) : "-").append("</td>");
+                }
+                h.append("<td>").append(f.path("missing").asInt()).append("</td></tr>");
+            }
+            h.append("</table>");
+        }
     }
 
     private static void previews(StringBuilder h, StageArtifacts a) {

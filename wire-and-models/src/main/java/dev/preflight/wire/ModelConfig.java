@@ -12,6 +12,8 @@ import java.util.Set;
  * @param seed         weight-initialisation (and dropout) seed
  * @param learningRate base learning rate, >= 0 (0 is accepted: it is a fault the recipe's stages must catch)
  * @param hiddenUnits  widths of the fully connected hidden layers (mlp: the layers; cnn: the dense head); [] = none
+ *                     (a linear model); default [64] for mlp and cnn — a first model that can fit any small table
+ *                     ("start with a simple model", Niessner 3/n) without anyone having to choose widths
  * @param channels     conv widths (cnn: one conv block each; resnet: [stem width]; segnet: encoder widths);
  *                     default [16, 32] (cnn, segnet) or [16] (resnet)
  * @param blocks       resnet residual blocks (default 2)
@@ -86,9 +88,6 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         } else if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             problems.add(prefix + "learningRate must be a finite number >= 0, was " + learningRate);
         }
-        if (hiddenUnits == null && "mlp".equals(type)) {
-            problems.add(prefix + "hiddenUnits is required for mlp (e.g. [128]; [] for a linear model)");
-        }
         widths(prefix + "hiddenUnits", hiddenUnits, problems);
         widths(prefix + "channels", channels, problems);
         if (channels != null && channels.isEmpty() && type != null && !"mlp".equals(type)) {
@@ -139,6 +138,9 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         }
     }
 
+    /** The hidden widths of mlp and cnn when none are given. */
+    public static final List<Integer> DEFAULT_HIDDEN = List.of(64);
+
     /** Whether {@link #validate} finds nothing wrong. */
     public boolean problemsFree() {
         List<String> problems = new java.util.ArrayList<>();
@@ -147,7 +149,7 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
     }
 
     public List<Integer> hiddenOrDefault() {
-        return hiddenUnits != null ? hiddenUnits : "cnn".equals(type) ? List.of(64) : List.of();
+        return hiddenUnits != null ? hiddenUnits : "cnn".equals(type) || "mlp".equals(type) ? DEFAULT_HIDDEN : List.of();
     }
 
     public List<Integer> channelsOrDefault() {

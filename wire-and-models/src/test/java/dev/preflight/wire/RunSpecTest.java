@@ -34,6 +34,18 @@ class RunSpecTest {
     }
 
     @Test
+    void everyModelTypeHasADefaultArchitecture() {
+        // "--model mlp" without widths is the most natural first command on a table: it must just work.
+        for (String type : ModelConfig.TYPES) {
+            RunSpec spec = Json.decode(VALID.replace(",\"hiddenUnits\":[64]", "").replace("\"mlp\"", "\"" + type + "\""), RunSpec.class);
+            assertEquals(List.of(), spec.problems(), type);
+        }
+        ModelConfig mlp = new ModelConfig("mlp", 1L, 1e-3, null);
+        assertEquals(List.of(64), mlp.hiddenOrDefault());
+        assertEquals(List.of(), new ModelConfig("mlp", 1L, 1e-3, List.of()).hiddenOrDefault(), "[] stays a linear model");
+    }
+
+    @Test
     void missingSectionsAreNamed() {
         assertEquals(List.of("dataset is required", "data is required", "model is required", "steps is required"),
                 Json.decode("{}", RunSpec.class).problems());

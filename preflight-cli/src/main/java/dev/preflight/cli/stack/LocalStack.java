@@ -104,8 +104,11 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataRoot);
+            // This stack lives for one command: a registration left by an earlier one (same dataset name, other
+            // options such as --label-column) would otherwise answer "taken" and silently keep the old options.
+            Files.deleteIfExists(out.resolve("datasets.json"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create the data root " + dataRoot, e);
+            throw new IllegalStateException("cannot prepare the data root " + dataRoot + " and " + out.resolve("datasets.json"), e);
         }
         // Registrations are recorded under --out, never in the (possibly someone else's) dataset directory.
         launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of(
