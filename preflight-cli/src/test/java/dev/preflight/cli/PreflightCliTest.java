@@ -36,6 +36,32 @@ class PreflightCliTest {
     }
 
     @Test
+    void dataAndTrainingOptionsThatCannotApplyAreUsageErrorsBeforeAnythingStarts() throws Exception {
+        Path folder = Files.createTempDirectory("pets");
+        Files.createDirectories(folder.resolve("cat"));
+        Files.createDirectories(folder.resolve("dog"));
+        Path csv = Files.createTempFile("table", ".csv");
+        Files.writeString(csv, "a,b,label\n1,2,x\n3,4,y\n");
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertEquals(2, PreflightCli.execute("run", "--dataset", folder.toString(), "--label-column", "species"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--balance", "oversample"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--augment", "hflip,rotation"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--augment", "rotation=400"));
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString().trim().split("\n");
+        assertEquals(4, lines.length, captured.toString());
+        assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
+        assertTrue(lines[1].contains("--balance must be one of [none, sampling, weights], was 'oversample'"), lines[1]);
+        assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
+        assertTrue(lines[3].contains("rotationDegrees must be in [0, 180], was 400.0"), lines[3]);
+    }
+
+    @Test
     void missingBuildIsOneLineAndExitCodeThree() throws Exception {
         Path empty = Files.createTempDirectory("no-preflight");
         PrintStream err = System.err;

@@ -163,7 +163,7 @@ public final class DataCheck {
                     s.imbalanceRatio(), histogram(s)));
         }
         if (s.corrupt() > 0 && corruptShare <= t.maxCorruptShare()) {
-            warn.add(s.corrupt() + " unreadable files or rows skipped" + examples(s.corruptExamples()));
+            warn.add(s.corrupt() + " files or rows skipped (unreadable, or with missing or invalid values)" + examples(s.corruptExamples()));
         }
         if (!s.classesMissingInVal().isEmpty()) {
             warn.add("the split " + s.split() + " has no val sample of " + quoted(s.classesMissingInVal()) + ": never measured");

@@ -1,0 +1,74 @@
+package dev.preflight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The CLI on files as users bring them, through the whole local stack: bad data is the user's input (exit 2, one line
+ * naming file and line), and a real table climbs the ladder from one command naming its label column.
+ */
+class UserDataCliTest {
+
+    private static final String HOME = System.getProperty("preflight.home", "..");
+
+    /** Runs the CLI, returning the exit code; stderr goes to {@code err}. */
+    private static int run(ByteArrayOutputStream err, String... args) {
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true));
+        try {
+            return PreflightCli.execute(args);
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    @Test
+    void aRaggedCsvIsRefusedWithExitTwoAndOneLineNamingTheLine() throws Exception {
+        Path dir = Files.createTempDirectory("ragged");
+        Path csv = dir.resolve("sensors.csv");
+        // An export whose third data row lost a cell: reading on would shift every later feature by one column.
+        Files.writeString(csv, "t,h,label\r\n20.1,40,ok\r\n21.5,41,ok\r\n22,bad\r\n19,39,bad\r\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(err, "run", "--dataset", csv.toString(), "--model", "mlp", "--stages", "data-check", "--home", HOME,
+                "--out", "target/ragged-test", "--trainers", "1");
+        String[] lines = err.toString().trim().split("\n");
+        assertEquals(2, code, err.toString());
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("preflight: sensors.csv: ") && lines[0].contains("line 4"), lines[0]);
+    }
+
+    /** CI only: the real penguins table (label first, text columns, NA cells, units 200x apart) from one command. */
+    @Test
+    @Tag("real-data")
+    void thePenguinsTableClimbsTheLadderFromOneCommand() throws Exception {
+        Path penguins = Path.of(HOME).toAbsolutePath().resolve("../shared/datasets/penguins/penguins.csv").normalize();
+        assertTrue(Files.isRegularFile(penguins), penguins + " is missing: CI lays ../shared beside the checkout");
+        Path out = Path.of("target/penguins-test");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(err, "run", "--dataset", penguins.toString(), "--model", "mlp", "--label-column", "species",
+                "--stages", "data-check,init-check,overfit-one-sample,overfit-few-samples,full-data", "--full-steps", "400",
+                "--home", HOME, "--out", out.toString(), "--trainers", "2");
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(0, code, err + "\n" + report.toPrettyString());
+        JsonNode dataCheck = report.path("stages").get(0);
+        assertEquals("data-check", dataCheck.path("name").asText());
+        // 344 penguins, 2 without measurements and 9 more without sex: 333 complete rows, 11 listed as skipped.
+        assertEquals(333, dataCheck.path("evidence").path("samples").asInt(), dataCheck.toPrettyString());
+        assertEquals(3, dataCheck.path("evidence").path("classes").asInt());
+        assertEquals(11, dataCheck.path("evidence").path("corrupt").asInt());
+        JsonNode fullData = report.path("stages").get(4);
+        assertEquals("full-data", fullData.path("name").asText());
+        assertEquals("PASS", fullData.path("verdict").asText(), fullData.toPrettyString());
+        assertTrue(fullData.path("evidence").path("val_accuracy").asDouble() > 0.9, fullData.toPrettyString());
+    }
+}
