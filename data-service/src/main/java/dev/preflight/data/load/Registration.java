@@ -23,9 +23,10 @@ import java.util.List;
  * @param numClasses     segmentation: number of mask classes (default: largest mask value + 1, at least 2)
  * @param separator      csv: the cell separator, one character or "tab" (default: sniffed among , ; tab |)
  * @param decimal        csv: "." or "," (default: sniffed; "," only with a separator other than ",")
- * @param encoding       csv: a charset name (default: UTF-8, with or without BOM; windows-1252 when the bytes are not
- *                       valid UTF-8)
- * @param missingValues  csv: cell texts that mean "missing" (default: empty, NA, N/A, NaN, null, None, ?, #N/A, -)
+ * @param encoding       csv: a charset name (default: UTF-8, with or without BOM; UTF-16 with a BOM; windows-1252 when
+ *                       the bytes are not valid UTF-8)
+ * @param missingValues  csv: cell texts that mean "missing", compared trimmed and ignoring case (default: empty, NA,
+ *                       N/A, NaN, null, None, ?, #N/A, -, \N; a given list replaces it, an empty cell is always missing)
  * @param missing        csv: {@code skip} (default: a row with a missing feature is skipped and listed) or
  *                       {@code impute} (kept; the value becomes the train split's mean, a missing category all zeros)
  * @param categorical    csv: text-valued feature columns: {@code onehot} (default) or {@code refuse} (an error

@@ -1,12 +1,10 @@
 package dev.preflight.data.load;
 
 import dev.preflight.data.model.Dataset;
-import dev.preflight.wire.DType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,42 +74,6 @@ class LoadersTest {
         byte[] all = Files.readAllBytes(f);
         Files.write(f, java.util.Arrays.copyOf(all, all.length - 3));
         assertMessage(assertThrows(LoadException.class, () -> IdxLoader.load("tr", root.resolve("tr"), reg("idx", "tr"), root)), "truncated");
-    }
-
-    @Test
-    void csvWithHeaderAndNamedLabelColumnTravelsAsFloat32() throws Exception {
-        Files.writeString(rootDir.resolve("t.csv"), "x,species,y\n0.5,cat,1.5\n-1,dog,2\n\n3,cat,NA\n4,dog,4e1\n");
-        Registration r = new Registration("t", "csv", "t.csv", null, null, null, "species", null, null, null);
-        Dataset d = CsvLoader.load("t", root.resolve("t.csv"), r, root);
-        assertEquals(DType.FLOAT32, d.dtype());
-        assertEquals(3, d.size(), "the NA row is skipped");
-        assertEquals(List.of("cat", "dog"), d.classNames());
-        assertArrayEquals(new int[]{2}, d.sampleShape());
-        float[] f = new float[2];
-        ByteBuffer.wrap(d.sample(2)).asFloatBuffer().get(f);
-        assertArrayEquals(new float[]{4f, 40f}, f);
-        assertEquals(1, d.label(2));
-        assertEquals(1, d.skipped().size());
-        assertEquals("t.csv:5", d.skipped().get(0).file());
-        assertMessage(new IllegalStateException(d.skipped().get(0).reason()), "'y'", "'NA'");
-    }
-
-    @Test
-    void csvWithoutHeaderTakesTheLabelByIndexAndSortsNumericClasses() throws Exception {
-        Files.writeString(rootDir.resolve("n.csv"), "10,1,2\n2,3,4\n10,5,6\n");
-        Registration r = new Registration("t", "csv", "n.csv", null, null, null, "0", null, null, null);
-        Dataset d = CsvLoader.load("t", root.resolve("n.csv"), r, root);
-        assertEquals(3, d.size(), "a numeric first row is data, not a header");
-        assertEquals(List.of("2", "10"), d.classNames(), "numeric order, not text order");
-        assertEquals(1, d.label(0));
-        assertEquals(0, d.label(1));
-    }
-
-    @Test
-    void raggedCsvNamesTheLine() throws Exception {
-        Files.writeString(rootDir.resolve("r.csv"), "a,b,label\n1,2,0\n3,4,1\n5,0\n");
-        LoadException e = assertThrows(LoadException.class, () -> CsvLoader.load("t", root.resolve("r.csv"), reg("csv", "r.csv"), root));
-        assertMessage(e, "line 4", "2 cells", "ragged");
     }
 
     @Test
