@@ -177,6 +177,82 @@ class LadderTest {
         assertEquals("FINISHED", watcher.await(b, 600, Duration.ofMinutes(3), p -> { }).state());
     }
 
+    /**
+     * A file laid out like the UCI wine-quality CSVs: ';'-separated, every header name quoted, the label "quality"
+     * last (6 classes, 3..8, at 68:1), rows repeated, features from 1e-3 to 1e2 apart.
+     */
+    static String wineLikeCsv() {
+        StringBuilder csv = new StringBuilder("\"fixed acidity\";\"volatile acidity\";\"citric acid\";\"residual sugar\";\"chlorides\";"
+                + "\"free sulfur dioxide\";\"total sulfur dioxide\";\"density\";\"pH\";\"sulphates\";\"alcohol\";\"quality\"\n");
+        int[] perQuality = {10, 53, 681, 638, 199, 18};
+        java.util.Random r = new java.util.Random(11);
+        for (int q = 0; q < perQuality.length; q++) {
+            for (int i = 0; i < perQuality[q]; ) {
+                double a = 10.4 + 0.9 * (q - 2) + 0.5 * r.nextGaussian();
+                String row = String.format(java.util.Locale.ROOT, "%.1f;%.3f;%.2f;%.1f;%.3f;%.0f;%.0f;%.4f;%.2f;%.2f;%.1f;%d",
+                        8.3 + r.nextGaussian(), 0.53 - 0.08 * (q - 2) + 0.1 * r.nextGaussian(), Math.abs(0.27 + 0.2 * r.nextGaussian()),
+                        2.5 + r.nextGaussian(), 0.087 + 0.02 * r.nextGaussian(), 16 + 10 * Math.abs(r.nextGaussian()),
+                        46 + 30 * Math.abs(r.nextGaussian()), 0.9967 - 0.0006 * (a - 10.4) + 0.0005 * r.nextGaussian(),
+                        3.31 + 0.15 * r.nextGaussian(), 0.66 + 0.05 * (q - 2) + 0.1 * r.nextGaussian(), a, q + 3);
+                // The real files repeat about one row in seven.
+                for (int copies = r.nextInt(7) == 0 ? 2 : 1; copies > 0 && i < perQuality[q]; copies--, i++) {
+                    csv.append(row).append('\n');
+                }
+            }
+        }
+        return csv.toString();
+    }
+
+    static Report climbOn(String dataset, ModelConfig model, List<String> stages) {
+        LadderOptions o = new LadderOptions("test", dataset, model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5), null,
+                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
+                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
+        return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
+                (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
+    }
+
+    @Test
+    void aWineQualityLikeCsvClimbsWithAnMlpAndDataCheckOnlyWarns() throws Exception {
+        java.nio.file.Files.writeString(stack.dataRoot().resolve("winequality-red.csv"), wineLikeCsv());
+        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
+        // No --hidden: the mlp's documented default widths.
+        Report r = climbOn("wine-red", new ModelConfig("mlp", 42L, 1e-3, null),
+                List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, OverfitFewSamples.NAME, FullData.NAME));
+        assertEquals(5, r.stages().size(), r.stages().toString());
+        StageResult data = r.stages().get(0);
+        assertEquals(Verdict.WARN, data.verdict(), data.summary());
+        assertTrue(data.summary().contains("exact duplicates") && data.summary().contains("imbalance 68.1:1"), data.summary());
+        assertEquals(0.0, data.evidence().get("leaked_val_samples"), "Preflight's own split keeps repeated rows on one side");
+        assertEquals(1599.0, data.evidence().get("samples"));
+        for (StageResult s : r.stages().subList(1, 5)) {
+            assertTrue(s.verdict() != Verdict.FAIL, s.name() + ": " + s.summary());
+        }
+        StageResult full = r.stages().get(4);
+        assertTrue(full.evidence().get("val_accuracy") > full.evidence().get("majority_class_accuracy"), full.evidence().toString());
+    }
+
+    @Test
+    void oneBasedIdxLabelsFailDataCheckNamingTheCause() throws Exception {
+        java.nio.file.Path dir = stack.dataRoot().resolve("digits-one-based");
+        java.nio.file.Files.createDirectories(dir);
+        int n = 60;
+        java.nio.ByteBuffer images = java.nio.ByteBuffer.allocate(16 + n * 28 * 28).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        java.nio.ByteBuffer labels = java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < 28 * 28; p++) {
+                images.put((byte) ((p * 7 + i * 13) % 256));
+            }
+            labels.put((byte) (1 + i % 10));
+        }
+        java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
+        java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
+        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "digits-one-based", "format", "idx", "path", "digits-one-based"));
+        Report r = climbOn("digits-one-based", cnn(1e-3), LadderOptions.STAGES);
+        StageResult s = only(r);
+        assertEquals(Verdict.FAIL, s.verdict());
+        assertTrue(s.summary().contains("('0')") && s.summary().contains("one-based"), s.summary());
+    }
+
     @Test
     void aFailStopsTheLadder() {
         Report r = climb(cnn(1e-3).withInitScale(100), LadderOptions.STAGES);

@@ -81,7 +81,7 @@ public final class DataClient {
             } catch (IOException e) {
                 reason = r.body();
             }
-            throw new DatasetRejectedException(request.get("path") + ": " + reason);
+            throw new DatasetRejectedException(reason);
         }
         return expect(r, r.statusCode() == 201 || r.statusCode() == 409, "cannot register " + request.get("path"));
     }

@@ -180,6 +180,11 @@ public final class LocalStack implements AutoCloseable {
         return "http://localhost:" + ports.get(s);
     }
 
+    /** The data-service's data root: datasets are registered by paths under it. */
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
     public String apiKey() {
         return apiKey;
     }
