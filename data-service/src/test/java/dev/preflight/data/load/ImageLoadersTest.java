@@ -67,6 +67,10 @@ class ImageLoadersTest {
         return ImageFolderLoader.load("t", root.resolve(path), reg("image-folder", path, List.of(2, 2, 1), null, null, givenSplit), root);
     }
 
+    private Dataset idx(String path, String images, String labels, Boolean givenSplit) {
+        return IdxLoader.load("t", root.resolve(path), reg("idx", path, null, images, labels, givenSplit), root);
+    }
+
     private static List<String> sources(Dataset d) {
         return Arrays.stream(d.allIndices()).mapToObj(d::source).toList();
     }
@@ -182,6 +186,25 @@ class ImageLoadersTest {
             out[bit / 8] |= (byte) (values[i] << (8 - bits - bit % 8));
         }
         return out;
+    }
+
+    /** An IDX images file (n x side x side, image i filled with first + i) and its labels file (label = first + i). */
+    private static void idxPair(Path dir, String images, String labels, int n, int side, int first, boolean gzip) throws IOException {
+        ByteBuffer img = ByteBuffer.allocate(16 + n * side * side).putInt(0x803).putInt(n).putInt(side).putInt(side);
+        ByteBuffer lab = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < side * side; p++) {
+                img.put((byte) (first + i));
+            }
+            lab.put((byte) (first + i));
+        }
+        TestFiles.bytes(dir.resolve(images), img.array(), gzip);
+        TestFiles.bytes(dir.resolve(labels), lab.array(), gzip);
+    }
+
+    private static void mnist(Path dir, String prefixTrain, String prefixTest, String suffix, boolean gzip) throws IOException {
+        idxPair(dir, prefixTrain + "images-idx3-ubyte" + suffix, prefixTrain + "labels-idx1-ubyte" + suffix, 6, 2, 0, gzip);
+        idxPair(dir, prefixTest + "images-idx3-ubyte" + suffix, prefixTest + "labels-idx1-ubyte" + suffix, 4, 2, 100, gzip);
     }
 
     // ---------------------------------------------------------------- 1. files that are not data
@@ -527,6 +550,71 @@ class ImageLoadersTest {
         splitTree("both", "train", "val", "valid/cat/x.png");
         LoadException e = assertThrows(LoadException.class, () -> folder("both", null));
         assertContains(e.getMessage(), "both/val", "both/valid", "same split side");
+    }
+
+    // ---------------------------------------------------------------- 6. given splits (IDX)
+
+    @Test
+    void mnistsFourFilesLoadAsOneDatasetWithTheT10kSplit() throws Exception {
+        Path d = rootDir.resolve("mnist");
+        mnist(d, "train-", "t10k-", ".gz", true);
+        // Copied from a Mac: resource forks that match the name patterns, and a README.
+        write(d.resolve("._train-images-idx3-ubyte.gz"), new byte[]{0, 5, 22, 7});
+        write(d.resolve("._t10k-labels-idx1-ubyte.gz"), new byte[]{0, 5, 22, 7});
+        Files.writeString(d.resolve("README.txt"), "MNIST");
+
+        Dataset ds = idx("mnist", null, null, null);
+        assertEquals(10, ds.size());
+        assertEquals("files train-* and t10k-*", ds.givenSplit().description());
+        assertArrayEquals(new int[]{6, 7, 8, 9}, ds.givenSplit().val());
+        assertEquals("train-images-idx3-ubyte.gz#5", ds.source(5));
+        assertEquals("t10k-images-idx3-ubyte.gz#0", ds.source(6));
+        assertEquals("t10k-images-idx3-ubyte.gz#3", ds.source(9));
+        assertEquals(100, u(ds.sample(6)[0]), "test images follow the train images");
+        assertEquals(104, ds.numClasses(), "labels as stored: largest + 1, never remapped");
+        assertEquals(103, ds.label(9));
+    }
+
+    @Test
+    void emnistNamesPairTrainAndTestToo() throws Exception {
+        mnist(rootDir.resolve("emnist"), "emnist-balanced-train-", "emnist-balanced-test-", "", false);
+        Dataset ds = idx("emnist", null, null, null);
+        assertEquals("files emnist-balanced-train-* and emnist-balanced-test-*", ds.givenSplit().description());
+        assertArrayEquals(new int[]{6, 7, 8, 9}, ds.givenSplit().val());
+        assertEquals("emnist-balanced-test-images-idx3-ubyte#0", ds.source(6));
+    }
+
+    @Test
+    void namedFilesSelectExactlyOnePairAndGivenSplitFalsePools() throws Exception {
+        mnist(rootDir.resolve("m"), "train-", "t10k-", ".gz", true);
+        Dataset test = idx("m", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", null);
+        assertEquals(4, test.size());
+        assertNull(test.givenSplit());
+        assertEquals("t10k-images-idx3-ubyte.gz#1", test.source(1));
+
+        Dataset pooled = idx("m", null, null, false);
+        assertEquals(10, pooled.size());
+        assertNull(pooled.givenSplit());
+        assertEquals(List.of("givenSplit=false: train-* (6 samples) and t10k-* (4 samples) pooled; Preflight splits them"),
+                pooled.notes());
+    }
+
+    @Test
+    void ambiguousIdxFilesAreAnErrorNamingThem() throws Exception {
+        Path d = rootDir.resolve("many");
+        mnist(d, "emnist-balanced-train-", "emnist-balanced-test-", "", false);
+        mnist(d, "emnist-digits-train-", "emnist-digits-test-", "", false);
+        LoadException e = assertThrows(LoadException.class, () -> idx("many", null, null, null));
+        assertContains(e.getMessage(), "idx:", "many", "emnist-balanced-train-images-idx3-ubyte",
+                "emnist-digits-test-labels-idx1-ubyte", "'images' and 'labels' options");
+        assertTrue(!e.getMessage().contains("\n"), "one line");
+
+        // Two train images files without test ones (a raw and a gzipped copy) are ambiguous as well.
+        Path g = rootDir.resolve("copies");
+        idxPair(g, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", 3, 2, 0, false);
+        idxPair(g, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 3, 2, 0, true);
+        assertContains(assertThrows(LoadException.class, () -> idx("copies", null, null, null)).getMessage(),
+                "[train-images-idx3-ubyte, train-images-idx3-ubyte.gz,");
     }
 
     // ---------------------------------------------------------------- 7. segmentation
