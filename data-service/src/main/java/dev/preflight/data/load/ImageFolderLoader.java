@@ -76,9 +76,9 @@ public final class ImageFolderLoader {
             return loadSplit(name, b, r, train, val, test);
         }
         if (dirs.isEmpty()) {
-            int images = (int) entries.stream().filter(f -> DataFiles.kind(f) == DataFiles.Kind.IMAGE).count();
+            int loose = (int) entries.stream().filter(f -> DataFiles.kind(f) == DataFiles.Kind.IMAGE).count();
             throw new LoadException("image-folder: '" + root.show(dir) + "' has no class sub-folders"
-                    + (images > 0 ? " (" + images + " images sit directly in it: put each class's images in a folder named after the class)" : ""));
+                    + (loose > 0 ? " (" + images(loose) + " sit directly in it: put each class's images in a folder named after the class)" : ""));
         }
         b.loadPart(dir, null);
         return b.build(name, null);
@@ -87,12 +87,12 @@ public final class ImageFolderLoader {
     private static Dataset loadSplit(String name, Builder b, Registration r, Path train, Path val, Path test) {
         Path valSide = val != null ? val : test;
         if (val != null && test != null) {
-            b.notes.add(b.rel(test) + " (" + DataFiles.countImages(test) + " images) left out: keep the test split for the end");
+            b.notes.add(b.rel(test) + " (" + images(DataFiles.countImages(test)) + ") left out: keep the test split for the end");
         }
         if (DataFiles.list(valSide, b.root).stream().noneMatch(Files::isDirectory)) {
             // Kaggle's test/ is often a heap of unlabelled images: nothing to validate against.
-            b.notes.add(b.rel(valSide) + " has no class folders (" + DataFiles.countImages(valSide)
-                    + " images directly in it: unlabelled?): left out, no given split, Preflight splits " + b.rel(train));
+            b.notes.add(b.rel(valSide) + " has no class folders (" + images(DataFiles.countImages(valSide))
+                    + " directly in it: unlabelled?): left out, no given split, Preflight splits " + b.rel(train));
             b.loadPart(train, null);
             return b.build(name, null);
         }
@@ -108,8 +108,8 @@ public final class ImageFolderLoader {
         int valEnd = b.labels.size();
         String description = "folders " + b.rel(train) + " and " + b.rel(valSide);
         if (Boolean.FALSE.equals(r.givenSplit())) {
-            b.notes.add("givenSplit=false: " + b.rel(train) + " (" + valStart + " images) and " + b.rel(valSide) + " ("
-                    + (valEnd - valStart) + " images) pooled; Preflight splits them");
+            b.notes.add("givenSplit=false: " + b.rel(train) + " (" + images(valStart) + ") and " + b.rel(valSide) + " ("
+                    + images(valEnd - valStart) + ") pooled; Preflight splits them");
             return b.build(name, null);
         }
         if (valStart == 0 || valEnd == valStart) {
@@ -119,10 +119,10 @@ public final class ImageFolderLoader {
         }
         for (int c = 0; c < classNames.size(); c++) {
             if (trainCounts[c] > 0 && valCounts[c] == 0) {
-                b.notes.add("class '" + classNames.get(c) + "' has " + trainCounts[c] + " images in " + b.rel(train)
+                b.notes.add("class '" + classNames.get(c) + "' has " + images(trainCounts[c]) + " in " + b.rel(train)
                         + " but none in " + b.rel(valSide));
             } else if (valCounts[c] > 0 && trainCounts[c] == 0) {
-                b.notes.add("class '" + classNames.get(c) + "' has " + valCounts[c] + " images in " + b.rel(valSide)
+                b.notes.add("class '" + classNames.get(c) + "' has " + images(valCounts[c]) + " in " + b.rel(valSide)
                         + " but none in " + b.rel(train));
             }
         }
@@ -131,6 +131,10 @@ public final class ImageFolderLoader {
             valIndices[i] = valStart + i;
         }
         return b.build(name, new Dataset.GivenSplit(description, valIndices));
+    }
+
+    private static String images(int n) {
+        return n + (n == 1 ? " image" : " images");
     }
 
     /** The folders among {@code dirs} named one of {@code names}, in any case. */
@@ -167,7 +171,7 @@ public final class ImageFolderLoader {
         }
 
         /**
-         * Loads the class folders of {@code part}; with {@code classNames} null they are its own sub-folders (and
+         * Loads the class folders of {@code part}; with {@code names} null they are its own sub-folders (and
          * become the dataset's classes), else the given list, of which {@code part} may lack some.
          *
          * @return images loaded per class
@@ -237,7 +241,7 @@ public final class ImageFolderLoader {
                 if (n > 0) {
                     withImages.add(rel(s));
                 }
-                ignored.add(new Skipped(root.show(s), "a folder inside a class folder: not searched (" + n + " images in it)"));
+                ignored.add(new Skipped(root.show(s), "a folder inside a class folder: not searched (" + images(n) + " in it)"));
             }
             if (direct == 0 && below > 0) {
                 notes.add("class '" + classDir.getFileName() + "' has no image directly in " + rel(classDir) + " but " + below

@@ -508,7 +508,7 @@ class ImageLoadersTest {
         assertEquals("folders Train/ and Validation/", ds.givenSplit().description());
         assertArrayEquals(new int[]{4, 5}, ds.givenSplit().val());
         assertEquals(List.of("test/ (2 images) left out: keep the test split for the end",
-                "class 'bird' has 1 images in Train/ but none in Validation/"), ds.notes());
+                "class 'bird' has 1 image in Train/ but none in Validation/"), ds.notes());
         assertTrue(sources(ds).stream().noneMatch(s -> s.contains("test/")));
     }
 
@@ -519,7 +519,7 @@ class ImageLoadersTest {
         assertEquals(List.of("cat", "dog", "fox"), ds.classNames());
         assertEquals("folders train/ and TEST/", ds.givenSplit().description());
         assertArrayEquals(new int[]{3, 4, 5}, ds.givenSplit().val());
-        assertEquals(List.of("class 'fox' has 1 images in TEST/ but none in train/"), ds.notes());
+        assertEquals(List.of("class 'fox' has 1 image in TEST/ but none in train/"), ds.notes());
         assertArrayEquals(new int[]{3, 2, 1}, ds.classHistogram());
     }
 
