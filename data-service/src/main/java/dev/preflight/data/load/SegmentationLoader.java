@@ -10,22 +10,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Image/mask pairs: an image folder and a mask folder, matched by file name without extension ("cat1.jpg" with
  * "cat1.png"). A mask's first band holds class ids (palette indices or gray levels; 0 is conventionally background)
- * and is resized with nearest neighbour, so no new class ids appear at edges. Images are resized like
- * {@link ImageFolderLoader}'s. Unpaired or unreadable files, and masks with an id outside the declared classes, are
- * skipped and listed.
+ * and is resized with nearest neighbour, so no new class ids appear at edges. Masks are taken as stored (a 0/255 mask
+ * gives 256 classes; the data check diagnoses it). Images are read and resized like {@link ImageFolderLoader}'s.
+ *
+ * <p>Skipped and listed: unpaired images and masks, unreadable or truncated files, masks with an id outside the
+ * declared classes. Ignored and listed: files that are not images (sidecars, a README) and sub-folders. OS clutter
+ * ({@link DataFiles}) is dropped silently. Masks stored as JPEG get a note: lossy compression invents ids at edges.
  */
 public final class SegmentationLoader {
 
     private SegmentationLoader() {
     }
 
+    /**
+     * @throws LoadException         when numClasses is outside [2, 256], the image or mask folder is missing, or no
+     *                               pair loads
+     * @throws PathRejectedException when a folder resolves outside the data root
+     */
     public static Dataset load(String name, Path dir, Registration r, DataRoot root) {
         int[] shape = Images.shape(r, "segmentation");
         if (r.numClasses() != null && (r.numClasses() < 2 || r.numClasses() > 256)) {
@@ -38,10 +46,21 @@ public final class SegmentationLoader {
                     + root.show(imageDir) + ", " + root.show(maskDir) + ")");
         }
         List<Skipped> skipped = new ArrayList<>();
-        Map<String, Path> masks = new HashMap<>();
-        for (Path m : ImageFolderLoader.list(maskDir, root)) {
-            if (!Files.isDirectory(m)) {
-                masks.put(Images.baseName(m), m);
+        List<Skipped> ignored = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        // TreeMap: leftover masks are listed in name order, the same on every load.
+        Map<String, Path> masks = new TreeMap<>();
+        for (Path m : DataFiles.list(maskDir, root)) {
+            switch (DataFiles.kind(m)) {
+                case DIRECTORY -> ignored.add(new Skipped(root.show(m), "a folder inside the mask folder: not searched"));
+                case OTHER -> ignored.add(DataFiles.notAnImage(m, root));
+                default -> {
+                    Path other = masks.putIfAbsent(Images.baseName(m), m);
+                    if (other != null) {
+                        skipped.add(new Skipped(root.show(m), "a second mask for " + Images.baseName(m) + ": "
+                                + root.show(other) + " is used"));
+                    }
+                }
             }
         }
         int h = shape[0];
@@ -49,14 +68,25 @@ public final class SegmentationLoader {
         int sampleBytes = h * w * shape[2];
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         ByteArrayOutputStream maskData = new ByteArrayOutputStream();
+        List<String> sources = new ArrayList<>();
+        List<String> jpegMasks = new ArrayList<>();
         byte[] sample = new byte[sampleBytes];
         byte[] mask = new byte[h * w];
         int maxId = 0;
         int count = 0;
-        for (Path f : ImageFolderLoader.list(imageDir, root)) {
+        for (Path f : DataFiles.list(imageDir, root)) {
             String shown = root.show(f);
-            if (Files.isDirectory(f)) {
-                continue;
+            switch (DataFiles.kind(f)) {
+                case DIRECTORY -> {
+                    ignored.add(new Skipped(shown, "a folder inside the image folder: not searched"));
+                    continue;
+                }
+                case OTHER -> {
+                    ignored.add(DataFiles.notAnImage(f, root));
+                    continue;
+                }
+                default -> {
+                }
             }
             Path m = masks.remove(Images.baseName(f));
             if (m == null) {
@@ -64,13 +94,16 @@ public final class SegmentationLoader {
                 continue;
             }
             try {
-                if (!Images.isImageFile(f) || !Images.isImageFile(m)) {
-                    throw new IOException("image and mask must be .png, .jpg or .jpeg files");
-                }
                 root.inside(f, shown);
                 root.inside(m, root.show(m));
                 BufferedImage img = Images.read(f);
                 BufferedImage mk;
+                byte[] head = new byte[3];
+                try (java.io.InputStream in = Files.newInputStream(m)) {
+                    if (in.readNBytes(head, 0, 3) == 3 && "JPEG".equals(Images.sniff(head))) {
+                        jpegMasks.add(root.show(m));
+                    }
+                }
                 try {
                     mk = Images.read(m);
                 } catch (IOException e) {
@@ -83,7 +116,9 @@ public final class SegmentationLoader {
                         throw new IOException("mask " + root.show(m) + " has class id " + ids[i] + ", numClasses is " + limit);
                     }
                     mask[i] = (byte) ids[i];
-                    maxId = Math.max(maxId, ids[i]);
+                }
+                for (int id : ids) {
+                    maxId = Math.max(maxId, id);
                 }
                 Images.toSample(img, h, w, shape[2], sample, 0);
             } catch (IOException | PathRejectedException e) {
@@ -92,15 +127,20 @@ public final class SegmentationLoader {
             }
             data.write(sample, 0, sampleBytes);
             maskData.write(mask, 0, mask.length);
+            sources.add(shown);
             count++;
         }
-        masks.values().stream().sorted().forEach(m -> skipped.add(new Skipped(root.show(m), "no image with the same name")));
+        masks.values().forEach(m -> skipped.add(new Skipped(root.show(m), "no image with the same name")));
+        if (!jpegMasks.isEmpty()) {
+            notes.add(jpegMasks.size() + " mask(s) stored as JPEG (first " + jpegMasks.get(0) + "): lossy compression "
+                    + "invents class ids at object edges: store masks as PNG");
+        }
         if (count == 0) {
             throw new LoadException("segmentation: no valid image/mask pair in '" + root.show(dir) + "'"
                     + ImageFolderLoader.firstSkipped(skipped));
         }
         int numClasses = r.numClasses() != null ? r.numClasses() : Math.max(2, maxId + 1);
         return new Dataset(name, shape, DType.UINT8, numClasses, new int[count], data.toByteArray(), maskData.toByteArray(),
-                null, skipped);
+                null, skipped).withSources(sources).withIgnored(ignored).withNotes(notes);
     }
 }

@@ -173,7 +173,9 @@ public class RunLadderCommand implements Callable<Integer> {
             if (local != null) {
                 var summary = data.register(registration);
                 console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "
-                        + summary.path("samples").asText("?") + " samples, " + summary.path("numClasses").asText("?") + " classes)");
+                        + summary.path("samples").asText("?") + " samples, " + summary.path("numClasses").asText("?") + " classes"
+                        + (summary.hasNonNull("givenSplit") ? ", given split: " + summary.path("givenSplit").asText() : "") + ")");
+                summary.path("notes").forEach(n -> console.say("  note: " + n.asText()));
                 options = options.withDataset(local.name());
             }
             return climb(stack.gateway(), data, options, console);
