@@ -3,10 +3,8 @@ package dev.preflight.data.load;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.Skipped;
 import dev.preflight.wire.DType;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,18 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The CSV loader on files written byte for byte as real tools export them: Excel (UTF-8 with BOM, and a German locale),
  * UCI, pandas, R, MySQL, tab- and pipe-separated files, windows-1252, quoted cells, the penguins layout.
  */
-class CsvLoaderTest {
+class CsvLoaderTest extends DataRootTest {
 
-    @TempDir
-    Path tmp;
-    Path rootDir;
-    DataRoot root;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rootDir = Files.createDirectories(tmp.resolve("root"));
-        root = new DataRoot(rootDir);
-    }
 
     /** The CSV options of a registration; null = the documented default. */
     private static final class Opts {

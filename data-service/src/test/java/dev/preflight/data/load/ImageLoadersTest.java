@@ -2,9 +2,7 @@ package dev.preflight.data.load;
 
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.Skipped;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -38,18 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * download scripts write them: clutter next to every file, sidecars, truncated files, odd bit depths, train/val
  * folders, MNIST's four files.
  */
-class ImageLoadersTest {
+class ImageLoadersTest extends DataRootTest {
 
-    @TempDir
-    Path tmp;
-    Path rootDir;
-    DataRoot root;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rootDir = Files.createDirectories(tmp.resolve("root"));
-        root = new DataRoot(rootDir);
-    }
 
     // ---------------------------------------------------------------- helpers
 

@@ -1,9 +1,7 @@
 package dev.preflight.data.load;
 
 import dev.preflight.data.model.Dataset;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LoadersTest {
+class LoadersTest extends DataRootTest {
 
-    @TempDir
-    Path tmp;
-    Path rootDir;
-    DataRoot root;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        rootDir = Files.createDirectories(tmp.resolve("root"));
-        root = new DataRoot(rootDir);
-    }
 
     private static Registration reg(String format, String path) {
         return new Registration("t", format, path, null, null, null, null, null, null, null);
