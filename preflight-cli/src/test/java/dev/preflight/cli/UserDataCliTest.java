@@ -66,9 +66,15 @@ class UserDataCliTest {
         assertEquals(333, dataCheck.path("evidence").path("samples").asInt(), dataCheck.toPrettyString());
         assertEquals(3, dataCheck.path("evidence").path("classes").asInt());
         assertEquals(11, dataCheck.path("evidence").path("corrupt").asInt());
+        assertEquals("WARN", dataCheck.path("verdict").asText(), "rows with NA are skipped and listed: " + dataCheck);
+        assertTrue(dataCheck.path("findings").toString().contains("penguins.csv:5"), dataCheck.path("findings").toString());
+        for (JsonNode stage : report.path("stages")) {
+            assertTrue(!"FAIL".equals(stage.path("verdict").asText()), stage.toPrettyString());
+        }
         JsonNode fullData = report.path("stages").get(4);
         assertEquals("full-data", fullData.path("name").asText());
-        assertEquals("PASS", fullData.path("verdict").asText(), fullData.toPrettyString());
+        // Standardised, the species are all but linearly separable: the network must learn them, and may not beat
+        // logistic regression by much (then the stage says so: a WARN, honest about a simple baseline).
         assertTrue(fullData.path("evidence").path("val_accuracy").asDouble() > 0.9, fullData.toPrettyString());
     }
 }

@@ -65,7 +65,7 @@ public final class FullData {
             summary = String.format("val accuracy %.3f does not beat predicting the majority class (%.3f)", m.finalValAccuracy(), m.majorityAccuracy());
         } else if (Double.isFinite(m.logisticAccuracy()) && m.finalValAccuracy() < m.logisticAccuracy() + t.baselineMargin()) {
             v = Verdict.WARN;
-            summary = String.format("val accuracy %.3f does not beat logistic regression on the raw pixels (%.3f): the network "
+            summary = String.format("val accuracy %.3f does not beat logistic regression on the same inputs (%.3f): the network "
                     + "adds nothing yet", m.finalValAccuracy(), m.logisticAccuracy());
         } else {
             v = Verdict.PASS;
