@@ -62,6 +62,40 @@ class PreflightCliTest {
     }
 
     @Test
+    void ablateTakesRunsOptionsDirectlyAsTheReadmeShowsIt() throws Exception {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            // The README's own line, with a space file that does not parse: the options must be accepted, the file named.
+            Path space = Files.createTempFile("space", ".json");
+            Files.writeString(space, "{\"trials\": 0}");
+            assertEquals(2, PreflightCli.execute("ablate", space.toString(), "--dataset", "shapes", "--model", "cnn"));
+        } finally {
+            System.setErr(err);
+        }
+        String out = captured.toString();
+        assertTrue(!out.contains("Unknown option") && out.contains("space") && out.contains("trials"), out);
+    }
+
+    @Test
+    void versionNamesTheKafkaAndTensorFlowItRuns() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertEquals(0, PreflightCli.execute("--version"));
+            assertEquals(0, PreflightCli.execute("generate-completion"));
+        } finally {
+            System.setOut(saved);
+        }
+        String out = captured.toString();
+        assertTrue(out.startsWith("preflight 0.1.0"), out);
+        assertTrue(out.contains("Apache Kafka 4.") && out.contains("TensorFlow Java 1."), out);
+        assertTrue(out.contains("complete -F"), "a bash completion script follows");
+    }
+
+    @Test
     void missingBuildIsOneLineAndExitCodeThree() throws Exception {
         Path empty = Files.createTempDirectory("no-preflight");
         PrintStream err = System.err;

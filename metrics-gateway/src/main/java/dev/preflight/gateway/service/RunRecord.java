@@ -211,7 +211,8 @@ public final class RunRecord {
         ValStep v = latestVal.get();
         return new RunSummary(runId, state(), spec == null ? null : spec.model().type(), spec == null ? null : spec.steps(),
                 t == null ? null : t.step(), t == null ? null : t.loss(),
-                v == null ? null : v.valLoss(), v == null ? null : v.valAccuracy(), submittedAtMs());
+                v == null ? null : v.valLoss(), v == null ? null : v.valAccuracy(), submittedAtMs(),
+                spec == null ? null : spec.experiment(), spec == null ? null : spec.stage());
     }
 
     /** Both step streams between {@code from} and {@code to} inclusive (null = open end), in step order. */

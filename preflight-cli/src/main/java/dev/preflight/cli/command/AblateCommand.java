@@ -1,34 +1,33 @@
 package dev.preflight.cli.command;
 
+import dev.preflight.recipe.Ablations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code preflight ablate SPACE.json}: only the ablation stage, over a declared search space. */
-@Command(name = "ablate", mixinStandardHelpOptions = true,
+/** {@code preflight ablate SPACE.json [run options]}: only the ablation stage, over a declared search space. */
+@Command(name = "ablate", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         description = "Random search over a search-space file, in parallel on the trainer replicas, with ASHA and sanity kills, "
-                + "then seed bands for the best configurations. Same options as 'run'.")
+                + "then seed bands for the best configurations. Takes every option of 'run', e.g. "
+                + "'preflight ablate space.json --dataset shapes --model cnn'.")
 public class AblateCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "Search-space JSON: {trials, steps, rungs, eta, warmup, top, seeds, parameters: {name: "
-            + "{choice|uniform|logUniform}}}")
+    @Parameters(index = "0", paramLabel = "SPACE.json", description = "Search-space JSON: {trials, steps, rungs, eta, warmup, top, seeds, "
+            + "parameters: {name: {choice|uniform|logUniform}}}")
     Path space;
 
-    @Parameters(index = "1..*", arity = "0..*", description = "Further 'run' options, e.g. --dataset shapes --model cnn --gateway URL --data URL.")
-    List<String> runOptions = new ArrayList<>();
+    @CommandLine.Mixin
+    RunOptions options = new RunOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        List<String> args = new ArrayList<>(runOptions);
-        args.addAll(List.of("--stages", "ablations", "--space", space.toString()));
-        RunLadderCommand run = new RunLadderCommand();
-        new CommandLine(run).parseArgs(args.toArray(String[]::new));
-        return run.call();
+        return options.climb(spec, List.of(Ablations.NAME), space);
     }
 }

@@ -79,7 +79,8 @@ public final class Console {
         return "\u001b[1;" + code + "m" + padded + "\u001b[0m";
     }
 
-    static String num(double v) {
+    /** A number at a precision worth reading: integers as integers, 4 decimals, scientific beyond 1e4 or below 1e-3; NaN "-". */
+    public static String num(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }

@@ -1,0 +1,194 @@
+package dev.preflight.cli.command;
+
+import dev.preflight.ladder.DataClient;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.Ladder;
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.cli.report.Console;
+import dev.preflight.ladder.ReportHtml;
+import dev.preflight.ladder.ReportWriter;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import dev.preflight.recipe.Ablations;
+import dev.preflight.recipe.DataCheck;
+import dev.preflight.recipe.FullData;
+import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.OverfitFewSamples;
+import dev.preflight.recipe.OverfitOneSample;
+import dev.preflight.recipe.Report;
+import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunIds;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Everything {@code run} and {@code ablate} share: the dataset and how to read it, the model, the training stream,
+ * where the stack is, and how strict the exit code is. One place, so both commands take the same options directly.
+ */
+public class RunOptions {
+
+    @Option(names = "--dataset", defaultValue = "shapes", description = "A registered dataset name, or a path: an IDX directory "
+            + "(MNIST family, with or without its t10k split), a .csv file (label in the last column unless --label-column), an image folder (one "
+            + "sub-folder per class, or train/ and val/ holding them) or images/ and masks/ (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @CommandLine.Mixin
+    DatasetOptions datasetOptions = new DatasetOptions();
+
+    @CommandLine.Mixin
+    TrainingOptions trainingOptions = new TrainingOptions();
+
+    @Option(names = "--strict", description = "Exit 1 when a stage WARNs too (default: only a FAIL, or a stage not run, exits 1).")
+    boolean strict;
+
+    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet or segnet (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--hidden", split = ",", description = "Hidden layer widths (mlp; cnn's dense head), e.g. 128,64.")
+    List<Integer> hidden;
+
+    @Option(names = "--channels", split = ",", description = "Conv widths (cnn, resnet, segnet), e.g. 16,32.")
+    List<Integer> channels;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for split, data order and init (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size of the full-data run (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Share of each class held out (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--full-steps", defaultValue = "600", description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
+    int fullSteps;
+
+    @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
+    String gatewayUrl;
+
+    @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key for --gateway "
+            + "(default: $PREFLIGHT_API_KEY); a local stack makes its own.")
+    String apiKey;
+
+    @Option(names = "--data", description = "URL of the running data-service (for dataset stats).")
+    String dataUrl;
+
+    @Option(names = "--trainers", defaultValue = "2", description = "Trainer replicas of the local stack (default: ${DEFAULT-VALUE}).")
+    int trainers;
+
+    @Option(names = "--out", defaultValue = "preflight-out", description = "Directory for report.json and logs (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")
+    Path home;
+
+    @Option(names = "--timeout", defaultValue = "900", description = "Seconds any one run may take (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    /**
+     * Climbs {@code stages} with these options and writes the report.
+     *
+     * @param spec      the command, for usage errors
+     * @param stages    the stages, validated against {@link LadderOptions#STAGES}
+     * @param spaceFile the ablation search space, or null for the default
+     * @return the exit code: 0 no stage failed (with --strict: every stage passed), 1 otherwise
+     */
+    public int climb(CommandLine.Model.CommandSpec spec, List<String> stages, Path spaceFile) {
+        List<String> chosen = stages;
+        if ((gatewayUrl == null) != (dataUrl == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway and --data go together");
+        }
+        ModelConfig mc = new ModelConfig(model, seed, learningRate, hidden, channels, null, null, null, null, null, null,
+                null, null, null, null, null);
+        String balance;
+        dev.preflight.wire.Augmentation augmentation;
+        try {
+            balance = trainingOptions.balance();
+            augmentation = trainingOptions.augmentation();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<String> problems = new dev.preflight.wire.RunSpec(dataset, new dev.preflight.wire.DataConfig(seed, 0, batch, valFraction,
+                null, augmentation, balance), mc, fullSteps, null).problems();
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+        }
+        Ablations.Space space = null;
+        if (spaceFile != null) {
+            try {
+                space = Ablations.Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(spaceFile.toFile()));
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --space " + spaceFile + ": " + e.getMessage());
+            } catch (dev.preflight.wire.WireFormatException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
+            }
+        }
+        LadderOptions options = new LadderOptions("exp-" + RunIds.newId().substring(4), dataset, mc, seed, valFraction, batch, fullSteps,
+                chosen, Duration.ofSeconds(timeoutSeconds), null, DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
+                OverfitOneSample.Thresholds.DEFAULT, OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT,
+                SpeedCheck.Thresholds.DEFAULT, space).withTraining(balance, augmentation);
+        Console console = new Console(System.out);
+        if (gatewayUrl != null) {
+            return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl), options, console);
+        }
+        Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
+        DatasetPath local;
+        java.util.Map<String, Object> registration;
+        try {
+            local = looksLikePath(dataset) ? DatasetPath.detect(Path.of(dataset)) : null;
+            registration = local == null ? null : datasetOptions.registration(local);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (LocalStack stack = LocalStack.start(root, out, trainers, local == null ? null : local.dataRoot(), console::say)) {
+            DataClient data = new DataClient(stack.url(Service.DATA));
+            if (local != null) {
+                var summary = data.register(registration);
+                console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "
+                        + summary.path("samples").asText("?") + " samples, " + summary.path("numClasses").asText("?") + " classes"
+                        + (summary.hasNonNull("givenSplit") ? ", given split: " + summary.path("givenSplit").asText() : "") + ")");
+                summary.path("notes").forEach(n -> console.say("  note: " + n.asText()));
+                options = options.withDataset(local.name());
+            }
+            return climb(stack.gateway(), data, options, console);
+        }
+    }
+
+    /** A dataset argument with a path separator, or naming something that exists, is a path; otherwise a name. */
+    static boolean looksLikePath(String dataset) {
+        return dataset.contains("/") || dataset.contains(java.io.File.separator) || java.nio.file.Files.exists(Path.of(dataset));
+    }
+
+    private int climb(GatewayClient gateway, DataClient data, LadderOptions options, Console console) {
+        console.say("experiment " + options.experiment() + ": " + options.model().type() + " on " + options.dataset()
+                + ", stages " + String.join(" -> ", options.stages()));
+        Ladder ladder = new Ladder(gateway, data, options, console::progress, r -> {
+            console.endProgress();
+            console.say(r.name() + ": " + r.verdict() + " — " + r.summary());
+        });
+        Report report = ladder.run();
+        Path html = ReportHtml.write(report, ladder.artifacts(), new ReportHtml.Leaderboard(ladder.leaderboard(), ladder.killedTrials()), out);
+        console.say("plots: " + html);
+        Path written = ReportWriter.write(report, out);
+        console.verdictTable(report.stages());
+        boolean complete = report.stages().size() == options.stages().size();
+        if (!complete) {
+            console.say("stopped after " + report.stages().get(report.stages().size() - 1).name() + "; not run: "
+                    + options.stages().subList(report.stages().size(), options.stages().size()));
+        }
+        System.out.println(written);
+        // Like a linter: warnings are reported, and only --strict makes them fail the command.
+        boolean ok = report.stages().stream().allMatch(s -> s.verdict() == Verdict.PASS || (!strict && s.verdict() == Verdict.WARN));
+        return complete && ok ? 0 : 1;
+    }
+}
