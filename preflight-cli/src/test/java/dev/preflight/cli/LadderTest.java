@@ -253,6 +253,25 @@ class LadderTest {
         assertTrue(s.summary().contains("('0')") && s.summary().contains("one-based"), s.summary());
     }
 
+    /** The CLI against this stack: exit codes 0 (no FAIL), 1 (a FAIL, or a WARN with --strict), as documented. */
+    @Test
+    void theCommandsExitCodesFollowTheVerdicts() throws Exception {
+        String[] remote = {"--gateway", stack.url(Service.GATEWAY), "--data", stack.url(Service.DATA), "--api-key", stack.apiKey(),
+                "--out", "target/exit-codes"};
+        java.util.function.Function<String[], Integer> cli = args -> {
+            String[] all = java.util.Arrays.copyOf(args, args.length + remote.length);
+            System.arraycopy(remote, 0, all, args.length, remote.length);
+            return PreflightCli.execute(all);
+        };
+        assertEquals(0, cli.apply(new String[]{"run", "--dataset", "shapes", "--stages", "data-check,init-check"}));
+        assertEquals(1, cli.apply(new String[]{"run", "--dataset", "shapes", "--lr", "0", "--stages", "overfit-one-sample"}));
+        java.nio.file.Files.writeString(stack.dataRoot().resolve("winequality-red.csv"), wineLikeCsv());
+        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
+        // data-check WARNs on this file (imbalance, duplicates): fine by default, a failure with --strict.
+        assertEquals(0, cli.apply(new String[]{"run", "--dataset", "wine-red", "--model", "mlp", "--stages", "data-check"}));
+        assertEquals(1, cli.apply(new String[]{"run", "--dataset", "wine-red", "--model", "mlp", "--stages", "data-check", "--strict"}));
+    }
+
     @Test
     void aFailStopsTheLadder() {
         Report r = climb(cnn(1e-3).withInitScale(100), LadderOptions.STAGES);

@@ -1,0 +1,278 @@
+package dev.preflight.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * CI only: every {@code ./preflight ...} and {@code curl ...} example of README.md and docs/*.md runs as written, in
+ * document order, from the repository root, and must do what the text around it says. A new example is tested without
+ * anyone remembering to.
+ *
+ * <p>What is substituted, and only that (the docs' own placeholders): {@code localhost:8080} / {@code localhost:8081}
+ * and {@code http://gateway:8080} / {@code http://data:8081} become a local stack started here (its data root holds
+ * copies of ../shared/datasets and a small generated {@code pets} image folder, as a user's would); {@code <runId>},
+ * {@code <id>} and {@code RUN} become the run and experiment ids that earlier examples created ({@code RUN} of
+ * {@code kill}: a run started for it); {@code [RUN]} is dropped; {@code <command>} becomes each subcommand;
+ * {@code space.json} is the search space the README shows. {@code PREFLIGHT_API_KEY} and {@code PREFLIGHT_GATEWAY}
+ * are set as a user would set them. curl gets {@code --fail-with-body}, so an HTTP error is an error.
+ *
+ * <p>Checked for every example: the exit code (0 unless a {@code <!-- docs-test: exit=N -->} line precedes the block),
+ * and that TensorFlow's native logging never reaches the terminal. For commands that climb the ladder: the last line
+ * printed is the path of an existing report.json (as the README says). For {@code --help}: a usage text. For curl
+ * answers that are JSON: they parse.
+ */
+@Tag("e2e")
+class DocsExamplesTest {
+
+    private static final Pattern TF_NATIVE_LOG = Pattern.compile(
+            "(?m)(^\\S*\\s*\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IW] \\S*tensorflow/|To enable the following instructions|Restoring SavedModel bundle)");
+    private static final List<String> SUBCOMMANDS = List.of("demo", "run", "ablate", "status", "kill", "bench");
+
+    static LocalStack stack;
+    static Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        work = Repo.HOME.resolve("deploy-checks/target/docs-examples").toAbsolutePath();
+        deleteTree(work);
+        Path data = Files.createDirectories(work.resolve("data"));
+        Path shared = Repo.HOME.resolve("../shared/datasets").normalize();
+        copyTree(shared.resolve("mnist-t10k"), data.resolve("mnist-t10k"));
+        copyTree(shared.resolve("penguins"), data.resolve("penguins"));
+        pets(data.resolve("pets"));
+        stack = LocalStack.start(Repo.HOME, work.resolve("stack"), 2, data, System.out::println);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** A small image folder of the usual layout: one folder per class, JPEGs of two colours. */
+    private static void pets(Path dir) throws IOException {
+        for (String pet : List.of("cat", "dog")) {
+            Files.createDirectories(dir.resolve(pet));
+            for (int i = 0; i < 12; i++) {
+                BufferedImage img = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 30; y++) {
+                    for (int x = 0; x < 40; x++) {
+                        int v = (x * 7 + y * 3 + i * 11) % 64;
+                        img.setRGB(x, y, pet.equals("cat") ? (180 + v) << 16 | 90 << 8 | v : v << 16 | 120 << 8 | (170 + v));
+                    }
+                }
+                ImageIO.write(img, "jpg", dir.resolve(pet).resolve(String.format("IMG_%04d.JPG", i)).toFile());
+            }
+        }
+    }
+
+    @Test
+    void everyShellExampleInTheDocsRunsAsWritten() throws Exception {
+        List<DocExamples.Example> examples = new ArrayList<>(DocExamples.parse(Repo.HOME, "README.md"));
+        try (Stream<Path> docs = Files.list(Repo.HOME.resolve("docs"))) {
+            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                examples.addAll(DocExamples.parse(Repo.HOME, "docs/" + doc.getFileName()));
+            }
+        }
+        assertTrue(examples.size() >= 15, "the docs hold at least the README's examples: " + examples);
+        Files.writeString(work.resolve("space.json"), firstJsonBlockAfter("README.md", "A search space for `ablate`"));
+        State state = new State();
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        for (DocExamples.Example e : examples) {
+            for (String command : expand(e.command(), state)) {
+                n++;
+                String problem = run(n, e, command, state);
+                System.out.println((problem == null ? "ok   " : "FAIL ") + e.file() + ":" + e.line() + ": " + command.replace('\n', ' ')
+                        + (problem == null ? "" : "\n     " + problem));
+                if (problem != null) {
+                    failures.add(e.file() + ":" + e.line() + ": " + command.replace('\n', ' ') + "\n  " + problem);
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " documentation example(s) do not work as written:\n" + String.join("\n", failures));
+        }
+    }
+
+    /** Ids that earlier examples produced, for the placeholders of later ones. */
+    static final class State {
+        String runId;
+        String experimentId;
+    }
+
+    /** {@code ./preflight <command> --help} is one example per subcommand; everything else is itself. */
+    private static List<String> expand(String command, State state) {
+        if (command.contains("<command>")) {
+            return SUBCOMMANDS.stream().map(c -> command.replace("<command>", c)).toList();
+        }
+        return List.of(command);
+    }
+
+    private static String substitute(String command, State state) throws Exception {
+        String gateway = stack.url(Service.GATEWAY);
+        String data = stack.url(Service.DATA);
+        String c = command.replace("http://gateway:8080", gateway).replace("http://data:8081", data)
+                .replace("localhost:8080", gateway.replace("http://", "")).replace("localhost:8081", data.replace("http://", ""))
+                .replace(" [RUN]", "").replace("space.json", work.resolve("space.json").toString());
+        if (c.contains("<runId>")) {
+            c = c.replace("<runId>", require(state.runId, "<runId>"));
+        }
+        if (c.contains("<id>")) {
+            String id = require(state.experimentId, "<id>");
+            if (c.contains("report.html")) {
+                awaitExperiment(id);
+            }
+            c = c.replace("<id>", id);
+        }
+        if (c.startsWith("./preflight kill RUN")) {
+            c = c.replace("kill RUN", "kill " + longRun());
+        }
+        if (c.startsWith("curl ")) {
+            c = "curl --fail-with-body " + c.substring("curl ".length());
+        }
+        return c;
+    }
+
+    private static String require(String value, String placeholder) {
+        if (value == null) {
+            throw new IllegalStateException("no earlier example produced a value for " + placeholder);
+        }
+        return value;
+    }
+
+    /** Runs one example; null when it did what the docs say, else what went wrong. */
+    private static String run(int n, DocExamples.Example e, String written, State state) throws Exception {
+        String command;
+        try {
+            command = substitute(written, state);
+        } catch (IllegalStateException ex) {
+            return ex.getMessage();
+        }
+        Path log = work.resolve(String.format("%02d.out", n));
+        Path err = work.resolve(String.format("%02d.err", n));
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(Repo.HOME.toFile())
+                .redirectOutput(log.toFile()).redirectError(err.toFile());
+        pb.environment().put("PREFLIGHT_API_KEY", stack.apiKey());
+        pb.environment().put("PREFLIGHT_GATEWAY", stack.url(Service.GATEWAY));
+        pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");
+        Process p = pb.start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return "did not finish within 15 minutes";
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        String errText = Files.readString(err, StandardCharsets.UTF_8);
+        String tail = "\n     stdout: " + tail(out) + "\n     stderr: " + tail(errText);
+        if (p.exitValue() != e.expectedExit()) {
+            return "exit " + p.exitValue() + ", expected " + e.expectedExit() + tail;
+        }
+        if (TF_NATIVE_LOG.matcher(out + errText).find()) {
+            return "TensorFlow's native logging reached the terminal" + tail;
+        }
+        if (written.contains("--help")) {
+            return out.contains("Usage: preflight") ? null : "no usage text" + tail;
+        }
+        if (written.matches("\\./preflight (demo|run|ablate)\\b.*")) {
+            String[] lines = out.strip().split("\n");
+            Path report = Path.of(lines[lines.length - 1].strip());
+            return report.toString().endsWith("report.json") && Files.isRegularFile(report.isAbsolute() ? report : Repo.HOME.resolve(report))
+                    ? null : "the last line printed is not the report's path" + tail;
+        }
+        if (written.startsWith("curl ") && !written.contains(">") && (out.startsWith("{") || out.startsWith("["))) {
+            JsonNode json;
+            try {
+                json = new ObjectMapper().readTree(out);
+            } catch (IOException ex) {
+                return "answer is not JSON: " + ex.getMessage() + tail;
+            }
+            if (json.hasNonNull("runId") && written.contains("-XPOST")) {
+                state.runId = json.path("runId").asText();
+            }
+            if (json.hasNonNull("experimentId")) {
+                state.experimentId = json.path("experimentId").asText();
+            }
+        }
+        return null;
+    }
+
+    /** A run that is still training when the kill example runs. */
+    private static String longRun() {
+        return stack.gateway().submit(new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(5L, 0, 64, 0.2),
+                new dev.preflight.wire.ModelConfig("cnn", 5L, 1e-3, null), 100_000, 10));
+    }
+
+    private static void awaitExperiment(String id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        ObjectMapper json = new ObjectMapper();
+        while (System.nanoTime() < deadline) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(stack.url(Service.GATEWAY) + "/api/experiments/" + id)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200 && !"RUNNING".equals(json.readTree(r.body()).path("state").asText())) {
+                return;
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("experiment " + id + " did not end within 15 minutes");
+    }
+
+    private static String firstJsonBlockAfter(String file, String marker) throws IOException {
+        String text = Files.readString(Repo.HOME.resolve(file));
+        int at = text.indexOf("```json", text.indexOf(marker));
+        return text.substring(text.indexOf('\n', at) + 1, text.indexOf("```", at + 7));
+    }
+
+    private static String tail(String s) {
+        String t = s.strip();
+        return (t.length() > 600 ? "…" + t.substring(t.length() - 600) : t).replace("\n", "\n       ");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
