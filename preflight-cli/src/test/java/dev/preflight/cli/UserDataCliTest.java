@@ -65,9 +65,11 @@ class UserDataCliTest {
         // 344 penguins, 2 without measurements and 9 more without sex: 333 complete rows, 11 listed as skipped.
         assertEquals(333, dataCheck.path("evidence").path("samples").asInt(), dataCheck.toPrettyString());
         assertEquals(3, dataCheck.path("evidence").path("classes").asInt());
-        assertEquals(11, dataCheck.path("evidence").path("corrupt").asInt());
+        assertEquals(11, dataCheck.path("evidence").path("skipped").asInt());
         assertEquals("WARN", dataCheck.path("verdict").asText(), "rows with NA are skipped and listed: " + dataCheck);
         assertTrue(dataCheck.path("findings").toString().contains("penguins.csv:5"), dataCheck.path("findings").toString());
+        assertTrue(dataCheck.path("findings").toString().contains("label: 'species' (labelColumn); 3 classes: Adelie, Chinstrap, Gentoo"),
+                dataCheck.path("findings").toString());
         for (JsonNode stage : report.path("stages")) {
             assertTrue(!"FAIL".equals(stage.path("verdict").asText()), stage.toPrettyString());
         }

@@ -57,13 +57,14 @@ public final class DataCheck {
      * @param duplicateSamples      samples whose bytes equal another sample's, in {@code duplicateGroups} groups
      * @param conflictSamples       duplicates whose labels disagree
      * @param givenSplit            whether the split came with the data; {@code split} describes it
-     * @param leakedSamples         samples of content groups on both sides of the split
+     * @param valSize               val samples of the split; -1 when the stats carry no split
+     * @param leakedSamples         val samples whose content also occurs in train
      * @param labelProblems         the data-service's diagnosis of the label space, one line per problem
      * @param featureSpread         tabular only: max / min feature std in stored units (NaN otherwise)
      * @param featuresScaled        tabular only: whether features are standardised for the network
      */
     public record Stats(int samples, int numClasses, List<String> classNames, int[] histogram, double imbalanceRatio,
-                        int corrupt, List<String> corruptExamples, int ignored,
+                        int corrupt, List<String> corruptExamples, int ignored, List<String> ignoredExamples,
                         int duplicateGroups, int duplicateSamples, List<String> duplicateExamples,
                         int conflictSamples, List<String> conflictExamples,
                         boolean givenSplit, String split, int trainSize, int valSize, int leakedSamples, List<String> leakExamples,
@@ -81,6 +82,10 @@ public final class DataCheck {
             List<String> corrupt = new ArrayList<>();
             for (JsonNode f : s.path("skipped").path("files")) {
                 corrupt.add(f.path("file").asText() + ": " + f.path("reason").asText());
+            }
+            List<String> ignoredFiles = new ArrayList<>();
+            for (JsonNode f : s.path("ignored").path("files")) {
+                ignoredFiles.add(f.path("file").asText() + " (" + f.path("reason").asText() + ")");
             }
             List<String> leaks = new ArrayList<>();
             for (JsonNode e : s.path("leakage").path("examples")) {
@@ -100,12 +105,13 @@ public final class DataCheck {
             JsonNode split = s.path("split");
             return new Stats(s.path("samples").asInt(), s.path("numClasses").asInt(), names, histogram,
                     imbalance.isNumber() ? imbalance.asDouble() : Double.POSITIVE_INFINITY,
-                    s.path("skipped").path("count").asInt(), corrupt, s.path("ignored").path("count").asInt(),
+                    s.path("skipped").path("count").asInt(), corrupt, s.path("ignored").path("count").asInt(), ignoredFiles,
                     s.path("duplicates").path("groups").asInt(), s.path("duplicates").path("samples").asInt(),
                     groups(s.path("duplicates").path("sources")),
                     s.path("conflicts").path("samples").asInt(), groups(s.path("conflicts").path("sources")),
                     split.path("given").asBoolean(false), split.path("description").asText(""),
-                    split.path("trainSize").asInt(), split.path("valSize").asInt(), s.path("leakage").path("samples").asInt(), leaks,
+                    split.path("trainSize").asInt(), split.isMissingNode() ? -1 : split.path("valSize").asInt(),
+                    s.path("leakage").path("valSamples").asInt(), leaks,
                     texts(split.path("classesMissingInTrain")), texts(split.path("classesMissingInVal")),
                     texts(s.path("labelProblems")), texts(s.path("notes")), spread,
                     !"none".equals(s.path("featureScaling").asText("")));
@@ -129,7 +135,7 @@ public final class DataCheck {
 
     public static StageResult judge(String dataset, Stats s, Thresholds t) {
         double corruptShare = s.samples() + s.corrupt() == 0 ? 0 : (double) s.corrupt() / (s.samples() + s.corrupt());
-        Evidence ev = new Evidence().put("samples", s.samples()).put("classes", s.numClasses()).put("corrupt", s.corrupt())
+        Evidence ev = new Evidence().put("samples", s.samples()).put("classes", s.numClasses()).put("skipped", s.corrupt())
                 .put("ignored_files", s.ignored()).put("duplicates", s.duplicateSamples()).put("label_conflicts", s.conflictSamples())
                 .put("leaked_val_samples", s.leakedSamples()).put("imbalance_ratio", s.imbalanceRatio())
                 .put("train_samples", s.trainSize()).put("val_samples", s.valSize()).put("feature_std_spread", s.featureSpread());
@@ -139,31 +145,36 @@ public final class DataCheck {
             fail.add("no valid sample in " + dataset);
         }
         fail.addAll(s.labelProblems());
+        if (s.valSize() == 0 && s.samples() > 0) {
+            fail.add("the split " + s.split() + " has no val sample: nothing would measure generalisation (too few samples per "
+                    + "class for the val fraction?)");
+        }
         if (s.leakedSamples() > 0) {
-            fail.add(s.leakedSamples() + " samples of the given split (" + s.split() + ") occur in both train and val: val metrics would "
-                    + "not measure generalisation; remove the copies from one side" + examples(s.leakExamples()));
+            fail.add(plural(s.leakedSamples(), "val sample") + " of the given split (" + s.split() + ") also occur in train: val "
+                    + "metrics would not measure generalisation; remove the copies from one side" + examples(s.leakExamples()));
         }
         if (!s.classesMissingInTrain().isEmpty()) {
             fail.add("the split " + s.split() + " has no train sample of " + quoted(s.classesMissingInTrain()) + ": the model cannot learn "
                     + (s.classesMissingInTrain().size() == 1 ? "it" : "them"));
         }
         if (corruptShare > t.maxCorruptShare()) {
-            fail.add(String.format(Locale.ROOT, "%.0f %% of the files or rows are unreadable (%d)", 100 * corruptShare, s.corrupt())
-                    + examples(s.corruptExamples()));
+            fail.add(String.format(Locale.ROOT, "%.0f %% of the files or rows were skipped (%d: unreadable, or with missing or "
+                    + "invalid values)", 100 * corruptShare, s.corrupt()) + examples(s.corruptExamples()));
         }
         if (s.duplicateSamples() > 0) {
-            warn.add(s.duplicateSamples() + " samples in " + s.duplicateGroups() + " groups of exact duplicates"
+            warn.add(plural(s.duplicateSamples(), "sample") + " in " + plural(s.duplicateGroups(), "group") + " of exact duplicates"
                     + (s.givenSplit() ? "" : " (kept on one side of the split: no leakage)") + examples(s.duplicateExamples()));
         }
         if (s.conflictSamples() > 0) {
-            warn.add(s.conflictSamples() + " identical samples carry different labels (label noise)" + examples(s.conflictExamples()));
+            warn.add(plural(s.conflictSamples(), "identical sample") + " carry different labels (label noise)" + examples(s.conflictExamples()));
         }
         if (s.imbalanceRatio() > t.maxImbalance() && Double.isFinite(s.imbalanceRatio())) {
             warn.add(String.format(Locale.ROOT, "class imbalance %.1f:1 (%s): consider class weights or balanced sampling (--balance)",
                     s.imbalanceRatio(), histogram(s)));
         }
         if (s.corrupt() > 0 && corruptShare <= t.maxCorruptShare()) {
-            warn.add(s.corrupt() + " files or rows skipped (unreadable, or with missing or invalid values)" + examples(s.corruptExamples()));
+            warn.add(plural(s.corrupt(), "file or row", "files or rows") + " skipped (unreadable, or with missing or invalid values)"
+                    + examples(s.corruptExamples()));
         }
         if (!s.classesMissingInVal().isEmpty()) {
             warn.add("the split " + s.split() + " has no val sample of " + quoted(s.classesMissingInVal()) + ": never measured");
@@ -187,7 +198,11 @@ public final class DataCheck {
         }
         List<String> findings = new ArrayList<>(fail);
         findings.addAll(warn);
-        findings.addAll(s.notes());
+        if (s.ignored() > 0) {
+            findings.add(plural(s.ignored(), "file") + " ignored as not data (not counted as skipped)" + examples(s.ignoredExamples()));
+        }
+        // Notes that a problem already quotes are not repeated.
+        s.notes().stream().filter(n -> findings.stream().noneMatch(f -> f.contains(n))).forEach(findings::add);
         return new StageResult(NAME, v, ev.map(), summary, List.of(), findings);
     }
 
@@ -201,8 +216,17 @@ public final class DataCheck {
         if (examples.isEmpty()) {
             return "";
         }
-        List<String> shown = examples.subList(0, Math.min(EXAMPLES, examples.size()));
-        return ", e.g. " + String.join("; ", shown) + (examples.size() > EXAMPLES ? "; …" : "");
+        // Four examples read better than three and an ellipsis hiding one.
+        int show = examples.size() <= EXAMPLES + 1 ? examples.size() : EXAMPLES;
+        return ", e.g. " + String.join("; ", examples.subList(0, show)) + (examples.size() > show ? "; …" : "");
+    }
+
+    private static String plural(int n, String one) {
+        return plural(n, one, one + "s");
+    }
+
+    private static String plural(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     private static String quoted(List<String> names) {

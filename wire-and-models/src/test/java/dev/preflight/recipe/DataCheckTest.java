@@ -53,16 +53,18 @@ class DataCheckTest {
 
         StageResult leak = judge("{\"split\":{\"given\":true,\"description\":\"folders train/ and val/\",\"trainSize\":10,\"valSize\":5,"
                 + "\"classesMissingInTrain\":[],\"classesMissingInVal\":[]},"
-                + "\"leakage\":{\"samples\":2,\"examples\":[{\"trainSources\":[\"train/cat/1.png\"],\"valSources\":[\"val/cat/7.png\"]}]}}");
+                + "\"leakage\":{\"samples\":2,\"valSamples\":1,\"examples\":[{\"trainSources\":[\"train/cat/1.png\"],\"valSources\":[\"val/cat/7.png\"]}]}}");
         assertEquals(Verdict.FAIL, leak.verdict());
+        assertTrue(leak.summary().startsWith("1 val sample of the given split"), leak.summary());
         assertTrue(leak.summary().contains("val/cat/7.png = train train/cat/1.png"), leak.summary());
+        assertEquals(1.0, leak.evidence().get("leaked_val_samples"));
     }
 
     @Test
     void aGivenSplitWithoutTrainSamplesOfAClassFailsAndWithoutValSamplesWarns() throws Exception {
-        assertEquals(Verdict.FAIL, judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"classesMissingInTrain\":[\"dog\"],"
+        assertEquals(Verdict.FAIL, judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"trainSize\":10,\"valSize\":4,\"classesMissingInTrain\":[\"dog\"],"
                 + "\"classesMissingInVal\":[]}}").verdict());
-        StageResult r = judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"classesMissingInTrain\":[],"
+        StageResult r = judge("{\"split\":{\"given\":true,\"description\":\"folders\",\"trainSize\":10,\"valSize\":4,\"classesMissingInTrain\":[],"
                 + "\"classesMissingInVal\":[\"dog\"]}}");
         assertEquals(Verdict.WARN, r.verdict());
         assertTrue(r.summary().contains("'dog'"), r.summary());
@@ -81,6 +83,27 @@ class DataCheckTest {
         String features = "\"features\":[{\"name\":\"a\",\"std\":0.001},{\"name\":\"b\",\"std\":1000}]";
         assertEquals(Verdict.WARN, judge("{" + features + ",\"featureScaling\":\"none\"}").verdict());
         assertEquals(Verdict.PASS, judge("{" + features + ",\"featureScaling\":\"standardize\"}").verdict());
+    }
+
+    @Test
+    void anEmptyValSideFailsBeforeAnyTrainingBlamesTheEvalService() throws Exception {
+        StageResult r = judge("{\"split\":{\"given\":false,\"description\":\"stratified\",\"trainSize\":116,\"valSize\":0,"
+                + "\"classesMissingInTrain\":[],\"classesMissingInVal\":[]}}");
+        assertEquals(Verdict.FAIL, r.verdict());
+        assertTrue(r.summary().contains("has no val sample"), r.summary());
+    }
+
+    @Test
+    void notesAreFindingsOnceAndIgnoredFilesAreListed() throws Exception {
+        String note = "class 'dog' has no image directly in dog/ but 12 in sub-folders (dog/images/)";
+        StageResult r = judge("{\"labelProblems\":[\"1 of 3 classes have no samples ('dog'): " + note + "\"],\"notes\":[\"" + note
+                + "\",\"read as UTF-8\"],\"ignored\":{\"count\":2,\"files\":[{\"file\":\"cat/1.json\",\"reason\":\"not an image: .json\"}]}}");
+        assertEquals(Verdict.FAIL, r.verdict());
+        assertTrue(r.summary().contains("dog/images/"), "the FAIL says why: " + r.summary());
+        assertEquals(1, r.findings().stream().filter(f -> f.contains(note)).count(), r.findings().toString());
+        assertTrue(r.findings().contains("read as UTF-8"), r.findings().toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.startsWith("2 files ignored as not data") && f.contains("cat/1.json")),
+                r.findings().toString());
     }
 
     @Test

@@ -50,6 +50,22 @@ class StagesTest {
         assertEquals(Verdict.WARN, FullData.judge(List.of("r"), m(1.38, 0.9, 0.60, 1.39, 0.25, 0.25, 0.75), null, t).verdict());
         assertEquals(Verdict.FAIL, FullData.judge(List.of("r"), m(1.38, 1.38, 0.60, 1.7, 0.25, 0.25, 0.5), null, t).verdict(),
                 "val loss must go down");
+        // Perfect model, perfect logistic regression (penguins): matching a baseline at the ceiling is a PASS that says so;
+        // 0.99 against a perfect baseline still WARNs.
+        StageResult ceiling = FullData.judge(List.of("r"), m(1.1, 0.02, 1.0, 1.2, 0.33, 0.44, 1.0), null, t);
+        assertEquals(Verdict.PASS, ceiling.verdict(), ceiling.summary());
+        assertTrue(ceiling.summary().contains("matches logistic regression at 1.000"), ceiling.summary());
+        assertEquals(Verdict.WARN, FullData.judge(List.of("r"), m(1.1, 0.05, 0.99, 1.2, 0.33, 0.44, 1.0), null, t).verdict());
+    }
+
+    @Test
+    void overfitFewSamplesSaysWhichWayValLossWent() {
+        var t = OverfitFewSamples.Thresholds.DEFAULT;
+        StageResult fell = OverfitFewSamples.judge("r", new double[]{1.1, 0.3, 0.01}, new double[]{0.717, 0.2, 0.0151}, null, t);
+        assertEquals(Verdict.PASS, fell.verdict());
+        assertTrue(fell.summary().endsWith("val loss fell too: these samples generalise on this data (0.7170 -> 0.0151)"), fell.summary());
+        StageResult rose = OverfitFewSamples.judge("r", new double[]{1.1, 0.3, 0.01}, new double[]{1.1, 1.5, 2.0}, null, t);
+        assertTrue(rose.summary().contains("rose, as expected when memorising (1.1000 -> 2.0000)"), rose.summary());
     }
 
     @Test

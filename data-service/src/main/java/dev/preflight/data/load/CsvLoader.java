@@ -274,6 +274,13 @@ public final class CsvLoader {
                 col.categories().forEach(v -> featureNames.add(col.name() + "=" + v));
             }
         }
+        // Say which column is the label: a defaulted last column (penguins' "year") trains happily on the wrong target.
+        String labelName = header ? names[label] : "column " + label;
+        String how = r.labelColumn() == null || r.labelColumn().isBlank() ? "the last column, by default: set labelColumn to choose another"
+                : header && !names[label].equals(r.labelColumn().trim()) ? "labelColumn '" + r.labelColumn().trim() + "', matched ignoring case"
+                : "labelColumn";
+        notes.add(0, "label: " + quoted(labelName) + " (" + how + "); " + classNames.size() + " classes: "
+                + String.join(", ", classNames.subList(0, Math.min(8, classNames.size()))) + (classNames.size() > 8 ? ", …" : ""));
         return new Dataset(name, new int[]{width}, DType.FLOAT32, classNames.size(), labels, out.array(), null, classNames, skipped)
                 .withSources(sources)
                 .withFeatureNames(featureNames)

@@ -50,8 +50,11 @@ public record DatasetStats(String name, int samples, int[] sampleShape, String d
                             List<String> classesMissingInVal) {
     }
 
-    /** Content in both train and val: {@code samples} counts those samples in either split. */
-    public record Leakage(long splitSeed, double valFraction, int trainSize, int valSize, int groups, int samples,
+    /**
+     * Content in both train and val: {@code samples} counts those samples in either split, {@code valSamples} the val
+     * samples among them (what val metrics are inflated by).
+     */
+    public record Leakage(long splitSeed, double valFraction, int trainSize, int valSize, int groups, int samples, int valSamples,
                           List<LeakExample> examples) {
     }
 

@@ -39,6 +39,15 @@ public final class LabelSpace {
                     + (d.isSegmentation() ? " (every mask pixel has the same value: are the masks empty?)"
                     : " (is the label column right? are the class folders at the top of the dataset folder?)"));
         }
+        // Most classes with a single sample: the label is an id or a continuous (regression) target, not a class.
+        int singletons = 0;
+        for (int c : present) {
+            singletons += histogram[c] == 1 ? 1 : 0;
+        }
+        if (!d.isSegmentation() && present.size() >= 10 && singletons * 2 > present.size()) {
+            problems.add(present.size() + " classes for " + d.size() + " samples, " + singletons + " of them with a single sample: the label "
+                    + "looks like an id or a continuous (regression) target, not a class; choose another label column");
+        }
         if (empty.isEmpty()) {
             return problems;
         }
@@ -59,18 +68,20 @@ public final class LabelSpace {
         } else if (valueNamed) {
             cause = "label values are not 0..C-1 (values present: " + list(present, names) + ")";
         } else {
-            cause = "every class needs samples (an empty folder, or images one folder too deep?)";
-        }
-        problems.add(empty.size() + " of " + histogram.length + " classes have no " + unit + " (" + list(empty, names) + "): " + cause);
-        // The loader's own explanation for an empty class (e.g. its images sit in a sub-folder) is the best evidence.
-        for (String note : d.notes()) {
-            for (int c : empty) {
-                if (note.contains("'" + names.get(c) + "'")) {
-                    problems.add(note);
-                    break;
+            // The loader's own explanation for an empty class (e.g. its images sit in a sub-folder) is the best evidence.
+            List<String> explained = new ArrayList<>();
+            for (String note : d.notes()) {
+                for (int c : empty) {
+                    if (note.contains("'" + names.get(c) + "'")) {
+                        explained.add(note);
+                        break;
+                    }
                 }
             }
+            cause = explained.isEmpty() ? "every class needs samples (an empty folder, or images one folder too deep?)"
+                    : String.join("; ", explained);
         }
+        problems.add(empty.size() + " of " + histogram.length + " classes have no " + unit + " (" + list(empty, names) + "): " + cause);
         return problems;
     }
 

@@ -120,6 +120,7 @@ public class StatsService {
         }
         int leakGroups = 0;
         int leakSamples = 0;
+        int leakVal = 0;
         List<DatasetStats.LeakExample> examples = new ArrayList<>();
         for (List<Integer> g : groups) {
             List<Integer> train = new ArrayList<>();
@@ -130,13 +131,14 @@ public class StatsService {
             if (!train.isEmpty() && !val.isEmpty()) {
                 leakGroups++;
                 leakSamples += g.size();
+                leakVal += val.size();
                 if (examples.size() < EXAMPLES) {
                     examples.add(new DatasetStats.LeakExample(train, val, train.stream().map(d::source).toList(),
                             val.stream().map(d::source).toList()));
                 }
             }
         }
-        return new DatasetStats.Leakage(seed, valFraction, split.trainSize(), split.valSize(), leakGroups, leakSamples, examples);
+        return new DatasetStats.Leakage(seed, valFraction, split.trainSize(), split.valSize(), leakGroups, leakSamples, leakVal, examples);
     }
 
     /** Groups of two or more identical samples, in order of first appearance. */

@@ -201,6 +201,12 @@ class CsvLoaderTest extends DataRootTest {
         assertEquals(0.9978f, features(d, 0)[7]);
         assertEquals(d.contentGroups()[0], d.contentGroups()[3], "the repeated row is kept, and is a duplicate");
         assertNote(d, "separator ';' (sniffed)", "decimal '.' (sniffed)");
+        assertEquals("label: 'quality' (labelColumn); 6 classes: 3, 4, 5, 6, 7, 8", d.notes().get(0));
+        // The same file without a label column: the default (the last column) is named, so nobody trains on it unawares.
+        assertEquals("label: 'quality' (the last column, by default: set labelColumn to choose another); 6 classes: 3, 4, 5, 6, 7, 8",
+                load("winequality-white.csv", body, opts()).notes().get(0));
+        assertTrue(load("winequality-pink.csv", body, opts().label("QUALITY")).notes().get(0)
+                .startsWith("label: 'quality' (labelColumn 'QUALITY', matched ignoring case)"));
     }
 
     @Test

@@ -143,6 +143,7 @@ class DataFactsTest {
         assertEquals(List.of("dog"), st.split().classesMissingInVal());
         assertEquals(List.of(), st.split().classesMissingInTrain());
         assertEquals(2, st.leakage().samples());
+        assertEquals(1, st.leakage().valSamples(), "one val file is a copy of a train file");
         assertEquals(List.of("val/cat/f.png"), st.leakage().examples().get(0).valSources());
         assertEquals(List.of("train/cat/a.png"), st.leakage().examples().get(0).trainSources());
     }
@@ -183,6 +184,24 @@ class DataFactsTest {
     }
 
     @Test
+    void anIdLikeOrContinuousLabelIsNotAClass() {
+        // A label column of ids (or float readings): as many classes as samples.
+        int[] ids = new int[40];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        List<String> p = stats.stats(labelled(ids, 40), null, null).labelProblems();
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("40 classes for 40 samples, 40 of them with a single sample") && p.get(0).contains("id or a continuous"),
+                p.get(0));
+        int[] many = new int[200];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i % 20;
+        }
+        assertEquals(List.of(), stats.stats(labelled(many, 20), null, null).labelProblems(), "20 classes of 10 samples are classes");
+    }
+
+    @Test
     void aBinaryMaskStoredAs0And255IsDiagnosed() {
         byte[] px = new byte[2 * 4];
         byte[] masks = {0, (byte) 255, 0, 0, (byte) 255, (byte) 255, 0, 0};
@@ -198,8 +217,8 @@ class DataFactsTest {
                 List.of("cat", "dog", "fox"), List.of())
                 .withNotes(List.of("class 'dog' has no image directly in dog/ but 12 in sub-folders (dog/images/)"));
         List<String> p = stats.stats(d, null, null).labelProblems();
-        assertTrue(p.get(0).startsWith("1 of 3 classes have no samples ('dog')"), p.toString());
-        assertEquals("class 'dog' has no image directly in dog/ but 12 in sub-folders (dog/images/)", p.get(1));
+        assertEquals(List.of("1 of 3 classes have no samples ('dog'): class 'dog' has no image directly in dog/ but 12 in sub-folders "
+                + "(dog/images/)"), p, "the loader's note is the cause");
     }
 
     @Test
