@@ -59,16 +59,17 @@ final class DocExamples {
                 continue;
             }
             int start = i;
-            StringBuilder cmd = new StringBuilder(trimmed);
+            // A comment is dropped line by line before quotes are balanced: "the gateway's key" is prose, not a quote.
+            StringBuilder cmd = new StringBuilder(stripComment(trimmed).stripTrailing());
             while ((endsWithContinuation(cmd) || openQuote(cmd)) && i + 1 < lines.size()) {
                 if (endsWithContinuation(cmd)) {
                     cmd.setLength(cmd.length() - 1);
-                    cmd.append(' ').append(lines.get(++i).trim());
+                    cmd.append(' ').append(stripComment(lines.get(++i).trim()).stripTrailing());
                 } else {
                     cmd.append('\n').append(lines.get(++i));
                 }
             }
-            out.add(new Example(file, start + 1, stripComment(cmd.toString()).trim(), expectedExit));
+            out.add(new Example(file, start + 1, cmd.toString().trim(), expectedExit));
         }
         return out;
     }

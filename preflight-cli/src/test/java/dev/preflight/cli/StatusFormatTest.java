@@ -17,6 +17,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StatusFormatTest {
 
     @Test
+    void theVerdictTableWrapsEvidenceWithinOneHundredColumns() {
+        java.util.Map<String, Double> evidence = new java.util.LinkedHashMap<>();
+        for (String k : List.of("val_loss_first", "val_loss", "val_loss_drop", "val_accuracy", "chance_accuracy", "zero_input_val_loss",
+                "zero_input_accuracy", "majority_class_accuracy", "logistic_regression_accuracy")) {
+            evidence.put(k, 0.123456789);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new dev.preflight.cli.report.Console(new PrintStream(bytes, true)).verdictTable(List.of(new dev.preflight.recipe.StageResult(
+                "full-data", dev.preflight.recipe.Verdict.PASS, evidence, "learning", List.of())));
+        String[] lines = bytes.toString().strip().split("\n");
+        assertTrue(lines.length >= 4, bytes.toString());
+        for (String line : lines) {
+            assertTrue(line.length() <= 100, "over 100 columns: " + line);
+        }
+        assertTrue(lines[1].startsWith("full-data              PASS    val_loss_first=0.1235"), lines[1]);
+        assertTrue(lines[2].startsWith(" ".repeat(31) + "val_accuracy=0.1235"), "continued under the evidence column: " + lines[2]);
+        assertEquals(" ".repeat(31) + "learning", lines[lines.length - 1]);
+    }
+
+    @Test
     void runsAreGroupedByExperimentWithTheirStageAndReadableNumbers() throws Exception {
         ObjectMapper m = new ObjectMapper();
         List<JsonNode> runs = new ArrayList<>();

@@ -198,7 +198,7 @@ public final class ReportHtml {
             int x1 = (int) (300 * (b.meanLoss() + sd) / max);
             int xm = (int) (300 * b.meanLoss() / max);
             h.append("<tr><td>").append(rank++).append("</td><td>").append(b.trial().index()).append("</td><td>")
-                    .append(esc(b.trial().values().toString())).append("</td><td>")
+                    .append(esc(b.trial().describe())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.4f ± %.4f", b.meanLoss(), sd)).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.3f ± %.3f", b.meanAccuracy(), Double.isNaN(b.sdAccuracy()) ? 0 : b.sdAccuracy()))
                     .append("</td><td><svg width=\"310\" height=\"14\"><rect x=\"").append(x0).append("\" y=\"3\" width=\"")
@@ -209,7 +209,7 @@ public final class ReportHtml {
         h.append("</table>");
         if (!l.killed().isEmpty()) {
             h.append("<h3>killed early</h3><table><tr><th>trial</th><th>configuration</th><th>why</th></tr>");
-            l.killed().forEach((t, why) -> h.append("<tr><td>").append(t.index()).append("</td><td>").append(esc(t.values().toString()))
+            l.killed().forEach((t, why) -> h.append("<tr><td>").append(t.index()).append("</td><td>").append(esc(t.describe()))
                     .append("</td><td>").append(esc(why)).append("</td></tr>"));
             h.append("</table>");
         }

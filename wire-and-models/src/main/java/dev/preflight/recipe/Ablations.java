@@ -138,6 +138,14 @@ public final class Ablations {
         public Trial(int index, Map<String, Object> values, ModelConfig model) {
             this(index, values, model, null);
         }
+
+        /** The values drawn, for people: {learningRate=0.00165, hiddenUnits=[32]} (3 significant digits, not 17). */
+        public String describe() {
+            StringBuilder b = new StringBuilder("{");
+            values.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(k).append('=')
+                    .append(v instanceof Double d ? String.format(java.util.Locale.ROOT, "%.3g", d) : String.valueOf(v)));
+            return b.append('}').toString();
+        }
     }
 
     private Ablations() {
@@ -295,7 +303,7 @@ public final class Ablations {
                     + "(widen the space, lengthen the warm-up, or fix the stages before this one)", runIds);
         }
         SeedBand best = ranked.get(0);
-        String winner = String.format("best: trial %d %s, val loss %.4f ± %.4f over %d seeds", best.trial().index(), best.trial().values(),
+        String winner = String.format("best: trial %d %s, val loss %.4f ± %.4f over %d seeds", best.trial().index(), best.trial().describe(),
                 best.meanLoss(), best.sdLoss(), best.valLosses().length);
         if (ranked.size() > 1) {
             SeedBand second = ranked.get(1);

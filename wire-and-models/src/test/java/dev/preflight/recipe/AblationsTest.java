@@ -99,4 +99,11 @@ class AblationsTest {
         assertEquals(0.11, clear.evidence().get("rank1_val_loss_mean"), 1e-12);
         assertEquals(Verdict.FAIL, Ablations.judge(List.of(t0, t1), List.of(), Map.of(t0, "ASHA", t1, "sanity"), List.of(), List.of()).verdict());
     }
+
+    @Test
+    void aTrialDescribesItselfAtReadablePrecision() {
+        Ablations.Trial t = new Ablations.Trial(0, new java.util.LinkedHashMap<>(java.util.Map.of("learningRate", 0.0016545737636262452)),
+                new dev.preflight.wire.ModelConfig("cnn", 1L, 1e-3, null));
+        assertEquals("{learningRate=0.00165}", t.describe());
+    }
 }

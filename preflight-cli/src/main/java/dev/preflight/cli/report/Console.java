@@ -51,17 +51,31 @@ public final class Console {
         lastLine = "";
     }
 
+    /** Width the verdict table keeps to: evidence wraps onto indented lines rather than running off a terminal. */
+    static final int WIDTH = 100;
+
     public void verdictTable(List<StageResult> stages) {
         endProgress();
         out.println();
         out.printf(Locale.ROOT, "%-22s %-7s %s%n", "STAGE", "VERDICT", "EVIDENCE");
+        String indent = " ".repeat(31);
         for (StageResult s : stages) {
-            StringBuilder ev = new StringBuilder();
+            List<String> lines = new java.util.ArrayList<>();
+            StringBuilder line = new StringBuilder();
             for (Map.Entry<String, Double> e : s.evidence().entrySet()) {
-                ev.append(e.getKey()).append('=').append(num(e.getValue() == null ? Double.NaN : e.getValue())).append("  ");
+                String item = e.getKey() + "=" + num(e.getValue() == null ? Double.NaN : e.getValue());
+                if (line.length() > 0 && indent.length() + line.length() + 2 + item.length() > WIDTH) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? "  " : "").append(item);
             }
-            out.printf(Locale.ROOT, "%-22s %s %s%n", s.name(), colour(s.verdict()), ev.toString().trim());
-            out.printf(Locale.ROOT, "%-22s %-7s %s%n", "", "", s.summary());
+            lines.add(line.toString());
+            out.printf(Locale.ROOT, "%-22s %s %s%n", s.name(), colour(s.verdict()), lines.get(0));
+            for (String more : lines.subList(1, lines.size())) {
+                out.println(indent + more);
+            }
+            out.println(indent + s.summary());
         }
         out.println();
     }
