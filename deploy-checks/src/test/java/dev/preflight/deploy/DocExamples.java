@@ -78,22 +78,12 @@ final class DocExamples {
         return s.length() > 0 && s.charAt(s.length() - 1) == '\\';
     }
 
-    /** Whether a single- or double-quoted string is still open at the end. */
-    static boolean openQuote(CharSequence s) {
-        char open = 0;
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            if (open == 0 && (c == '\'' || c == '"')) {
-                open = c;
-            } else if (c == open) {
-                open = 0;
-            }
-        }
-        return open != 0;
+    /** How far a line goes before a human comment, and whether a quote is still open there. */
+    private record Scan(int end, boolean openQuote) {
     }
 
-    /** Drops a human comment: a '#' outside quotes with at least two spaces before it. */
-    static String stripComment(String s) {
+    /** Quotes are tracked; a '#' outside them with at least two spaces before it starts a comment. */
+    private static Scan scan(CharSequence s) {
         char open = 0;
         for (int k = 0; k < s.length(); k++) {
             char c = s.charAt(k);
@@ -102,9 +92,19 @@ final class DocExamples {
             } else if (c == open) {
                 open = 0;
             } else if (open == 0 && c == '#' && k >= 2 && s.charAt(k - 1) == ' ' && s.charAt(k - 2) == ' ') {
-                return s.substring(0, k);
+                return new Scan(k, false);
             }
         }
-        return s;
+        return new Scan(s.length(), open != 0);
+    }
+
+    /** Whether a single- or double-quoted string is still open at the end. */
+    static boolean openQuote(CharSequence s) {
+        return scan(s).openQuote();
+    }
+
+    /** Drops a human comment. */
+    static String stripComment(String s) {
+        return s.substring(0, scan(s).end());
     }
 }

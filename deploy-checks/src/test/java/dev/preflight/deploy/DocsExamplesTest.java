@@ -234,18 +234,11 @@ class DocsExamplesTest {
     }
 
     private static void awaitExperiment(String id) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
         ObjectMapper json = new ObjectMapper();
-        while (System.nanoTime() < deadline) {
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(stack.url(Service.GATEWAY) + "/api/experiments/" + id)).GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200 && !"RUNNING".equals(json.readTree(r.body()).path("state").asText())) {
-                return;
-            }
-            Thread.sleep(1000);
-        }
-        throw new IllegalStateException("experiment " + id + " did not end within 15 minutes");
+        DashboardQueriesE2ETest.await("experiment " + id + " to end", java.time.Duration.ofMinutes(15), () -> {
+            java.net.http.HttpResponse<String> r = DashboardQueriesE2ETest.get(stack.url(Service.GATEWAY) + "/api/experiments/" + id);
+            return r.statusCode() == 200 && !"RUNNING".equals(json.readTree(r.body()).path("state").asText());
+        });
     }
 
     private static String firstJsonBlockAfter(String file, String marker) throws IOException {
