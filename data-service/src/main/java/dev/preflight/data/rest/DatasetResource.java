@@ -138,7 +138,7 @@ public class DatasetResource {
         Arrays.sort(picked);
         try {
             return PreviewRenderer.png(ValBatches.build(d, picked), d.classNames(),
-                    d.name() + ": " + picked.length + " of " + d.size() + " samples, as stored");
+                    d.name() + ": " + picked.length + " of " + d.size() + " samples, as stored", d.featureNames());
         } catch (IllegalArgumentException e) {
             throw new ApiProblemException(Response.Status.BAD_REQUEST, "dataset '" + name + "': " + e.getMessage());
         }

@@ -90,7 +90,7 @@ public class RunPreviewResource {
             throw new ApiProblemException(Response.Status.BAD_REQUEST, "run " + runId + " does not fit dataset '" + d.name() + "': " + e.getMessage());
         }
         try {
-            return PreviewRenderer.png(b, d.classNames(), title);
+            return PreviewRenderer.png(b, d.classNames(), title, d.featureNames());
         } catch (IllegalArgumentException e) {
             throw new ApiProblemException(Response.Status.BAD_REQUEST, "run " + runId + ": " + e.getMessage());
         }

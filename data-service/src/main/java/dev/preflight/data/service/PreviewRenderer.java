@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Draws a batch as a PNG, exactly as the trainer receives it: image tiles from the batch's own bytes (uint8 as is;
  * float32 images min-max mapped to 0..255 over the batch), each labelled with its class name, segmentation masks in a
- * fixed palette beside their image, 2-D tabular batches as a scatter plot of the first two features. Headless AWT.
+ * fixed palette beside their image, tabular batches as a scatter plot of the two features with the most distinct values, axes named. Headless AWT.
  */
 public final class PreviewRenderer {
 
@@ -42,12 +42,20 @@ public final class PreviewRenderer {
 
     /** @throws IllegalArgumentException for samples that are neither images nor at least 2-D feature vectors */
     public static byte[] png(Batch batch, List<String> classNames, String title) {
+        return png(batch, classNames, title, null);
+    }
+
+    /**
+     * @param featureNames tabular only (else null): names for the scatter plot's axes
+     * @throws IllegalArgumentException for samples that are neither images nor at least 2-D feature vectors
+     */
+    public static byte[] png(Batch batch, List<String> classNames, String title, List<String> featureNames) {
         int[] shape = batch.sampleShape();
         BufferedImage img;
         if (shape.length == 3 && (shape[2] == 1 || shape[2] == 3)) {
             img = grid(batch, classNames, title);
         } else if (shape.length == 1 && shape[0] >= 2) {
-            img = scatter(batch, classNames, title);
+            img = scatter(batch, classNames, title, featureNames);
         } else {
             throw new IllegalArgumentException("no preview for samples of shape " + java.util.Arrays.toString(shape));
         }
@@ -141,7 +149,35 @@ public final class PreviewRenderer {
         return v;
     }
 
-    private static BufferedImage scatter(Batch b, List<String> names, String title) {
+    /**
+     * The two features with the most distinct values in the batch (ties: the first): a one-hot column has two values
+     * and would pile every sample onto a corner, a measurement spreads them out.
+     */
+    static int[] axes(float[] v, int dim, int samples) {
+        int[] distinct = new int[dim];
+        for (int f = 0; f < dim; f++) {
+            java.util.Set<Float> seen = new java.util.HashSet<>();
+            for (int j = 0; j < samples; j++) {
+                seen.add(v[j * dim + f]);
+            }
+            distinct[f] = seen.size();
+        }
+        int x = 0;
+        for (int f = 1; f < dim; f++) {
+            if (distinct[f] > distinct[x]) {
+                x = f;
+            }
+        }
+        int y = x == 0 ? 1 : 0;
+        for (int f = 0; f < dim; f++) {
+            if (f != x && distinct[f] > distinct[y]) {
+                y = f;
+            }
+        }
+        return new int[]{Math.min(x, y), Math.max(x, y)};
+    }
+
+    private static BufferedImage scatter(Batch b, List<String> names, String title, List<String> featureNames) {
         int size = 400;
         int legend = 110;
         BufferedImage out = new BufferedImage(size + legend, size + LABEL_HEIGHT + 4, BufferedImage.TYPE_INT_RGB);
@@ -163,12 +199,15 @@ public final class PreviewRenderer {
                 v[i] = b.data()[i] & 0xFF;
             }
         }
+        int[] axes = axes(v, dim, b.size());
+        int fx = axes[0];
+        int fy = axes[1];
         float minX = Float.POSITIVE_INFINITY, maxX = Float.NEGATIVE_INFINITY, minY = Float.POSITIVE_INFINITY, maxY = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < b.size(); j++) {
-            minX = Math.min(minX, v[j * dim]);
-            maxX = Math.max(maxX, v[j * dim]);
-            minY = Math.min(minY, v[j * dim + 1]);
-            maxY = Math.max(maxY, v[j * dim + 1]);
+            minX = Math.min(minX, v[j * dim + fx]);
+            maxX = Math.max(maxX, v[j * dim + fx]);
+            minY = Math.min(minY, v[j * dim + fy]);
+            maxY = Math.max(maxY, v[j * dim + fy]);
         }
         float rx = maxX > minX ? maxX - minX : 1;
         float ry = maxY > minY ? maxY - minY : 1;
@@ -177,11 +216,13 @@ public final class PreviewRenderer {
         g.setStroke(new BasicStroke(1));
         g.drawRect(10, top, size - 20, size - 20);
         for (int j = 0; j < b.size(); j++) {
-            int px = 10 + Math.round((v[j * dim] - minX) / rx * (size - 30)) + 5;
-            int py = top + (size - 20) - Math.round((v[j * dim + 1] - minY) / ry * (size - 30)) - 5;
+            int px = 10 + Math.round((v[j * dim + fx] - minX) / rx * (size - 30)) + 5;
+            int py = top + (size - 20) - Math.round((v[j * dim + fy] - minY) / ry * (size - 30)) - 5;
             g.setColor(new Color(PALETTE[1 + b.labels()[j] % (PALETTE.length - 1)]));
             g.fillOval(px - 3, py - 3, 6, 6);
         }
+        g.setColor(Color.LIGHT_GRAY);
+        g.drawString(clip("x: " + axisName(featureNames, fx) + "   y: " + axisName(featureNames, fy), size - 30, g), 14, top + size - 26);
         for (int c = 0; c < Math.min(b.numClasses(), 24); c++) {
             g.setColor(new Color(PALETTE[1 + c % (PALETTE.length - 1)]));
             g.fillOval(size + 4, top + 6 + c * 16, 8, 8);
@@ -190,6 +231,10 @@ public final class PreviewRenderer {
         }
         g.dispose();
         return out;
+    }
+
+    private static String axisName(List<String> featureNames, int f) {
+        return featureNames != null && f < featureNames.size() ? featureNames.get(f) : "feature " + f;
     }
 
     /** The classes a mask contains other than class 0 (background by convention), e.g. "square+ring". */

@@ -305,4 +305,12 @@ class DataFactsTest {
         assertEquals(2.5, s.channelMean()[0], 1e-9);
         assertEquals(2e5, s.channelMean()[1], 1, "missing cells are left out of the moments");
     }
+
+    @Test
+    void aTabularPreviewPlotsMeasurementsNotOneHotCorners() {
+        // Penguins-like: two one-hot columns first, then two measurements; the scatter must use the measurements.
+        float[] v = {1, 0, 39.1f, 181, 0, 1, 46.5f, 217, 1, 0, 38.2f, 185, 0, 1, 50.0f, 230};
+        assertArrayEquals(new int[]{2, 3}, PreviewRenderer.axes(v, 4, 4));
+        assertArrayEquals(new int[]{0, 1}, PreviewRenderer.axes(new float[]{1, 2, 3, 4}, 2, 2), "two features: both");
+    }
 }
