@@ -1,31 +1,11 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.ladder.DataClient;
-import dev.preflight.ladder.GatewayClient;
-import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
-import dev.preflight.cli.report.Console;
-import dev.preflight.ladder.ReportHtml;
-import dev.preflight.ladder.ReportWriter;
-import dev.preflight.cli.stack.LocalStack;
-import dev.preflight.cli.stack.Service;
-import dev.preflight.recipe.Ablations;
-import dev.preflight.recipe.DataCheck;
-import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
-import dev.preflight.recipe.OverfitOneSample;
-import dev.preflight.recipe.Report;
-import dev.preflight.recipe.SpeedCheck;
-import dev.preflight.recipe.Verdict;
-import dev.preflight.wire.ModelConfig;
-import dev.preflight.wire.RunIds;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -25,9 +25,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * Everything {@code run} and {@code ablate} share: the dataset and how to read it, the model, the training stream,
