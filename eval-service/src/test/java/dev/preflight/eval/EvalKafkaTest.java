@@ -1,5 +1,6 @@
 package dev.preflight.eval;
 
+import dev.preflight.wire.ValSampling;
 import dev.preflight.eval.metrics.ClassificationMetrics;
 import dev.preflight.eval.metrics.RegressionMetrics;
 import dev.preflight.eval.metrics.SegmentationMetrics;
@@ -120,7 +121,7 @@ class EvalKafkaTest {
             ValStep v = awaitVal(runId, step);
             assertEquals(VAL_SIZE, v.batchSize());
             assertEquals("CLASSIFICATION", v.task());
-            Batch expected = FakeDataServiceResource.batch(VAL_SIZE, Evaluator.sampleSeed(11L, step));
+            Batch expected = FakeDataServiceResource.batch(VAL_SIZE, ValSampling.sampleSeed(11L, step));
             Model.Evaluation e = model.evaluate(expected);
             ClassificationMetrics m = ClassificationMetrics.of(expected.labels(), e.predictions(), 4);
             assertEquals(e.loss(), v.valLoss(), 0.0, "val loss recomputed on the same batch and weights");
@@ -151,7 +152,7 @@ class EvalKafkaTest {
         int last = 9;
         ModelConfig mc = new ModelConfig("mlp", 3L, 1e-3, List.of(16));
         RunSpec spec = spec("shapes", dataSeed, mc, last);
-        Batch fixed = FakeDataServiceResource.batch(FIXED_SIZE, Evaluator.fixedSampleSeed(dataSeed));
+        Batch fixed = FakeDataServiceResource.batch(FIXED_SIZE, ValSampling.fixedSampleSeed(dataSeed));
         List<ValStep> vals = new ArrayList<>();
         try (Model model = Models.create(mc, new int[]{28, 28, 1}, 4, Task.CLASSIFICATION, 1)) {
             for (int step = 0; step <= last; step++) {
@@ -167,7 +168,7 @@ class EvalKafkaTest {
                 ValStep v = awaitVal(runId, step);
                 vals.add(v);
 
-                Batch val = FakeDataServiceResource.batch(VAL_SIZE, Evaluator.sampleSeed(dataSeed, step));
+                Batch val = FakeDataServiceResource.batch(VAL_SIZE, ValSampling.sampleSeed(dataSeed, step));
                 assertEquals(model.evaluate(val).loss(), v.valLoss(), 0.0);
                 if (step == 0 || step == last) {
                     Batch zero = new Batch(0, 0, val.dtype(), val.sampleShape(), 4, val.labels(), new byte[val.data().length]);
@@ -196,7 +197,7 @@ class EvalKafkaTest {
         // The fixed batch was fetched once for the run, with the seed derived from the run's data seed only.
         List<FakeDataServiceResource.Request> fixedFetches = FakeDataServiceResource.REQUESTS.stream()
                 .filter(r -> r.splitSeed() == dataSeed && r.size() == FIXED_SIZE).toList();
-        assertEquals(List.of(new FakeDataServiceResource.Request("shapes", dataSeed, FIXED_SIZE, Evaluator.fixedSampleSeed(dataSeed))), fixedFetches);
+        assertEquals(List.of(new FakeDataServiceResource.Request("shapes", dataSeed, FIXED_SIZE, ValSampling.fixedSampleSeed(dataSeed))), fixedFetches);
 
         // Coverage: 8 val points for the 8 published training steps; step 0 (initial weights) is not a training step.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
@@ -213,7 +214,7 @@ class EvalKafkaTest {
         try (Model model = Models.create(segnet, segShape, 3, Task.SEGMENTATION, 1)) {
             publish(new Snapshot(segRun, 3, segSpec, segShape, 3, model.parameters(), "SEGMENTATION"));
             ValStep v = awaitVal(segRun, 3);
-            Batch val = FakeDataServiceResource.batch(FakeDataServiceResource.SEGMENTATION, VAL_SIZE, Evaluator.sampleSeed(77L, 3));
+            Batch val = FakeDataServiceResource.batch(FakeDataServiceResource.SEGMENTATION, VAL_SIZE, ValSampling.sampleSeed(77L, 3));
             Model.Evaluation e = model.evaluate(val);
             SegmentationMetrics m = SegmentationMetrics.of(val.masks(), e.predictions(), 3);
             assertEquals("SEGMENTATION", v.task());
@@ -225,7 +226,7 @@ class EvalKafkaTest {
             assertArrayEquals(m.confusion(), v.confusion());
             assertNull(v.macroF1());
             assertNotNull(v.zeroInputAccuracy(), "the last step carries the baseline");
-            Batch fixed = FakeDataServiceResource.batch(FakeDataServiceResource.SEGMENTATION, FIXED_SIZE, Evaluator.fixedSampleSeed(77L));
+            Batch fixed = FakeDataServiceResource.batch(FakeDataServiceResource.SEGMENTATION, FIXED_SIZE, ValSampling.fixedSampleSeed(77L));
             assertEquals(FIXED_SIZE * segShape[0] * segShape[1], v.fixedBatchPredictions().length, "one class per pixel");
             assertArrayEquals(model.evaluate(fixed).predictions(), v.fixedBatchPredictions());
             assertEquals(fixed.masks()[5] & 0xFF, v.fixedBatchLabels()[5]);
@@ -238,7 +239,7 @@ class EvalKafkaTest {
         try (Model model = Models.create(mlp, new int[]{8}, dim, Task.REGRESSION, 1)) {
             publish(new Snapshot(regRun, 0, regSpec, new int[]{8}, dim, model.parameters(), "REGRESSION"));
             ValStep v = awaitVal(regRun, 0);
-            Batch val = FakeDataServiceResource.batch(FakeDataServiceResource.REGRESSION, VAL_SIZE, Evaluator.sampleSeed(78L, 0));
+            Batch val = FakeDataServiceResource.batch(FakeDataServiceResource.REGRESSION, VAL_SIZE, ValSampling.sampleSeed(78L, 0));
             Model.Evaluation e = model.evaluate(val);
             RegressionMetrics m = RegressionMetrics.of(val.targets(), e.outputs());
             assertEquals("REGRESSION", v.task());
@@ -251,7 +252,7 @@ class EvalKafkaTest {
             assertNull(v.fixedBatchPredictions());
             assertEquals(FIXED_SIZE * dim, v.fixedBatchOutputs().length);
             assertEquals(FIXED_SIZE * dim, v.fixedBatchTargets().length);
-            Batch fixed = FakeDataServiceResource.batch(FakeDataServiceResource.REGRESSION, FIXED_SIZE, Evaluator.fixedSampleSeed(78L));
+            Batch fixed = FakeDataServiceResource.batch(FakeDataServiceResource.REGRESSION, FIXED_SIZE, ValSampling.fixedSampleSeed(78L));
             assertEquals((double) model.evaluate(fixed).outputs()[3], v.fixedBatchOutputs()[3]);
             assertEquals((double) fixed.targets()[3], v.fixedBatchTargets()[3]);
         }

@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.wire.ValSampling;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.PathRejectedException;
 import dev.preflight.data.load.Registration;
@@ -134,7 +135,7 @@ public class DatasetResource {
         Dataset d = load(name);
         int n = count == null ? PREVIEW_DEFAULT : QueryParams.requiredInt("count", count, 1, PREVIEW_MAX);
         long s = seed == null ? 0 : QueryParams.requiredLong("seed", seed);
-        int[] picked = ValBatches.sample(d.allIndices(), s, n);
+        int[] picked = ValSampling.indices(d.allIndices(), s, n);
         Arrays.sort(picked);
         try {
             return PreviewRenderer.png(ValBatches.build(d, picked), d.classNames(),
@@ -206,6 +207,6 @@ public class DatasetResource {
         int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);
         long pick = QueryParams.requiredLong("sampleSeed", sampleSeed);
         Split s = Splits.forRun(dataset, split, fraction);
-        return BatchCodec.encode(ValBatches.build(dataset, ValBatches.sample(s.val(), pick, count), FeatureScaler.of(dataset, s)));
+        return BatchCodec.encode(ValBatches.build(dataset, ValSampling.indices(s.val(), pick, count), FeatureScaler.of(dataset, s)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.wire.ValSampling;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.PathRejectedException;
 import dev.preflight.data.messaging.BatchStreamer;
@@ -83,7 +84,7 @@ public class RunPreviewResource {
             } else {
                 int size = TrainBatches.forRun(d, data).batchSize();
                 Split s = Splits.forRun(d, data.seed(), data.valFraction());
-                b = ValBatches.build(d, ValBatches.sample(s.val(), k, size), FeatureScaler.of(d, s));
+                b = ValBatches.build(d, ValSampling.indices(s.val(), k, size), FeatureScaler.of(d, s));
                 title = runId + " val batch, sampleSeed " + k + ", as stored";
             }
         } catch (IllegalArgumentException e) {

@@ -3,7 +3,6 @@ package dev.preflight.data.service;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.wire.Batch;
 
-import java.util.Arrays;
 
 /**
  * Validation batches. Deliberately takes nothing but the stored dataset and sample indices and copies the stored
@@ -13,27 +12,6 @@ import java.util.Arrays;
 public final class ValBatches {
 
     private ValBatches() {
-    }
-
-    /**
-     * {@code size} distinct samples of {@code val} (all of them if it has fewer), chosen by a generator seeded with
-     * {@code sampleSeed}: a partial Fisher-Yates shuffle, so the same seed always picks the same samples in the same
-     * order.
-     */
-    public static int[] sample(int[] val, long sampleSeed, int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("size must be >= 1, was " + size);
-        }
-        int[] pool = val.clone();
-        int k = Math.min(size, pool.length);
-        SeededRandom rng = SeededRandom.derive(sampleSeed, SeededRandom.VAL_SAMPLE, 0);
-        for (int i = 0; i < k; i++) {
-            int j = i + rng.nextInt(pool.length - i);
-            int t = pool[i];
-            pool[i] = pool[j];
-            pool[j] = t;
-        }
-        return Arrays.copyOf(pool, k);
     }
 
     /**

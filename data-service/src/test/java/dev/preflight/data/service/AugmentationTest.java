@@ -1,5 +1,6 @@
 package dev.preflight.data.service;
 
+import dev.preflight.wire.ValSampling;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.Batch;
@@ -174,8 +175,8 @@ class AugmentationTest {
     void valBatchesAreTheStoredBytesWhateverTheRunAugments() {
         // ValBatches.build takes a dataset and indices only: an augmenting run's val batch is the stored data.
         int[] val = Splits.stratified(SEG, 3, 0.2).val();
-        Batch v = ValBatches.build(SEG, ValBatches.sample(val, 1, 16));
-        int[] picked = ValBatches.sample(val, 1, 16);
+        Batch v = ValBatches.build(SEG, ValSampling.indices(val, 1, 16));
+        int[] picked = ValSampling.indices(val, 1, 16);
         for (int j = 0; j < picked.length; j++) {
             assertArrayEquals(SEG.sample(picked[j]), sampleOf(v.data(), j, 784));
             assertArrayEquals(SEG.mask(picked[j]), sampleOf(v.masks(), j, 784));

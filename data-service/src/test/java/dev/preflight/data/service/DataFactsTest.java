@@ -1,5 +1,7 @@
 package dev.preflight.data.service;
 
+import dev.preflight.wire.SeededRandom;
+
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.DatasetStats;
 import dev.preflight.data.model.Split;

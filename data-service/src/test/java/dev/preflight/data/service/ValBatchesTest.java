@@ -1,5 +1,6 @@
 package dev.preflight.data.service;
 
+import dev.preflight.wire.ValSampling;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.wire.Batch;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,9 @@ class ValBatchesTest {
     @Test
     void sampleIsDistinctDeterministicAndFromVal() {
         int[] val = Splits.stratified(DATA, 42, 0.2).val();
-        int[] a = ValBatches.sample(val, 9, 30);
-        assertArrayEquals(a, ValBatches.sample(val, 9, 30));
-        assertFalse(Arrays.equals(a, ValBatches.sample(val, 10, 30)));
+        int[] a = ValSampling.indices(val, 9, 30);
+        assertArrayEquals(a, ValSampling.indices(val, 9, 30));
+        assertFalse(Arrays.equals(a, ValSampling.indices(val, 10, 30)));
         assertEquals(30, Arrays.stream(a).distinct().count());
         for (int i : a) {
             assertTrue(Arrays.binarySearch(val, i) >= 0);
@@ -30,7 +31,7 @@ class ValBatchesTest {
     @Test
     void sizeIsCappedAtTheValSplit() {
         int[] val = Splits.stratified(DATA, 42, 0.2).val();
-        int[] all = ValBatches.sample(val, 9, 5000);
+        int[] all = ValSampling.indices(val, 9, 5000);
         assertEquals(val.length, all.length);
         int[] sorted = all.clone();
         Arrays.sort(sorted);

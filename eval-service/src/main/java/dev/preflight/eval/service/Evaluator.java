@@ -11,6 +11,7 @@ import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.Snapshot;
+import dev.preflight.wire.ValSampling;
 import dev.preflight.wire.ValStep;
 
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ public class Evaluator implements AutoCloseable {
     public ValStep evaluate(Snapshot s) {
         DataConfig d = s.spec().data();
         long fetchStart = System.nanoTime();
-        Batch val = fetch(s, config.valBatchSize(), sampleSeed(d.seed(), s.step()));
+        Batch val = fetch(s, config.valBatchSize(), ValSampling.sampleSeed(d.seed(), s.step()));
         fetchNanos = System.nanoTime() - fetchStart;
         Task task = taskOf(s, val);
         RunState run = runs.computeIfAbsent(s.runId(), id -> new RunState(
@@ -90,7 +91,7 @@ public class Evaluator implements AutoCloseable {
                 || Math.floorDiv(s.step(), config.fixedBatchEvery()) > Math.floorDiv(run.lastFixedStep, config.fixedBatchEvery());
         if (fixedDue && run.fixedBatch == null) {
             fetchStart = System.nanoTime();
-            run.fixedBatch = fetch(s, config.fixedBatchSize(), fixedSampleSeed(d.seed()));
+            run.fixedBatch = fetch(s, config.fixedBatchSize(), ValSampling.fixedSampleSeed(d.seed()));
             fetchNanos += System.nanoTime() - fetchStart;
         }
 
@@ -239,21 +240,6 @@ public class Evaluator implements AutoCloseable {
     /** Time the last {@link #evaluate} spent fetching val batches: the part of validation that is I/O. */
     public long lastFetchNanos() {
         return fetchNanos;
-    }
-
-    /** A different random val batch every iteration (the recipe), yet the same one for the same run and step. */
-    public static long sampleSeed(long runSeed, int step) {
-        long z = runSeed * 0x9E3779B97F4A7C15L + step;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        return z ^ (z >>> 31);
-    }
-
-    /**
-     * The fixed val batch's sample seed: a function of the run's data seed only. It is {@link #sampleSeed} of step
-     * -1, which no snapshot has, and that mix is a bijection, so it never equals a per-step seed of the same run.
-     */
-    public static long fixedSampleSeed(long runSeed) {
-        return sampleSeed(runSeed, -1);
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class EvaluatorTaskTest {
@@ -37,14 +36,5 @@ class EvaluatorTaskTest {
         assertArrayEquals(SEG.masks(), zero.masks());
         assertArrayEquals(SEG.labels(), zero.labels());
         assertArrayEquals(new byte[]{9, 8, 7, 6}, SEG.data(), "the original batch is untouched");
-    }
-
-    @Test
-    void theFixedBatchSeedDependsOnlyOnTheRunSeedAndIsNoStepsSeed() {
-        assertEquals(Evaluator.fixedSampleSeed(7), Evaluator.fixedSampleSeed(7));
-        assertNotEquals(Evaluator.fixedSampleSeed(7), Evaluator.fixedSampleSeed(8));
-        for (int step = 0; step <= 10_000; step++) {
-            assertNotEquals(Evaluator.fixedSampleSeed(7), Evaluator.sampleSeed(7, step));
-        }
     }
 }

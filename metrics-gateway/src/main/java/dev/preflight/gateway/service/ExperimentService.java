@@ -7,7 +7,8 @@ import dev.preflight.ladder.DataClient;
 import dev.preflight.ladder.GatewayClient;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
-import dev.preflight.ladder.ReportHtml;
+import dev.preflight.ladder.Leaderboard;
+import dev.preflight.report.ReportHtml;
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
@@ -135,7 +136,7 @@ public class ExperimentService {
             Ladder ladder = new Ladder(new GatewayClient("http://localhost:" + port, keys.key()),
                     new DataClient(config.dataServiceUrl().orElseThrow()), options, (stage, progress) -> { }, e.stages::add);
             Report report = ladder.run();
-            e.html = ReportHtml.render(report, ladder.artifacts(), new ReportHtml.Leaderboard(ladder.leaderboard(), ladder.killedTrials()));
+            e.html = ReportHtml.render(report, ladder.artifacts(), new Leaderboard(ladder.leaderboard(), ladder.killedTrials()));
             e.report = report;
             e.state = State.DONE;
         } catch (RuntimeException ex) {

@@ -1,4 +1,8 @@
-package dev.preflight.ladder;
+package dev.preflight.report;
+
+import dev.preflight.ladder.Leaderboard;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.StageArtifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.recipe.Ablations;
@@ -25,20 +29,6 @@ import java.util.Map;
  * on the fixed val batch, the preview grids and the data-wait vs compute chart.
  */
 public final class ReportHtml {
-
-    /**
-     * What the page shows for one stage besides its verdict: its runs' histories, preview images, and for data-check
-     * the data-service's stats (class histogram, per-feature ranges; null elsewhere).
-     */
-    public record StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews, JsonNode dataStats) {
-        public StageArtifacts(List<RunWatcher.Finished> runs, Map<String, byte[]> previews) {
-            this(runs, previews, null);
-        }
-    }
-
-    /** The ablation stage's outcome: configurations over seeds (best first), and the trials killed early. */
-    public record Leaderboard(List<Ablations.SeedBand> bands, Map<Ablations.Trial, String> killed) {
-    }
 
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 

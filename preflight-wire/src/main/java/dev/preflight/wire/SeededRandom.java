@@ -1,4 +1,4 @@
-package dev.preflight.data.service;
+package dev.preflight.wire;
 
 /**
  * SplitMix64 with every derived operation (bounded ints, doubles, shuffles) written out here. The JDK's generators
@@ -34,7 +34,7 @@ public final class SeededRandom {
     }
 
     /** Stafford's variant 13 finaliser, as in SplitMix64: a bijection that scatters nearby inputs. */
-    static long mix64(long z) {
+    public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

@@ -46,7 +46,7 @@ public final class Ladder {
     private double majorityShare = Double.NaN;
     private RunWatcher.Finished fullDataRun;
     /** Per stage, what report.html plots. */
-    private final Map<String, ReportHtml.StageArtifacts> artifacts = new LinkedHashMap<>();
+    private final Map<String, StageArtifacts> artifacts = new LinkedHashMap<>();
 
     public Ladder(GatewayClient gateway, DataClient data, LadderOptions options, BiConsumer<String, RunWatcher.Progress> progress,
                   Consumer<StageResult> done) {
@@ -102,7 +102,7 @@ public final class Ladder {
     }
 
     private void keep(String stage, RunWatcher.Finished run) {
-        artifacts.computeIfAbsent(stage, s -> new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>())).runs().add(run);
+        artifacts.computeIfAbsent(stage, s -> new StageArtifacts(new ArrayList<>(), new LinkedHashMap<>())).runs().add(run);
     }
 
     /**
@@ -115,7 +115,7 @@ public final class Ladder {
     }
 
     /** The charts and images of every stage that ran, for report.html. */
-    public Map<String, ReportHtml.StageArtifacts> artifacts() {
+    public Map<String, StageArtifacts> artifacts() {
         return artifacts;
     }
 
@@ -145,7 +145,7 @@ public final class Ladder {
     StageResult dataCheck() {
         JsonNode s = stats();
         // "Become one with the data": a labelled grid of samples goes into the report with the verdict.
-        ReportHtml.StageArtifacts a = new ReportHtml.StageArtifacts(new ArrayList<>(), new LinkedHashMap<>(), s);
+        StageArtifacts a = new StageArtifacts(new ArrayList<>(), new LinkedHashMap<>(), s);
         artifacts.put(DataCheck.NAME, a);
         byte[] grid = data.datasetPreview(o.dataset());
         if (grid != null) {

@@ -1,4 +1,4 @@
-package dev.preflight.ladder;
+package dev.preflight.report;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
