@@ -15,6 +15,7 @@ import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.SpeedCheck;
 import dev.preflight.recipe.StageResult;
+import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.ModelConfig;
@@ -58,9 +59,8 @@ class LadderTest {
     }
 
     static Report climb(ModelConfig model, DataFaults faults, List<String> stages) {
-        LadderOptions o = new LadderOptions("test", "shapes", model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5), faults,
-                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
-                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
+        LadderOptions o = LadderOptions.of("test", "shapes", model).withFullDataSteps(400).withStages(Stages.named(stages))
+                .withRunTimeout(Duration.ofMinutes(5)).withFaults(faults);
         return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
     }
@@ -72,8 +72,8 @@ class LadderTest {
 
     @Test
     void happyPathPassesEveryStage() {
-        Report r = climb(cnn(1e-3), LadderOptions.STAGES);
-        assertEquals(LadderOptions.STAGES, r.stages().stream().map(StageResult::name).toList());
+        Report r = climb(cnn(1e-3), Stages.NAMES);
+        assertEquals(Stages.NAMES, r.stages().stream().map(StageResult::name).toList());
         for (StageResult s : r.stages()) {
             assertEquals(Verdict.PASS, s.verdict(), s.name() + ": " + s.summary());
         }
@@ -204,9 +204,8 @@ class LadderTest {
     }
 
     static Report climbOn(String dataset, ModelConfig model, List<String> stages) {
-        LadderOptions o = new LadderOptions("test", dataset, model, 42, 0.2, 64, 400, stages, Duration.ofMinutes(5), null,
-                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
-                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
+        LadderOptions o = LadderOptions.of("test", dataset, model).withFullDataSteps(400).withStages(Stages.named(stages))
+                .withRunTimeout(Duration.ofMinutes(5));
         return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
     }
@@ -247,7 +246,7 @@ class LadderTest {
         java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
         java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
         new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "digits-one-based", "format", "idx", "path", "digits-one-based"));
-        Report r = climbOn("digits-one-based", cnn(1e-3), LadderOptions.STAGES);
+        Report r = climbOn("digits-one-based", cnn(1e-3), Stages.NAMES);
         StageResult s = only(r);
         assertEquals(Verdict.FAIL, s.verdict());
         assertTrue(s.summary().contains("('0')") && s.summary().contains("one-based"), s.summary());
@@ -274,7 +273,7 @@ class LadderTest {
 
     @Test
     void aFailStopsTheLadder() {
-        Report r = climb(cnn(1e-3).withInitScale(100), LadderOptions.STAGES);
+        Report r = climb(cnn(1e-3).withInitScale(100), Stages.NAMES);
         assertEquals(List.of(DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());
         assertEquals(Verdict.FAIL, r.verdict());
     }

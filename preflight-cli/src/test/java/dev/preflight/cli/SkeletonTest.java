@@ -7,12 +7,7 @@ import dev.preflight.cli.stack.Service;
 import dev.preflight.ladder.DataClient;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
-import dev.preflight.recipe.DataCheck;
-import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
 import dev.preflight.recipe.OverfitOneSample;
-import dev.preflight.recipe.SpeedCheck;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.DataConfig;
@@ -63,10 +58,8 @@ class SkeletonTest {
     @Test
     void overfitsOneSampleEndToEndWithValidationOnTheSameSteps() {
         // The ladder with the skeleton's one stage: the same code the demo and the gateway's experiments run.
-        LadderOptions o = new LadderOptions("skeleton", "shapes", new ModelConfig("mlp", 42L, 1e-3, List.of(64)), 42, 0.2, 64, 300,
-                List.of(OverfitOneSample.NAME), Duration.ofMinutes(5), null, DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
-                OverfitOneSample.Thresholds.DEFAULT, OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT,
-                SpeedCheck.Thresholds.DEFAULT, null);
+        LadderOptions o = LadderOptions.of("skeleton", "shapes", new ModelConfig("mlp", 42L, 1e-3, List.of(64)))
+                .withStages(List.of(new OverfitOneSample())).withRunTimeout(Duration.ofMinutes(5));
         Ladder ladder = new Ladder(gateway, new DataClient(stack.url(Service.DATA)), o, (stage, p) -> { }, r -> { });
         StageResult result = ladder.run().stages().get(0);
         RunWatcher.Finished run = ladder.artifacts().get(OverfitOneSample.NAME).runs().get(0);

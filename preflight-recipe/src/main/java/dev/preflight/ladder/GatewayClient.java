@@ -19,18 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The CLI's view of the metrics-gateway REST API (the user's front door). */
-public final class GatewayClient {
+public final class GatewayClient implements Runs {
 
     /** Tolerant reader: the gateway may add fields; the CLI reads the ones it knows. */
     private static final ObjectMapper READER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-
-    /** A run's exact per-step history, in step order. */
-    public record History(List<TrainStep> train, List<ValStep> val) {
-        public double[] trainLosses() {
-            return train.stream().mapToDouble(TrainStep::loss).toArray();
-        }
-    }
 
     private final String base;
     private final String apiKey;
@@ -47,15 +40,31 @@ public final class GatewayClient {
         this.apiKey = apiKey;
     }
 
-    /** Submits a run; returns its id. A rejected spec throws with the gateway's list of problems. */
+    /** Submits a run; returns its id. A rejected spec (HTTP 400) throws {@link RejectedException} with the gateway's problems. */
+    @Override
     public String submit(RunSpec spec) {
-        JsonNode body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(spec))), 202);
-        return body.get("runId").asText();
+        try {
+            JsonNode body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(spec))), 202);
+            return body.get("runId").asText();
+        } catch (GatewayException e) {
+            if (e.getMessage().contains("HTTP 400")) {
+                throw new RejectedException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Status status(String runId) {
+        JsonNode r = run(runId);
+        return new Status(runId, r.path("state").asText(), r.path("step").asInt(0), r.path("trainLoss").asDouble(Double.NaN),
+                r.path("valLoss").asDouble(Double.NaN), r.path("message").asText(""));
     }
 
     /** Asks the run's trainer to stop it; a run that already ended is left as it is (true if the kill was sent). */
+    @Override
     public boolean kill(String runId, String reason) {
         try {
             send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/kill"))
@@ -74,10 +83,12 @@ public final class GatewayClient {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/runs")).GET(), 200);
     }
 
+    /** The gateway's full run detail (spec, worker, …) as JSON; {@link #status} is the typed part the ladder uses. */
     public JsonNode run(String runId) {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId)).GET(), 200);
     }
 
+    @Override
     public History history(String runId) {
         JsonNode body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/history")).GET(), 200);
         List<TrainStep> train = new ArrayList<>();

@@ -1,12 +1,7 @@
 package dev.preflight.ladder;
 
-import dev.preflight.recipe.Ablations;
-import dev.preflight.recipe.DataCheck;
-import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
-import dev.preflight.recipe.OverfitOneSample;
-import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Stage;
+import dev.preflight.recipe.Stages;
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.ModelConfig;
@@ -15,10 +10,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One experiment: a dataset, a model, the stages to climb and every threshold (each documented on its stage class).
+ * One experiment: a dataset, a model, the stages to climb (each carrying its own documented thresholds) and the few
+ * settings every stage shares. The experiment defaults live here and nowhere else: the CLI's option defaults, the
+ * gateway's experiment requests and the benchmark all start from {@link #of}.
  *
- * @param fullDataSteps steps of the full-data run (and of its logistic-regression baseline)
- * @param batchSize     batch size of the init-check and full-data runs
+ * @param experiment    id that tags every run of the experiment (meters, TensorBoard, status)
+ * @param seed          split, data order and init seed; default {@value #DEFAULT_SEED}
+ * @param valFraction   share of each class held out for validation; default 0.2
+ * @param batchSize     batch size of the init-check, full-data, speed and ablation runs; default {@value #DEFAULT_BATCH_SIZE}
+ * @param fullDataSteps steps of the full-data run (and of its logistic-regression baseline); default
+ *                      {@value #DEFAULT_FULL_DATA_STEPS}
+ * @param stages        the stages to climb, in ladder order; default {@link Stages#all()}
+ * @param runTimeout    how long one run may take before the ladder gives up on it; default 30 min
  * @param faults        fault drills for the data path (null: none); see {@link DataFaults}
  * @param balance       class balancing of the train stream from init-check on (none, weights, sampling; null: none).
  *                      The overfit stages never balance: they must see the samples they are given
@@ -26,53 +29,72 @@ import java.util.List;
  *                      overfit stages, which the recipe runs without regularisation ("turn off data augmentation")
  */
 public record LadderOptions(String experiment, String dataset, ModelConfig model, long seed, double valFraction, int batchSize,
-                            int fullDataSteps, List<String> stages, Duration runTimeout, DataFaults faults,
-                            DataCheck.Thresholds dataCheck, InitCheck.Thresholds initCheck,
-                            OverfitOneSample.Thresholds overfitOne, OverfitFewSamples.Thresholds overfitFew,
-                            FullData.Thresholds fullData, SpeedCheck.Thresholds speed, Ablations.Space ablations,
+                            int fullDataSteps, List<Stage> stages, Duration runTimeout, DataFaults faults,
                             String balance, Augmentation augment) {
 
-    /** Without balancing or augmentation. */
-    public LadderOptions(String experiment, String dataset, ModelConfig model, long seed, double valFraction, int batchSize,
-                         int fullDataSteps, List<String> stages, Duration runTimeout, DataFaults faults,
-                         DataCheck.Thresholds dataCheck, InitCheck.Thresholds initCheck,
-                         OverfitOneSample.Thresholds overfitOne, OverfitFewSamples.Thresholds overfitFew,
-                         FullData.Thresholds fullData, SpeedCheck.Thresholds speed, Ablations.Space ablations) {
-        this(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, dataCheck,
-                initCheck, overfitOne, overfitFew, fullData, speed, ablations, null, null);
+    public static final long DEFAULT_SEED = 42;
+    public static final double DEFAULT_VAL_FRACTION = 0.2;
+    public static final int DEFAULT_BATCH_SIZE = 64;
+    public static final int DEFAULT_FULL_DATA_STEPS = 600;
+    public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(30);
+
+    public LadderOptions {
+        stages = List.copyOf(stages);
+    }
+
+    /** The experiment with every default: all stages, seed 42, 20 % val, batch 64, 600 full-data steps. */
+    public static LadderOptions of(String experiment, String dataset, ModelConfig model) {
+        return new LadderOptions(experiment, dataset, model, DEFAULT_SEED, DEFAULT_VAL_FRACTION, DEFAULT_BATCH_SIZE,
+                DEFAULT_FULL_DATA_STEPS, Stages.all(), DEFAULT_RUN_TIMEOUT, null, null, null);
     }
 
     /** The same experiment on another dataset name (e.g. the name a dataset path was registered under). */
     public LadderOptions withDataset(String name) {
-        return new LadderOptions(experiment, name, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
-                dataCheck, initCheck, overfitOne, overfitFew, fullData, speed, ablations, balance, augment);
+        return new LadderOptions(experiment, name, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+    }
+
+    public LadderOptions withSeed(long s) {
+        return new LadderOptions(experiment, dataset, model, s, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+    }
+
+    public LadderOptions withValFraction(double f) {
+        return new LadderOptions(experiment, dataset, model, seed, f, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+    }
+
+    public LadderOptions withBatchSize(int b) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, b, fullDataSteps, stages, runTimeout, faults, balance, augment);
+    }
+
+    public LadderOptions withFullDataSteps(int steps) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, steps, stages, runTimeout, faults, balance, augment);
+    }
+
+    /** Only these stages (ladder order is theirs as given; use {@link Stages#named} to pick by name). */
+    public LadderOptions withStages(List<Stage> chosen) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, chosen, runTimeout, faults, balance, augment);
+    }
+
+    /** The stage of the same name replaced, e.g. by one with other thresholds; no-op when that stage is not climbed. */
+    public LadderOptions withStage(Stage replacement) {
+        return withStages(Stages.replace(stages, replacement));
+    }
+
+    public LadderOptions withRunTimeout(Duration timeout) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, timeout, faults, balance, augment);
+    }
+
+    public LadderOptions withFaults(DataFaults f) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, f, balance, augment);
     }
 
     /** The same experiment with class balancing and train-only augmentation (either may be null: off). */
     public LadderOptions withTraining(String balanceMode, Augmentation augmentation) {
         return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
-                dataCheck, initCheck, overfitOne, overfitFew, fullData, speed, ablations, balanceMode, augmentation);
+                balanceMode, augmentation);
     }
 
-    /** The ladder, in the recipe's order. */
-    public static final List<String> STAGES = List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME,
-            OverfitFewSamples.NAME, FullData.NAME, SpeedCheck.NAME, Ablations.NAME);
-
-    /**
-     * The search when none is declared: learning rate (log-uniform around Adam's usual 1e-3) and dense-head width,
-     * 4 trials of 200 steps, ASHA at steps 30 and 100, the best 2 over 2 more seeds. Small enough for a laptop demo.
-     */
-    public static Ablations.Space defaultSpace() {
-        try {
-            return Ablations.Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
-                    {"trials": 4, "steps": 200, "rungs": [30, 100], "eta": 2, "warmup": 30, "top": 2, "seeds": 2,
-                     "parameters": {"learningRate": {"logUniform": [3e-4, 3e-3]}, "hiddenUnits": {"choice": [[32], [64], [128]]}}}"""));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public boolean wants(String stage) {
-        return stages.contains(stage);
+    /** The names of the stages climbed, in order. */
+    public List<String> stageNames() {
+        return stages.stream().map(Stage::name).toList();
     }
 }

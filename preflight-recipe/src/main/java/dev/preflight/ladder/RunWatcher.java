@@ -1,12 +1,10 @@
 package dev.preflight.ladder;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * Follows a run through the gateway until it is over and its history is complete: every train step the trainer
+ * Follows a run until it is over and its history is complete: every train step the trainer
  * reported, and the validation of the final weights (or a grace period for it).
  */
 public final class RunWatcher {
@@ -16,7 +14,7 @@ public final class RunWatcher {
     }
 
     /** A finished (or failed) run with its exact history. */
-    public record Finished(String runId, String state, String message, int lastStep, GatewayClient.History history) {
+    public record Finished(String runId, String state, String message, int lastStep, Runs.History history) {
         public boolean failed() {
             return !"FINISHED".equals(state);
         }
@@ -30,22 +28,19 @@ public final class RunWatcher {
     /** The final snapshot is validated after the run ends; wait this long for its val point. */
     private static final Duration FINAL_VAL_GRACE = Duration.ofSeconds(20);
 
-    private final GatewayClient gateway;
+    private final Runs runs;
 
-    public RunWatcher(GatewayClient gateway) {
-        this.gateway = gateway;
+    public RunWatcher(Runs runs) {
+        this.runs = runs;
     }
 
     public Finished await(String runId, int steps, Duration timeout, Consumer<Progress> progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode run = gateway.run(runId);
-            String state = run.path("state").asText();
-            int step = run.path("step").asInt(0);
-            progress.accept(new Progress(runId, state, step, steps, run.path("trainLoss").asDouble(Double.NaN),
-                    run.path("valLoss").asDouble(Double.NaN)));
-            if ("FINISHED".equals(state) || "FAILED".equals(state) || "KILLED".equals(state)) {
-                return complete(runId, state, run.path("message").asText(""), step, deadline);
+            Runs.Status run = runs.status(runId);
+            progress.accept(new Progress(runId, run.state(), run.step(), steps, run.trainLoss(), run.valLoss()));
+            if (!run.active()) {
+                return complete(runId, run.state(), run.message(), run.step(), deadline);
             }
             pause(POLL);
         }
@@ -56,7 +51,7 @@ public final class RunWatcher {
     private Finished complete(String runId, String state, String message, int lastStep, long deadline) {
         long valDeadline = System.nanoTime() + FINAL_VAL_GRACE.toNanos();
         while (true) {
-            GatewayClient.History h = gateway.history(runId);
+            Runs.History h = runs.history(runId);
             boolean trainComplete = h.train().size() >= lastStep;
             boolean finalValIn = !"FINISHED".equals(state) || h.val().stream().anyMatch(v -> v.step() == lastStep);
             long now = System.nanoTime();

@@ -1,18 +1,29 @@
 package dev.preflight.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.ladder.Leaderboard;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.Runs;
+import dev.preflight.ladder.StageContext;
+import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.ValStep;
 import dev.preflight.wire.WireFormatException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Recipe stage "ablations" (Niessner 10/n: "Run many ablations at the same time: already after a few iterations / few
@@ -24,7 +35,7 @@ import java.util.SplittableRandom;
  * kills stop a trial whose loss is still above its initial value after warm-up. The best configurations are then run
  * with K seeds: a difference smaller than the seed noise is reported as noise.
  */
-public final class Ablations {
+public final class Ablations implements Stage {
 
     public static final String NAME = "ablations";
 
@@ -148,7 +159,160 @@ public final class Ablations {
         }
     }
 
-    private Ablations() {
+    /**
+     * The search when none is declared: learning rate (log-uniform around Adam's usual 1e-3) and dense-head width,
+     * 4 trials of 200 steps, ASHA at steps 30 and 100, the best 2 over 2 more seeds. Small enough for a laptop demo.
+     */
+    public static final Space DEFAULT_SPACE = parseDefault("""
+            {"trials": 4, "steps": 200, "rungs": [30, 100], "eta": 2, "warmup": 30, "top": 2, "seeds": 2,
+             "parameters": {"learningRate": {"logUniform": [3e-4, 3e-3]}, "hiddenUnits": {"choice": [[32], [64], [128]]}}}""");
+
+    private static Space parseDefault(String json) {
+        try {
+            return Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How often a trial's state is polled for ASHA rungs and sanity kills. */
+    private static final long POLL_MILLIS = 500;
+
+    private final Space space;
+
+    /** With {@link #DEFAULT_SPACE}. */
+    public Ablations() {
+        this(DEFAULT_SPACE);
+    }
+
+    public Ablations(Space space) {
+        this.space = space;
+    }
+
+    public Space space() {
+        return space;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Run many ablations at the same time ... Kill experiments that don't show promise (Niessner 10/n); random over grid search (Karpathy 5)";
+    }
+
+    /** Random search in parallel on the trainers, ASHA and sanity kills, then seed bands for the best configurations. */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        LadderOptions o = ctx.options();
+        Runs runs = ctx.runs();
+        List<Trial> trials = sample(space, o.model(), o.seed());
+        Map<String, Trial> byRun = new LinkedHashMap<>();
+        for (Trial t : trials) {
+            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space.steps())), t);
+        }
+        Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
+        space.rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
+        Map<Trial, String> killed = new LinkedHashMap<>();
+        Set<String> sane = new HashSet<>();
+        Set<String> active = new LinkedHashSet<>(byRun.keySet());
+        long deadline = System.nanoTime() + o.runTimeout().toNanos() * Math.max(1, trials.size());
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            for (String runId : List.copyOf(active)) {
+                Runs.Status status = runs.status(runId);
+                int step = status.step();
+                ctx.progress(NAME + " #" + byRun.get(runId).index(), new RunWatcher.Progress(runId, status.state(),
+                        step, space.steps(), status.trainLoss(), status.valLoss()));
+                if (!status.active()) {
+                    active.remove(runId);
+                    continue;
+                }
+                String reason = null;
+                if (step >= space.warmup() && sane.add(runId)) {
+                    reason = sanityKill(runs.history(runId).trainLosses(), space.warmup());
+                }
+                for (Map.Entry<Integer, Map<String, Double>> rung : rungs.entrySet()) {
+                    if (reason == null && step >= rung.getKey() && !rung.getValue().containsKey(runId)) {
+                        int r = rung.getKey();
+                        List<ValStep> upTo = StageContext.trained(runs.history(runId).val()).stream().filter(v -> v.step() <= r).toList();
+                        rung.getValue().put(runId, StageContext.mean(StageContext.tail(upTo), true));
+                        reason = ashaKill(runId, r, rung.getValue(), space.eta());
+                    }
+                }
+                if (reason != null && runs.kill(runId, reason)) {
+                    killed.put(byRun.get(runId), reason);
+                    active.remove(runId);
+                }
+            }
+            pause();
+        }
+        List<String> runIds = new ArrayList<>(byRun.keySet());
+        List<Trial> completed = new ArrayList<>();
+        Map<Trial, Double> finalLoss = new LinkedHashMap<>();
+        for (Map.Entry<String, Trial> e : byRun.entrySet()) {
+            if (killed.containsKey(e.getValue())) {
+                continue;
+            }
+            RunWatcher.Finished run = ctx.await(e.getKey(), space.steps(), NAME + " #" + e.getValue().index());
+            ctx.keep(NAME, run);
+            if (!run.failed()) {
+                completed.add(e.getValue());
+                finalLoss.put(e.getValue(), StageContext.mean(StageContext.tail(StageContext.trained(run.history().val())), true));
+            }
+        }
+        List<Trial> best = completed.stream().sorted(Comparator.comparingDouble(finalLoss::get)).limit(space.top()).toList();
+        // K seeds of each best configuration: new init and data-order seeds, everything else the same.
+        Map<Trial, List<String>> seedRuns = new LinkedHashMap<>();
+        for (Trial t : best) {
+            for (int s = 1; s <= space.seeds(); s++) {
+                long seed = o.seed() + 1000L * s;
+                String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), reseeded(t.model(), seed),
+                        space.steps()));
+                seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
+                runIds.add(id);
+            }
+        }
+        List<SeedBand> bands = new ArrayList<>();
+        for (Map.Entry<Trial, List<String>> e : seedRuns.entrySet()) {
+            double[] losses = new double[e.getValue().size()];
+            double[] accuracies = new double[e.getValue().size()];
+            for (int i = 0; i < losses.length; i++) {
+                RunWatcher.Finished run = ctx.await(e.getValue().get(i), space.steps(), NAME + " seeds #" + e.getKey().index());
+                List<ValStep> val = StageContext.tail(StageContext.trained(run.history().val()));
+                losses[i] = StageContext.mean(val, true);
+                accuracies[i] = StageContext.mean(val, false);
+            }
+            bands.add(new SeedBand(e.getKey(), e.getValue(), losses, accuracies));
+        }
+        ctx.leaderboard(new Leaderboard(bands.stream().sorted(Comparator.comparingDouble(SeedBand::meanLoss)).toList(), killed));
+        return judge(trials, completed, killed, bands, runIds);
+    }
+
+    /**
+     * The trial's data config: when the search space varies "augment", the trial's augmentation (none included)
+     * replaces the experiment's; otherwise the experiment's stays. Train only: the val path cannot take one.
+     */
+    static DataConfig augmented(DataConfig d, Trial t) {
+        return !t.values().containsKey("augment") ? d : new DataConfig(d.seed(), d.subsetSize(), d.batchSize(), d.valFraction(),
+                d.subsetFraction(), t.augment(), d.balance(), d.faults());
+    }
+
+    /** The same configuration with another init seed. */
+    private static ModelConfig reseeded(ModelConfig c, long seed) {
+        return new ModelConfig(c.type(), seed, c.learningRate(), c.hiddenUnits(), c.channels(), c.blocks(), c.optimizer(), c.momentum(),
+                c.dropout(), c.batchNorm(), c.weightDecay(), c.lrSchedule(), c.lrStepEvery(), c.lrStepGamma(), c.biasInit(), c.loss(),
+                c.initScale(), c.dropInputs());
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** {@code space.trials()} random configurations around {@code base}, reproducible from {@code seed}. */

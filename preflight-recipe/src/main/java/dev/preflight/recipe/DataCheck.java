@@ -1,6 +1,8 @@
 package dev.preflight.recipe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.preflight.ladder.StageArtifacts;
+import dev.preflight.ladder.StageContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ import java.util.Locale;
  * {@link Thresholds#maxImbalance()}, any unreadable file or skipped row, a class without val samples, unscaled
  * features more than {@link Thresholds#maxFeatureSpread()} apart. PASS otherwise.
  */
-public final class DataCheck {
+public final class DataCheck implements Stage {
 
     public static final String NAME = "data-check";
 
@@ -130,7 +132,42 @@ public final class DataCheck {
         }
     }
 
-    private DataCheck() {
+    private final Thresholds thresholds;
+
+    /** With {@link Thresholds#DEFAULT}. */
+    public DataCheck() {
+        this(Thresholds.DEFAULT);
+    }
+
+    public DataCheck(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Become one with the data: scan through thousands of examples, understand their distribution and look for patterns (Karpathy 1)";
+    }
+
+    /** Fetches the dataset's stats and a preview grid ("become one with the data") and judges the stats. */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        JsonNode s = ctx.stats();
+        StageArtifacts a = ctx.artifactsWithStats(NAME, s);
+        String dataset = ctx.options().dataset();
+        byte[] grid = ctx.data().datasetPreview(dataset);
+        if (grid != null) {
+            a.previews().put("samples of " + dataset, grid);
+        }
+        return judge(dataset, Stats.of(s), thresholds);
     }
 
     public static StageResult judge(String dataset, Stats s, Thresholds t) {

@@ -1,5 +1,12 @@
 package dev.preflight.recipe;
 
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.StageContext;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.ValStep;
+
 import java.util.List;
 
 /**
@@ -11,7 +18,7 @@ import java.util.List;
  * FAIL "not learning" when val accuracy stays at chance (e.g. shuffled labels) or val loss does not go down;
  * WARN when it does not beat the majority class or logistic regression on the flattened inputs; else PASS.
  */
-public final class FullData {
+public final class FullData implements Stage {
 
     public static final String NAME = "full-data";
 
@@ -30,7 +37,62 @@ public final class FullData {
                                double zeroInputAccuracy, double majorityAccuracy, double logisticAccuracy, int numClasses) {
     }
 
-    private FullData() {
+    private final Thresholds thresholds;
+
+    /** With {@link Thresholds#DEFAULT}. */
+    public FullData() {
+        this(Thresholds.DEFAULT);
+    }
+
+    public FullData(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Throw more data at the problem ... if your val loss goes down, congrats, you learned something (Niessner 7/n); get dumb baselines (Karpathy 2)";
+    }
+
+    /** The model on all data, next to logistic regression on the same data (a linear model: no hidden layer). */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        LadderOptions o = ctx.options();
+        RunSpec main = ctx.spec(NAME, ctx.trainingData(o.batchSize(), true), o.model(), o.fullDataSteps());
+        ModelConfig linear = new ModelConfig("mlp", o.seed(), 1e-3, List.of());
+        RunSpec logistic = ctx.spec(NAME, ctx.trainingData(o.batchSize(), true), linear, o.fullDataSteps());
+        String mainId = ctx.submit(main);
+        String logisticId = ctx.submit(logistic);
+        RunWatcher.Finished run = ctx.await(mainId, main.steps(), NAME);
+        RunWatcher.Finished baseline = ctx.await(logisticId, logistic.steps(), "logistic-baseline");
+        ctx.keep(NAME, run);
+        ctx.keep(NAME, baseline);
+        // "Visualize just before the net": what the trainer received (train) and what validation saw (val).
+        for (String split : List.of("train", "val")) {
+            byte[] png = ctx.data().runPreview(mainId, split);
+            if (png != null) {
+                ctx.artifacts(NAME).previews().put(split + " batch as the network sees it", png);
+            }
+        }
+        List<ValStep> val = StageContext.trained(run.history().val());
+        ValStep zeroAtEnd = run.history().val().stream().filter(v -> v.step() == run.lastStep() && v.zeroInputLoss() != null)
+                .findFirst().orElse(null);
+        Measurements m = new Measurements(
+                StageContext.mean(val.subList(0, Math.min(StageContext.SMOOTHING, val.size())), true),
+                StageContext.mean(StageContext.tail(val), true), StageContext.mean(StageContext.tail(val), false),
+                zeroAtEnd == null ? Double.NaN : zeroAtEnd.zeroInputLoss(),
+                zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
+                ctx.majorityShare(), StageContext.mean(StageContext.tail(StageContext.trained(baseline.history().val())), false),
+                ctx.classes());
+        return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds);
     }
 
     public static StageResult judge(List<String> runIds, Measurements m, String failure, Thresholds t) {

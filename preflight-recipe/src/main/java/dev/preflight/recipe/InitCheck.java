@@ -1,5 +1,11 @@
 package dev.preflight.recipe;
 
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.StageContext;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+
 import java.util.List;
 
 /**
@@ -9,7 +15,7 @@ import java.util.List;
  * <p>Judges the loss of the very first batch (measured before the first update) against -ln(1/C). Far off means a
  * bad init (weights too large), a softmax applied twice, or labels that do not match the outputs.
  */
-public final class InitCheck {
+public final class InitCheck implements Stage {
 
     public static final String NAME = "init-check";
 
@@ -21,7 +27,42 @@ public final class InitCheck {
         public static final Thresholds DEFAULT = new Thresholds(0.10, 0.50);
     }
 
-    private InitCheck() {
+    private final Thresholds thresholds;
+
+    /** With {@link Thresholds#DEFAULT}. */
+    public InitCheck() {
+        this(Thresholds.DEFAULT);
+    }
+
+    public InitCheck(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Verify loss @ init: you should measure -log(1/n_classes) on a softmax at initialization (Karpathy 2)";
+    }
+
+    /** One step at batch size: the loss of the first batch before any update, and the zero-input baseline at step 0. */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        LadderOptions o = ctx.options();
+        RunWatcher.Finished run = ctx.submitAndWait(NAME, ctx.spec(NAME, ctx.trainingData(o.batchSize(), false), o.model(), 1));
+        List<TrainStep> train = run.history().train();
+        double initial = train.isEmpty() ? Double.NaN : train.get(0).loss();
+        double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
+                .mapToDouble(ValStep::zeroInputLoss).findFirst().orElse(Double.NaN);
+        double entropy = train.isEmpty() || train.get(0).predictionEntropy() == null ? Double.NaN : train.get(0).predictionEntropy();
+        return judge(run.runId(), initial, ctx.classes(), zero, entropy, thresholds);
     }
 
     /**

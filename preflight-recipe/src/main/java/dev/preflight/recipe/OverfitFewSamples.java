@@ -1,5 +1,10 @@
 package dev.preflight.recipe;
 
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.StageContext;
+import dev.preflight.wire.ValStep;
+
 import java.util.List;
 
 /**
@@ -7,7 +12,7 @@ import java.util.List;
  * on the input ... train loss should still go to zero and training should take at most a few minutes. Val loss will
  * go up as you don't learn anything yet.").
  */
-public final class OverfitFewSamples {
+public final class OverfitFewSamples implements Stage {
 
     public static final String NAME = "overfit-few-samples";
 
@@ -20,7 +25,39 @@ public final class OverfitFewSamples {
         public static final Thresholds DEFAULT = new Thresholds(10, 0.05, 500);
     }
 
-    private OverfitFewSamples() {
+    private final Thresholds thresholds;
+
+    /** With {@link Thresholds#DEFAULT}. */
+    public OverfitFewSamples() {
+        this(Thresholds.DEFAULT);
+    }
+
+    public OverfitFewSamples(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Overfit to 5-10 samples: the network needs to predict different outputs depending on the input ... train loss should still go to zero (Niessner 6/n)";
+    }
+
+    /** {@link Thresholds#samples()} samples in one batch, no regularisation, {@link Thresholds#steps()} steps. */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        LadderOptions o = ctx.options();
+        int n = thresholds.samples();
+        RunWatcher.Finished run = ctx.submitAndWait(NAME, ctx.spec(NAME, ctx.plainData(n, n), o.model(), thresholds.steps()));
+        double[] val = run.history().val().stream().filter(v -> v.step() > 0).mapToDouble(ValStep::valLoss).toArray();
+        return judge(run.runId(), run.history().trainLosses(), val, run.failed() ? run.message() : null, thresholds);
     }
 
     /**

@@ -1,5 +1,10 @@
 package dev.preflight.recipe;
 
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.ladder.StageContext;
+import dev.preflight.wire.TrainStep;
+
 import java.util.List;
 
 /**
@@ -10,7 +15,7 @@ import java.util.List;
  * bottleneck: below {@link Thresholds#moderate()} compute-bound (PASS), up to {@link Thresholds#inputBound()}
  * moderately input-bound (PASS, noted), at or above it input-bound (WARN: fix the data side first).
  */
-public final class SpeedCheck {
+public final class SpeedCheck implements Stage {
 
     public static final String NAME = "speed";
 
@@ -25,7 +30,46 @@ public final class SpeedCheck {
 
     public enum Bottleneck { COMPUTE_BOUND, MODERATELY_INPUT_BOUND, INPUT_BOUND }
 
-    private SpeedCheck() {
+    private final Thresholds thresholds;
+
+    /** With {@link Thresholds#DEFAULT}. */
+    public SpeedCheck() {
+        this(Thresholds.DEFAULT);
+    }
+
+    public SpeedCheck(Thresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String recipeLine() {
+        return "Make sure you understand where the bottle neck lies (data loading vs backprop); a single batch should be processed in under a second (Niessner 8/n)";
+    }
+
+    /** Reuses the full-data run when that stage ran (no extra cost); otherwise trains 100 steps of its own. */
+    @Override
+    public StageResult climb(StageContext ctx) {
+        LadderOptions o = ctx.options();
+        RunWatcher.Finished run = ctx.mainRun(FullData.NAME).orElse(null);
+        if (run != null) {
+            ctx.keep(NAME, run);
+        } else {
+            run = ctx.submitAndWait(NAME, ctx.spec(NAME, ctx.trainingData(o.batchSize(), true), o.model(), 100));
+        }
+        List<TrainStep> train = run.history().train();
+        double coverage = train.isEmpty() ? Double.NaN : (double) StageContext.trained(run.history().val()).size() / train.size();
+        return judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
+                train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),
+                coverage, thresholds);
     }
 
     /**

@@ -2,21 +2,13 @@ package dev.preflight.gateway.service;
 
 import dev.preflight.gateway.config.GatewayConfig;
 import dev.preflight.gateway.model.ExperimentRequest;
-import dev.preflight.gateway.rest.ApiKeyFilter;
 import dev.preflight.ladder.DataClient;
-import dev.preflight.ladder.GatewayClient;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
-import dev.preflight.ladder.Leaderboard;
 import dev.preflight.report.ReportHtml;
 import dev.preflight.recipe.Ablations;
-import dev.preflight.recipe.DataCheck;
-import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
-import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
-import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.RunIds;
@@ -25,7 +17,6 @@ import dev.preflight.wire.WireFormatException;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -40,8 +31,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Experiments over REST: the same ladder the CLI climbs, run by the gateway on a worker thread. The ladder talks to
- * this gateway over HTTP like any client (submit, follow, kill), so there is one implementation of the recipe.
+ * Experiments over REST: the same ladder the CLI climbs, run by the gateway on a worker thread. The ladder reaches runs
+ * in-process ({@link GatewayRuns}: the API's own submission, store and kill paths), so there is one implementation of
+ * the recipe and no loopback HTTP call with the gateway's own API key.
  * Experiments live in memory: a restarted gateway forgets them, while their runs stay in the history.
  */
 @ApplicationScoped
@@ -75,13 +67,11 @@ public class ExperimentService {
         return t;
     });
     private final GatewayConfig config;
-    private final ApiKeyFilter keys;
-    private final int port;
+    private final GatewayRuns runs;
 
-    public ExperimentService(GatewayConfig config, ApiKeyFilter keys, @ConfigProperty(name = "quarkus.http.port") int port) {
+    public ExperimentService(GatewayConfig config, GatewayRuns runs) {
         this.config = config;
-        this.keys = keys;
-        this.port = port;
+        this.runs = runs;
     }
 
     /** Every problem with the request, each naming its field; empty when it can run. */
@@ -93,15 +83,17 @@ public class ExperimentService {
         if (r.model() == null) {
             problems.add("model is required");
         } else {
-            long seed = r.seed() == null ? 42 : r.seed();
-            new RunSpec(r.dataset(), new DataConfig(seed, 0, r.batchSize() == null ? 64 : r.batchSize(),
-                    r.valFraction() == null ? 0.2 : r.valFraction()).withFaults(r.faults()), r.model(),
-                    r.fullDataSteps() == null ? 600 : r.fullDataSteps(), null).problems().forEach(problems::add);
+            // The full-data run's spec, with the experiment's defaults filled in: the most demanding run it will submit.
+            // (Stage names are checked below, on their own.)
+            LadderOptions o = new ExperimentRequest(r.dataset(), r.model(), null, r.seed(), r.batchSize(), r.valFraction(),
+                    r.fullDataSteps(), null, r.faults()).options("check", null);
+            new RunSpec(o.dataset(), new DataConfig(o.seed(), 0, o.batchSize(), o.valFraction()).withFaults(o.faults()), o.model(),
+                    o.fullDataSteps(), null).problems().forEach(problems::add);
         }
         if (r.stages() != null) {
             for (String s : r.stages()) {
-                if (!LadderOptions.STAGES.contains(s)) {
-                    problems.add("stages: '" + s + "' is unknown, expected some of " + LadderOptions.STAGES);
+                if (!Stages.NAMES.contains(s)) {
+                    problems.add("stages: '" + s + "' is unknown, expected some of " + Stages.NAMES);
                 }
             }
         }
@@ -119,24 +111,17 @@ public class ExperimentService {
         String id = "exp-" + RunIds.newId().substring(4);
         Experiment e = new Experiment(id, r);
         experiments.put(id, e);
-        List<String> stages = r.stages() == null || r.stages().isEmpty() ? LadderOptions.STAGES
-                : LadderOptions.STAGES.stream().filter(r.stages()::contains).toList();
-        LadderOptions options = new LadderOptions(id, r.dataset(), r.model(), r.seed() == null ? 42 : r.seed(),
-                r.valFraction() == null ? 0.2 : r.valFraction(), r.batchSize() == null ? 64 : r.batchSize(),
-                r.fullDataSteps() == null ? 600 : r.fullDataSteps(), stages, Duration.ofMinutes(30), r.faults(),
-                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
-                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT,
-                r.space() == null ? null : Ablations.Space.parse(r.space()));
+        LadderOptions options = r.options(id, r.space() == null ? null : Ablations.Space.parse(r.space()));
         workers.submit(() -> climb(e, options));
         return e;
     }
 
     private void climb(Experiment e, LadderOptions options) {
         try {
-            Ladder ladder = new Ladder(new GatewayClient("http://localhost:" + port, keys.key()),
+            Ladder ladder = new Ladder(runs,
                     new DataClient(config.dataServiceUrl().orElseThrow()), options, (stage, progress) -> { }, e.stages::add);
             Report report = ladder.run();
-            e.html = ReportHtml.render(report, ladder.artifacts(), new Leaderboard(ladder.leaderboard(), ladder.killedTrials()));
+            e.html = ReportHtml.render(report, ladder.artifacts(), ladder.leaderboard());
             e.report = report;
             e.state = State.DONE;
         } catch (RuntimeException ex) {

@@ -10,13 +10,11 @@ import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
 import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
-import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
@@ -83,7 +81,7 @@ public class BenchCommand implements Callable<Integer> {
             // 2. The full ladder on MNIST (8k/2k split), timed.
             long t1 = System.nanoTime();
             Ladder[] holder = new Ladder[1];
-            Report ladder = climb(gateway, data, mnist.name(), cnn, LadderOptions.STAGES, holder);
+            Report ladder = climb(gateway, data, mnist.name(), cnn, Stages.NAMES, holder);
             double ladderSeconds = (System.nanoTime() - t1) / 1e9;
             StageResult full = ladder.stages().stream().filter(s -> s.name().equals(FullData.NAME)).findFirst().orElse(null);
             StageResult speed = ladder.stages().stream().filter(s -> s.name().equals(SpeedCheck.NAME)).findFirst().orElse(null);
@@ -137,9 +135,8 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     private Report climb(GatewayClient gateway, DataClient data, String dataset, ModelConfig model, List<String> stages, Ladder[] holder) {
-        LadderOptions o = new LadderOptions("bench", dataset, model, 42, 0.2, 64, 600, stages, Duration.ofMinutes(10), null,
-                DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT, OverfitOneSample.Thresholds.DEFAULT,
-                OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT, SpeedCheck.Thresholds.DEFAULT, null);
+        LadderOptions o = LadderOptions.of("bench", dataset, model).withStages(Stages.named(stages))
+                .withRunTimeout(Duration.ofMinutes(10));
         Console console = new Console(System.out);
         Ladder ladder = new Ladder(gateway, data, o, console::progress, r -> {
             console.endProgress();

@@ -1,6 +1,6 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.ladder.LadderOptions;
+import dev.preflight.recipe.Stages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +31,7 @@ public class RunLadderCommand implements Callable<Integer> {
 
     static final class StageNames extends ArrayList<String> {
         StageNames() {
-            super(LadderOptions.STAGES);
+            super(Stages.NAMES);
         }
     }
 
@@ -40,12 +40,7 @@ public class RunLadderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> chosen = stages == null || stages.isEmpty() ? LadderOptions.STAGES : stages;
-        for (String s : chosen) {
-            if (!LadderOptions.STAGES.contains(s)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown stage '" + s + "', expected one of " + LadderOptions.STAGES);
-            }
-        }
+        List<String> chosen = stages == null || stages.isEmpty() ? Stages.NAMES : stages;
         return options.climb(spec, chosen, spaceFile);
     }
 }

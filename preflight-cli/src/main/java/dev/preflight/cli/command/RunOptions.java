@@ -5,19 +5,14 @@ import dev.preflight.ladder.GatewayClient;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
 import dev.preflight.cli.report.Console;
-import dev.preflight.ladder.Leaderboard;
 import dev.preflight.report.ReportHtml;
 import dev.preflight.report.ReportWriter;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
 import dev.preflight.recipe.Ablations;
-import dev.preflight.recipe.DataCheck;
-import dev.preflight.recipe.FullData;
-import dev.preflight.recipe.InitCheck;
-import dev.preflight.recipe.OverfitFewSamples;
-import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
-import dev.preflight.recipe.SpeedCheck;
+import dev.preflight.recipe.Stage;
+import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunIds;
@@ -60,16 +55,16 @@ public class RunOptions {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for split, data order and init (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + LadderOptions.DEFAULT_SEED, description = "Seed for split, data order and init (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch size of the full-data run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + LadderOptions.DEFAULT_BATCH_SIZE, description = "Batch size of the full-data run (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--val-fraction", defaultValue = "0.2", description = "Share of each class held out (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-fraction", defaultValue = "" + LadderOptions.DEFAULT_VAL_FRACTION, description = "Share of each class held out (default: ${DEFAULT-VALUE}).")
     double valFraction;
 
-    @Option(names = "--full-steps", defaultValue = "600", description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
     int fullSteps;
 
     @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
@@ -98,7 +93,7 @@ public class RunOptions {
      * Climbs {@code stages} with these options and writes the report.
      *
      * @param spec      the command, for usage errors
-     * @param stages    the stages, validated against {@link LadderOptions#STAGES}
+     * @param stages    stage names, validated against {@link Stages#NAMES}
      * @param spaceFile the ablation search space, or null for the default
      * @return the exit code: 0 no stage failed (with --strict: every stage passed), 1 otherwise
      */
@@ -132,10 +127,18 @@ public class RunOptions {
                 throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
             }
         }
-        LadderOptions options = new LadderOptions("exp-" + RunIds.newId().substring(4), dataset, mc, seed, valFraction, batch, fullSteps,
-                chosen, Duration.ofSeconds(timeoutSeconds), null, DataCheck.Thresholds.DEFAULT, InitCheck.Thresholds.DEFAULT,
-                OverfitOneSample.Thresholds.DEFAULT, OverfitFewSamples.Thresholds.DEFAULT, FullData.Thresholds.DEFAULT,
-                SpeedCheck.Thresholds.DEFAULT, space).withTraining(balance, augmentation);
+        List<Stage> chosenStages;
+        try {
+            chosenStages = Stages.named(chosen);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        LadderOptions options = LadderOptions.of("exp-" + RunIds.newId().substring(4), dataset, mc).withSeed(seed)
+                .withValFraction(valFraction).withBatchSize(batch).withFullDataSteps(fullSteps).withStages(chosenStages)
+                .withRunTimeout(Duration.ofSeconds(timeoutSeconds)).withTraining(balance, augmentation);
+        if (space != null) {
+            options = options.withStage(new Ablations(space));
+        }
         Console console = new Console(System.out);
         if (gatewayUrl != null) {
             return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl), options, console);
@@ -170,13 +173,13 @@ public class RunOptions {
 
     private int climb(GatewayClient gateway, DataClient data, LadderOptions options, Console console) {
         console.say("experiment " + options.experiment() + ": " + options.model().type() + " on " + options.dataset()
-                + ", stages " + String.join(" -> ", options.stages()));
+                + ", stages " + String.join(" -> ", options.stageNames()));
         Ladder ladder = new Ladder(gateway, data, options, console::progress, r -> {
             console.endProgress();
             console.say(r.name() + ": " + r.verdict() + " — " + r.summary());
         });
         Report report = ladder.run();
-        Path html = ReportHtml.write(report, ladder.artifacts(), new Leaderboard(ladder.leaderboard(), ladder.killedTrials()), out);
+        Path html = ReportHtml.write(report, ladder.artifacts(), ladder.leaderboard(), out);
         console.say("plots: " + html);
         Path written = ReportWriter.write(report, out);
         console.verdictTable(report.stages());

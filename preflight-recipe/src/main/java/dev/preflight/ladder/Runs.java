@@ -1,0 +1,58 @@
+package dev.preflight.ladder;
+
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+
+import java.util.List;
+
+/**
+ * How the ladder reaches runs: submit one, see where it stands, read its exact history, kill it. The CLI goes through
+ * the gateway's HTTP API ({@link GatewayClient}); the gateway's own experiments use an in-process implementation over
+ * its run store, so they need neither a loopback HTTP call nor an API key.
+ */
+public interface Runs {
+
+    /**
+     * Submits a run; returns its id once it is durable.
+     *
+     * @throws RejectedException with every problem of the spec when it is refused
+     */
+    String submit(RunSpec spec);
+
+    /** Where the run stands now. */
+    Status status(String runId);
+
+    /** Every train and val step so far, each list in step order. */
+    History history(String runId);
+
+    /** Asks the run's trainer to stop it; false when the run had already ended (nothing to kill). */
+    boolean kill(String runId, String reason);
+
+    /**
+     * @param state     SUBMITTED, RUNNING, FINISHED, FAILED or KILLED
+     * @param step      last train step seen (0 before the first)
+     * @param trainLoss latest train loss; NaN before the first step
+     * @param valLoss   latest val loss; NaN before the first validation
+     * @param message   the trainer's final detail or failure reason; empty while running
+     */
+    record Status(String runId, String state, int step, double trainLoss, double valLoss, String message) {
+        public boolean active() {
+            return "SUBMITTED".equals(state) || "RUNNING".equals(state);
+        }
+    }
+
+    /** A run's exact per-step record. */
+    record History(List<TrainStep> train, List<ValStep> val) {
+        public double[] trainLosses() {
+            return train.stream().mapToDouble(TrainStep::loss).toArray();
+        }
+    }
+
+    /** A run spec refused before it ran, with the reasons. */
+    final class RejectedException extends RuntimeException {
+        public RejectedException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.preflight.ladder;
+
+import dev.preflight.recipe.Ablations;
+import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.Report;
+import dev.preflight.recipe.Stage;
+import dev.preflight.recipe.StageResult;
+import dev.preflight.recipe.Stages;
+import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.ValStep;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ladder as a loop over {@link Stage}s, driven through a fake {@link Runs}: no broker, no services. */
+class LadderLoopTest {
+
+    static final ModelConfig MLP = new ModelConfig("mlp", 1L, 1e-3, List.of(8));
+
+    /** Runs that finish at once with a fixed history; records what was submitted. */
+    static final class FakeRuns implements Runs {
+        final Map<String, RunSpec> submitted = new LinkedHashMap<>();
+        final List<String> killed = new ArrayList<>();
+
+        @Override
+        public String submit(RunSpec spec) {
+            String id = "run-" + submitted.size();
+            submitted.put(id, spec);
+            return id;
+        }
+
+        @Override
+        public Status status(String runId) {
+            return new Status(runId, "FINISHED", 1, 2.3, 2.3, "");
+        }
+
+        @Override
+        public History history(String runId) {
+            return new History(List.of(new TrainStep(runId, 1, 2.302, 0.1, 0.0, 0.1, 64)), List.of(new ValStep(runId, 1, 2.3, 0.1, 64)));
+        }
+
+        @Override
+        public boolean kill(String runId, String reason) {
+            killed.add(runId);
+            return true;
+        }
+    }
+
+    record Fixed(String name, Verdict verdict, List<String> climbed) implements Stage {
+        @Override
+        public String recipeLine() {
+            return "a test";
+        }
+
+        @Override
+        public StageResult climb(StageContext ctx) {
+            climbed.add(name);
+            return new StageResult(name, verdict, Map.of(), verdict.toString(), List.of());
+        }
+    }
+
+    @Test
+    void aFailStopsTheLadderAndEveryJudgedStageIsReportedAsItIsJudged() {
+        List<String> climbed = new ArrayList<>();
+        List<String> reported = new ArrayList<>();
+        LadderOptions o = LadderOptions.of("e", "d", MLP).withStages(List.of(new Fixed("a", Verdict.PASS, climbed),
+                new Fixed("b", Verdict.WARN, climbed), new Fixed("c", Verdict.FAIL, climbed), new Fixed("d", Verdict.PASS, climbed)));
+        Report r = new Ladder(new FakeRuns(), null, o, (s, p) -> { }, s -> reported.add(s.name())).run();
+        assertEquals(List.of("a", "b", "c"), climbed);
+        assertEquals(List.of("a", "b", "c"), reported);
+        assertEquals(Verdict.FAIL, r.verdict());
+    }
+
+    @Test
+    void aStageSubmitsTaggedRunsAndFollowsThemThroughTheRunsInterface() {
+        FakeRuns runs = new FakeRuns();
+        StageContext ctx = new StageContext(runs, null, LadderOptions.of("exp-1", "shapes", MLP), (s, p) -> { });
+        RunSpec spec = ctx.spec(InitCheck.NAME, ctx.trainingData(64, false), MLP, 1);
+        assertEquals("exp-1", spec.experiment());
+        assertEquals(InitCheck.NAME, spec.stage());
+        String id = ctx.submit(spec);
+        RunWatcher.Finished run = ctx.await(id, 1, InitCheck.NAME);
+        assertEquals("FINISHED", run.state());
+        assertEquals(1, run.history().train().size());
+        ctx.keep(InitCheck.NAME, run);
+        assertEquals(run, ctx.mainRun(InitCheck.NAME).orElseThrow());
+        assertTrue(ctx.mainRun("full-data").isEmpty());
+    }
+
+    @Test
+    void stagesAreNamedInLadderOrderAndUnknownNamesAreRefusedByName() {
+        assertEquals(List.of("data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "speed", "ablations"),
+                Stages.NAMES);
+        assertEquals(List.of("init-check", "full-data"), Stages.named(List.of("full-data", "init-check")).stream().map(Stage::name).toList());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Stages.named(List.of("init-check", "warp-drive")));
+        assertTrue(e.getMessage().contains("'warp-drive'") && e.getMessage().contains("data-check"), e.getMessage());
+        for (Stage s : Stages.all()) {
+            assertTrue(s.recipeLine().length() > 20, s.name() + " cites its recipe line");
+        }
+    }
+
+    @Test
+    void withStageReplacesTheStageOfTheSameNameKeepingTheOrder() {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("trials", 2);
+        json.putObject("parameters").putObject("learningRate").putArray("logUniform").add(1e-4).add(1e-2);
+        Ablations.Space small = Ablations.Space.parse(json);
+        LadderOptions o = LadderOptions.of("e", "d", MLP).withStage(new Ablations(small));
+        assertEquals(Stages.NAMES, o.stageNames());
+        Ablations a = (Ablations) o.stages().get(6);
+        assertEquals(2, a.space().trials());
+        assertNotEquals(Ablations.DEFAULT_SPACE, a.space());
+        LadderOptions some = LadderOptions.of("e", "d", MLP).withStages(Stages.named(List.of("init-check"))).withStage(new Ablations(small));
+        assertEquals(List.of("init-check"), some.stageNames(), "replacing a stage that is not climbed adds nothing");
+    }
+}
