@@ -1,5 +1,6 @@
 package dev.preflight.cli.command;
 
+import dev.preflight.ladder.LadderOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")
     Path home;
 
-    @Option(names = "--seed", description = "Seed for split, data order and weight init (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    @Option(names = "--seed", description = "Seed for split, data order and weight init (default: ${DEFAULT-VALUE}).", defaultValue = "" + LadderOptions.DEFAULT_SEED)
     long seed;
 
     @Option(names = "--model", description = "mlp, cnn or resnet (default: ${DEFAULT-VALUE}).", defaultValue = "cnn")
