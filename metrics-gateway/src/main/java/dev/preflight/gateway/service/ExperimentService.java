@@ -124,9 +124,10 @@ public class ExperimentService {
             e.html = ReportHtml.render(report, ladder.artifacts(), ladder.leaderboard());
             e.report = report;
             e.state = State.DONE;
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
+            // An Error too: on a pool thread it would vanish into an unread Future and leave the experiment RUNNING.
             LOG.errorf(ex, "experiment %s could not run", e.id);
-            e.error = ex.getMessage();
+            e.error = ex.getMessage() == null ? ex.toString() : ex.getMessage();
             e.state = State.ERROR;
         }
     }
