@@ -104,7 +104,7 @@ class ModelZooTest {
     void gradientReachesEveryLayer(String type) {
         try (Model m = model(type)) {
             Model.StepResult r = m.trainStep(batch(8, 6, type.equals("segnet")), 1e-3f);
-            List<String> names = ((GraphModel) m).parameterNames();
+            List<String> names = m.parameterNames();
             assertEquals(names.size(), r.updateRatios().length);
             assertTrue(r.gradNorm() > 0);
             for (int i = 0; i < names.size(); i++) {
@@ -165,7 +165,7 @@ class ModelZooTest {
             }
             checkpoint = m.state();
         }
-        try (GraphModel m = (GraphModel) Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
+        try (Model m = Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
             m.loadState(checkpoint);
             m.setStepsTaken(5);
             for (int s = 5; s < 10; s++) {
