@@ -21,13 +21,15 @@ final class Architectures {
     private Architectures() {
     }
 
-    static Architecture of(String type) {
+    static Architecture of(ModelConfig.Type type) {
+        if (type == null) {
+            throw new IllegalArgumentException("the model type is required, one of " + ModelConfig.TYPES);
+        }
         return switch (type) {
-            case "mlp" -> Architectures::mlp;
-            case "cnn" -> Architectures::cnn;
-            case "resnet" -> Architectures::resnet;
-            case "segnet" -> Architectures::segnet;
-            default -> throw new IllegalArgumentException("unknown model type " + type);
+            case MLP -> Architectures::mlp;
+            case CNN -> Architectures::cnn;
+            case RESNET -> Architectures::resnet;
+            case SEGNET -> Architectures::segnet;
         };
     }
 

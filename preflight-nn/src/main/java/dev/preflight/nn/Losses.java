@@ -38,7 +38,7 @@ final class Losses {
     static Head regression(Ops tf, ModelConfig config, Operand<TFloat32> head, Operand<TFloat32> targets) {
         Operand<TFloat32> outputs = tf.withName("outputs").identity(head);
         Operand<TFloat32> diff = tf.math.sub(head, targets);
-        boolean l1 = "l1".equals(config.loss());
+        boolean l1 = config.lossOrDefault(true) == ModelConfig.Loss.L1;
         Operand<TFloat32> perEntry = l1 ? tf.math.abs(diff) : tf.math.square(diff);
         Operand<TFloat32> loss = tf.withName("loss").math.mean(perEntry, tf.constant(new int[]{0, 1}));
         return new Head(loss, tf.constant(new int[0]), outputs, outputs, tf.constant(Float.NaN));

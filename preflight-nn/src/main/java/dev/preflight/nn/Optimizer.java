@@ -27,8 +27,9 @@ interface Optimizer {
 
     /** The rule a config names: {@code sgd} (with momentum) or {@code adam} (the default). */
     static Optimizer of(ModelConfig config) {
-        return "sgd".equals(config.optimizerOrDefault())
-                ? new MomentumOptimizer((float) config.momentumOrDefault())
-                : new AdamOptimizer();
+        return switch (config.optimizerOrDefault()) {
+            case SGD -> new MomentumOptimizer((float) config.momentumOrDefault());
+            case ADAM -> new AdamOptimizer();
+        };
     }
 }
