@@ -30,11 +30,14 @@ class PinnedLossCurveTest {
     static List<Run> runs() {
         List<Run> r = new ArrayList<>();
         r.add(new Run("mlp-adam", new ModelConfig("mlp", 7L, 1e-2, List.of(32)), Task.CLASSIFICATION, 6));
-        r.add(new Run("cnn-adam-all", ModelZooTest.featureful(11L, "adam"), Task.CLASSIFICATION, 6));
-        r.add(new Run("cnn-sgd-all", ModelZooTest.featureful(11L, "sgd"), Task.CLASSIFICATION, 6));
-        r.add(new Run("resnet", new ModelConfig("resnet", 5L, 3e-3, null, List.of(8), 1, null, null, 0.1, true, null, null, null, null, null, null), Task.CLASSIFICATION, 4));
-        r.add(new Run("segnet", new ModelConfig("segnet", 5L, 3e-3, null, List.of(4, 8), null, null, null, null, null, 1e-4, null, null, null, null, null), Task.SEGMENTATION, 4));
-        r.add(new Run("mlp-l1", new ModelConfig("mlp", 5L, 1e-2, List.of(16), null, null, "sgd", 0.5, null, null, null, null, null, null, null, "l1"), Task.REGRESSION, 4));
+        r.add(new Run("cnn-adam-all", ModelZooTest.featureful(11L, ModelConfig.Optimizer.ADAM), Task.CLASSIFICATION, 6));
+        r.add(new Run("cnn-sgd-all", ModelZooTest.featureful(11L, ModelConfig.Optimizer.SGD), Task.CLASSIFICATION, 6));
+        r.add(new Run("resnet", ModelConfig.builder(ModelConfig.Type.RESNET).seed(5L).learningRate(3e-3).channels(List.of(8))
+                .blocks(1).dropout(0.1).batchNorm(true).build(), Task.CLASSIFICATION, 4));
+        r.add(new Run("segnet", ModelConfig.builder(ModelConfig.Type.SEGNET).seed(5L).learningRate(3e-3).channels(List.of(4, 8))
+                .weightDecay(1e-4).build(), Task.SEGMENTATION, 4));
+        r.add(new Run("mlp-l1", ModelConfig.builder(ModelConfig.Type.MLP).seed(5L).learningRate(1e-2).hiddenUnits(List.of(16))
+                .optimizer(ModelConfig.Optimizer.SGD).momentum(0.5).loss(ModelConfig.Loss.L1).build(), Task.REGRESSION, 4));
         return r;
     }
 
