@@ -208,8 +208,8 @@ class EvalKafkaTest {
     void segmentationAndRegressionSnapshotsCarryTheirTasksMetrics() throws Exception {
         String segRun = RunIds.newId();
         int[] segShape = {FakeDataServiceResource.SEG_SIZE, FakeDataServiceResource.SEG_SIZE, 1};
-        ModelConfig segnet = new ModelConfig("segnet", 2L, 1e-3, List.of(), List.of(4, 8), null, null, null, null, null,
-                null, null, null, null, null, null);
+        ModelConfig segnet = ModelConfig.builder(ModelConfig.Type.SEGNET).seed(2L).learningRate(1e-3).hiddenUnits(List.of())
+                .channels(List.of(4, 8)).build();
         RunSpec segSpec = spec(FakeDataServiceResource.SEGMENTATION, 77L, segnet, 3);
         try (Model model = Models.create(segnet, segShape, 3, Task.SEGMENTATION, 1)) {
             publish(new Snapshot(segRun, 3, segSpec, segShape, 3, model.parameters(), "SEGMENTATION"));

@@ -9,36 +9,38 @@ import java.util.List;
 /**
  * The model zoo: small architectures, as the recipe asks ("start simple -> use a small architecture (less than 1 mio
  * params). In vision, ENet or a crippled ResNet-18 (only the first blocks) is a good choice"). Each builds its
- * layers on a {@link GraphModel} and returns the head: logits [N, C], per-pixel logits [N, H, W, C], or outputs [N, D].
+ * layers with {@link Layers} (nothing else of the model under construction) and returns the head: logits [N, C], per-pixel logits [N, H, W, C], or outputs [N, D].
  */
 final class Architectures {
 
     /** Builds layers from the flattened input and returns the head. */
     interface Architecture {
-        Operand<TFloat32> build(GraphModel m, ModelConfig config, int[] shape, int outputs);
+        Operand<TFloat32> build(Layers m, ModelConfig config, int[] shape, int outputs);
     }
 
     private Architectures() {
     }
 
-    static Architecture of(String type) {
+    static Architecture of(ModelConfig.Type type) {
+        if (type == null) {
+            throw new IllegalArgumentException("the model type is required, one of " + ModelConfig.TYPES);
+        }
         return switch (type) {
-            case "mlp" -> Architectures::mlp;
-            case "cnn" -> Architectures::cnn;
-            case "resnet" -> Architectures::resnet;
-            case "segnet" -> Architectures::segnet;
-            default -> throw new IllegalArgumentException("unknown model type " + type);
+            case MLP -> Architectures::mlp;
+            case CNN -> Architectures::cnn;
+            case RESNET -> Architectures::resnet;
+            case SEGNET -> Architectures::segnet;
         };
     }
 
     /** Fully connected ReLU layers on the flattened input. */
-    static Operand<TFloat32> mlp(GraphModel m, ModelConfig c, int[] shape, int outputs) {
+    static Operand<TFloat32> mlp(Layers m, ModelConfig c, int[] shape, int outputs) {
         long width = flat(shape);
-        return denseStack(m, c, m.netInput, width, c.hiddenOrDefault(), outputs);
+        return denseStack(m, c, m.input(), width, c.hiddenOrDefault(), outputs);
     }
 
     /** Small CNN: per width a 3x3 conv (+ batch norm), ReLU and 2x2 max-pool; then a dense head. */
-    static Operand<TFloat32> cnn(GraphModel m, ModelConfig c, int[] shape, int outputs) {
+    static Operand<TFloat32> cnn(Layers m, ModelConfig c, int[] shape, int outputs) {
         Image img = image(m, shape);
         Operand<TFloat32> x = img.x();
         long in = img.channels();
@@ -53,7 +55,7 @@ final class Architectures {
             w = (w + 1) / 2;
         }
         long width = (long) h * w * in;
-        x = m.tf.reshape(x, m.tf.constant(new long[]{-1, width}));
+        x = m.tf().reshape(x, m.tf().constant(new long[]{-1, width}));
         return denseStack(m, c, x, width, c.hiddenOrDefault(), outputs);
     }
 
@@ -61,7 +63,7 @@ final class Architectures {
      * A "crippled ResNet-18": its stem (3x3 conv, batch norm if on, ReLU, 2x2 max-pool — the 7x7/stride-2 stem is for
      * 224 px images) and its first stage of basic residual blocks, then global average pooling and a linear head.
      */
-    static Operand<TFloat32> resnet(GraphModel m, ModelConfig c, int[] shape, int outputs) {
+    static Operand<TFloat32> resnet(Layers m, ModelConfig c, int[] shape, int outputs) {
         Image img = image(m, shape);
         long width = c.channelsOrDefault().get(0);
         boolean bn = c.batchNormOrDefault();
@@ -70,9 +72,9 @@ final class Architectures {
         for (int b = 0; b < c.blocksOrDefault(); b++) {
             Operand<TFloat32> y = m.conv("block_" + b + "/conv_a", x, 3, width, width, 1, bn, true, false);
             y = m.conv("block_" + b + "/conv_b", y, 3, width, width, 1, bn, false, false);
-            x = m.tf.nn.relu(m.tf.math.add(x, y));
+            x = m.tf().nn.relu(m.tf().math.add(x, y));
         }
-        x = m.tf.math.mean(x, m.tf.constant(new int[]{1, 2}));
+        x = m.tf().math.mean(x, m.tf().constant(new int[]{1, 2}));
         x = m.dropout(x, c.dropoutOrDefault());
         return m.dense("logits_dense", x, width, outputs, false, true);
     }
@@ -82,7 +84,7 @@ final class Architectures {
      * back up with the encoder's features of the same resolution added (skips: pooling alone loses the per-pixel
      * detail a segmentation must reproduce), then a 1x1 conv to per-pixel class logits at full resolution.
      */
-    static Operand<TFloat32> segnet(GraphModel m, ModelConfig c, int[] shape, int outputs) {
+    static Operand<TFloat32> segnet(Layers m, ModelConfig c, int[] shape, int outputs) {
         Image img = image(m, shape);
         List<Integer> channels = c.channelsOrDefault();
         int factor = 1 << channels.size();
@@ -109,13 +111,13 @@ final class Architectures {
             w *= 2;
             x = m.upsample2(x, h, w);
             x = m.conv("dec_" + i, x, 3, in, channels.get(i), 1, bn, true, false);
-            x = m.tf.math.add(x, skips.get(i));
+            x = m.tf().math.add(x, skips.get(i));
             in = channels.get(i);
         }
         return m.conv("logits_conv", x, 1, in, outputs, 1, false, false, true);
     }
 
-    private static Operand<TFloat32> denseStack(GraphModel m, ModelConfig c, Operand<TFloat32> x, long width, List<Integer> hidden, int outputs) {
+    private static Operand<TFloat32> denseStack(Layers m, ModelConfig c, Operand<TFloat32> x, long width, List<Integer> hidden, int outputs) {
         for (int i = 0; i < hidden.size(); i++) {
             x = m.dropout(x, c.dropoutOrDefault());
             x = m.dense("dense_" + i, x, width, hidden.get(i), true, false);
@@ -128,11 +130,11 @@ final class Architectures {
     private record Image(Operand<TFloat32> x, int height, int width, long channels) {
     }
 
-    private static Image image(GraphModel m, int[] shape) {
+    private static Image image(Layers m, int[] shape) {
         if (shape.length != 3) {
             throw new IllegalArgumentException("conv models need image samples [height, width, channels], got rank " + shape.length);
         }
-        Operand<TFloat32> x = m.tf.reshape(m.netInput, m.tf.constant(new long[]{-1, shape[0], shape[1], shape[2]}));
+        Operand<TFloat32> x = m.tf().reshape(m.input(), m.tf().constant(new long[]{-1, shape[0], shape[1], shape[2]}));
         return new Image(x, shape[0], shape[1], shape[2]);
     }
 

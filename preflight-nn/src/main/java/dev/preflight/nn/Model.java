@@ -32,13 +32,25 @@ public interface Model extends AutoCloseable {
     /** Replaces what {@link #parameters()} returns; names and shapes must match exactly. */
     void loadParameters(List<NamedTensor> parameters);
 
-    /** Everything needed to resume training exactly: parameters, optimiser state, batch-norm statistics. */
+    /**
+     * Everything needed to resume training exactly: parameters, optimiser state, batch-norm statistics (with the step
+     * count, see {@link #setStepsTaken}).
+     */
     List<NamedTensor> state();
 
     void loadState(List<NamedTensor> state);
 
     /** Trainable parameters only. */
     long parameterCount();
+
+    /** Names of the trainable parameter tensors ({@code <layer>/<param>}), in the order of {@link StepResult#updateRatios()}. */
+    List<String> parameterNames();
+
+    /**
+     * Tells a model restored from a checkpoint how many steps were already taken, so the next step draws the dropout
+     * masks an uninterrupted run would (they are keyed by seed and step). Call it after {@link #loadState}.
+     */
+    void setStepsTaken(long steps);
 
     /** Sets the output bias to the log class priors (Karpathy: "init well"); classification only. */
     void initBiasToLogPriors(int[] classCounts);

@@ -23,16 +23,17 @@ public final class Models {
      *                ops, and on a small machine a trainer with every core starves the services beside it.
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, int threads) {
-        if (task == Task.SEGMENTATION && !"segnet".equals(config.type())) {
+        ModelConfig.Type type = config.modelType();
+        if (task == Task.SEGMENTATION && type != ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
         }
-        if (task != Task.SEGMENTATION && "segnet".equals(config.type())) {
+        if (task != Task.SEGMENTATION && type == ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segnet predicts per pixel: it needs batches with masks");
         }
         if (task != Task.REGRESSION && outputs < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
         }
-        return new GraphModel(config, sampleShape, outputs, task, threads, Architectures.of(config.type()));
+        return new GraphModel(config, sampleShape, outputs, task, threads, Architectures.of(type));
     }
 
     /** The task a batch implies: masks mean segmentation, targets regression, otherwise classification. */
@@ -64,7 +65,7 @@ public final class Models {
      * ready, so a run's first val points are not lost to it.
      */
     public static void warmUp() {
-        try (Model m = create(new ModelConfig("mlp", 0L, 1e-3, java.util.List.of(2)), new int[]{2}, 2, 1)) {
+        try (Model m = create(ModelConfig.builder(ModelConfig.Type.MLP).seed(0L).learningRate(1e-3).hiddenUnits(java.util.List.of(2)).build(), new int[]{2}, 2, 1)) {
             Batch b = new Batch(0, 0, dev.preflight.wire.DType.FLOAT32, new int[]{2}, 2, new int[]{0}, new byte[8]);
             m.trainStep(b, 1e-3f);
             m.evaluate(b);

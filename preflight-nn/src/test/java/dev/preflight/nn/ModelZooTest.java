@@ -6,6 +6,7 @@ import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.NamedTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -104,7 +105,7 @@ class ModelZooTest {
     void gradientReachesEveryLayer(String type) {
         try (Model m = model(type)) {
             Model.StepResult r = m.trainStep(batch(8, 6, type.equals("segnet")), 1e-3f);
-            List<String> names = ((GraphModel) m).parameterNames();
+            List<String> names = m.parameterNames();
             assertEquals(names.size(), r.updateRatios().length);
             assertTrue(r.gradNorm() > 0);
             for (int i = 0; i < names.size(); i++) {
@@ -125,17 +126,18 @@ class ModelZooTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"adam", "sgd"})
-    void sameSeedsGiveBitwiseIdenticalLossCurvesWithEveryFeatureOn(String optimizer) {
+    @EnumSource(ModelConfig.Optimizer.class)
+    void sameSeedsGiveBitwiseIdenticalLossCurvesWithEveryFeatureOn(ModelConfig.Optimizer optimizer) {
         float[] a = curve(featureful(11L, optimizer));
         float[] b = curve(featureful(11L, optimizer));
         assertArrayEquals(a, b);
         assertNotEquals(a[0], curve(featureful(12L, optimizer))[0]);
     }
 
-    static ModelConfig featureful(long seed, String optimizer) {
-        return new ModelConfig("cnn", seed, 1e-2, List.of(32), List.of(8, 16), null, optimizer, null, 0.3, true,
-                1e-4, "cosine", null, null, null, null);
+    static ModelConfig featureful(long seed, ModelConfig.Optimizer optimizer) {
+        return ModelConfig.builder(ModelConfig.Type.CNN).seed(seed).learningRate(1e-2).hiddenUnits(List.of(32))
+                .channels(List.of(8, 16)).optimizer(optimizer).dropout(0.3).batchNorm(true)
+                .weightDecay(1e-4).lrSchedule(ModelConfig.Schedule.COSINE, null, null).build();
     }
 
     static float[] curve(ModelConfig c) {
@@ -150,7 +152,7 @@ class ModelZooTest {
 
     @Test
     void checkpointResumesBitForBitWithDropoutOn() {
-        ModelConfig c = new ModelConfig("mlp", 5L, 1e-2, List.of(32), null, null, null, null, 0.2, null, null, null, null, null, null, null);
+        ModelConfig c = ModelConfig.builder(ModelConfig.Type.MLP).seed(5L).learningRate(1e-2).hiddenUnits(List.of(32)).dropout(0.2).build();
         float[] straight = new float[10];
         try (Model m = Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
             for (int s = 0; s < 10; s++) {
@@ -165,7 +167,7 @@ class ModelZooTest {
             }
             checkpoint = m.state();
         }
-        try (GraphModel m = (GraphModel) Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
+        try (Model m = Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
             m.loadState(checkpoint);
             m.setStepsTaken(5);
             for (int s = 5; s < 10; s++) {
@@ -177,7 +179,8 @@ class ModelZooTest {
 
     @Test
     void snapshotsCarryBatchNormStatisticsSoEvaluationElsewhereMatches() {
-        ModelConfig c = new ModelConfig("cnn", 5L, 1e-2, List.of(16), List.of(8), null, null, null, null, true, null, null, null, null, null, null);
+        ModelConfig c = ModelConfig.builder(ModelConfig.Type.CNN).seed(5L).learningRate(1e-2).hiddenUnits(List.of(16))
+                .channels(List.of(8)).batchNorm(true).build();
         Batch b = batch(16, 3, false);
         try (Model trained = Models.create(c, new int[]{H, H, 1}, CLASSES, 1);
              Model elsewhere = Models.create(c, new int[]{H, H, 1}, CLASSES, 1)) {
@@ -194,7 +197,8 @@ class ModelZooTest {
     void classWeightsChangeTheLossAndLogPriorBiasMatchesPriors() {
         Batch plain = batch(8, 1, false);
         Batch weighted = plain.withStreamMeta(new int[]{70, 10, 10, 10}, new float[]{0.1f, 3f, 3f, 3f});
-        ModelConfig c = new ModelConfig("mlp", 5L, 1e-3, List.of(16), null, null, null, null, null, null, null, null, null, null, "log-prior", null);
+        ModelConfig c = ModelConfig.builder(ModelConfig.Type.MLP).seed(5L).learningRate(1e-3).hiddenUnits(List.of(16))
+                .biasInit(ModelConfig.BiasInit.LOG_PRIOR).build();
         try (Model m = Models.forBatch(c, weighted, 1)) {
             assertNotEquals(m.evaluate(plain).loss(), m.evaluate(weighted).loss());
             // Logits near zero plus the log-prior bias: the prediction is the prior, so class 0 (prior 0.7) costs ~ -ln 0.7.
@@ -206,9 +210,10 @@ class ModelZooTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"l1", "l2"})
-    void regressionLearnsTargets(String loss) {
-        ModelConfig c = new ModelConfig("mlp", 5L, 1e-2, List.of(32), null, null, null, null, null, null, null, null, null, null, null, loss);
+    @EnumSource(value = ModelConfig.Loss.class, names = {"L1", "L2"})
+    void regressionLearnsTargets(ModelConfig.Loss loss) {
+        ModelConfig c = ModelConfig.builder(ModelConfig.Type.MLP).seed(5L).learningRate(1e-2).hiddenUnits(List.of(32))
+                .loss(loss).build();
         Batch b = batch(8, 2, false);
         float[] targets = new float[8 * 2];
         for (int i = 0; i < targets.length; i++) {

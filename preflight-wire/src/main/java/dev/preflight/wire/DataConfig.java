@@ -19,15 +19,22 @@ import java.util.Set;
  * @param augment        optional train-only augmentations (never applied to val batches)
  * @param balance        optional class balancing of the train stream: none (default), weights or sampling
  * @param faults         optional fault drills (shuffled labels, a slow data path); see {@link DataFaults}
+ *
+ * <p>{@code balance} is a string on the wire and in the component, like {@link ModelConfig}'s named choices (see
+ * {@link WireEnum}); {@link Balance} is its typed view.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction,
                          Double subsetFraction, Augmentation augment, String balance, DataFaults faults) {
 
+    /** Class balancing of the train stream: none, inverse-frequency loss weights, or balanced sampling. */
+    public enum Balance implements WireEnum { NONE, WEIGHTS, SAMPLING }
+
     public static final String BALANCE_NONE = "none";
     public static final String BALANCE_WEIGHTS = "weights";
     public static final String BALANCE_SAMPLING = "sampling";
-    public static final Set<String> BALANCES = Set.of(BALANCE_NONE, BALANCE_WEIGHTS, BALANCE_SAMPLING);
+    /** The allowed wire names, in declaration order. */
+    public static final Set<String> BALANCES = WireEnum.names(Balance.class);
 
     /** The original four fields: no fractional subset, no augmentation, no balancing. */
     public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction) {
@@ -42,6 +49,21 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
 
     public DataConfig withFaults(DataFaults drills) {
         return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, drills);
+    }
+
+    /** The same data with another split, order and augmentation seed: a seed band's runs. */
+    public DataConfig withSeed(long newSeed) {
+        return new DataConfig(newSeed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, faults);
+    }
+
+    /** The same data with these train-only augmentations (null: none). */
+    public DataConfig withAugment(Augmentation augmentation) {
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augmentation, balance, faults);
+    }
+
+    /** The same data with this class balancing (null: unset, which means none). */
+    public DataConfig withBalance(Balance mode) {
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, WireEnum.nameOf(mode), faults);
     }
 
     public DataFaults faultsOrNone() {
@@ -84,7 +106,7 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
             faults.validate(prefix + "faults.", problems);
         }
         if (balance != null && !BALANCES.contains(balance)) {
-            problems.add(prefix + "balance '" + balance + "' is unknown, expected one of [none, weights, sampling]");
+            problems.add(prefix + "balance '" + balance + "' is unknown, expected one of " + BALANCES);
         }
     }
 
@@ -101,9 +123,14 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
         return subsetSize == null ? 0 : subsetSize;
     }
 
-    /** The balancing mode, {@link #BALANCE_NONE} when not set. */
+    /** The balancing mode's wire name, {@link #BALANCE_NONE} when not set. */
     public String balanceMode() {
         return balance == null ? BALANCE_NONE : balance;
+    }
+
+    /** The balancing mode, {@link Balance#NONE} when not set. Throws for a name {@link #validate} would reject. */
+    public Balance balanceOrDefault() {
+        return balance == null ? Balance.NONE : WireEnum.parse(Balance.class, "balance", balance);
     }
 
     /** The augmentations, or null when none is switched on. */

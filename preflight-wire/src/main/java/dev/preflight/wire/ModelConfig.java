@@ -30,17 +30,35 @@ import java.util.Set;
  *                     init-check stage must catch
  * @param dropInputs   fault drill: the network's input is multiplied by 0 before the first layer (data that never
  *                     reaches the net, a wrong tensor fed). The full-data stage must say "ignores its input"
+ *
+ * <p>The named choices are strings on the wire and in the components (so a spec with an unknown value still parses and
+ * {@link RunSpec#problems()} lists every problem, see {@link WireEnum}); {@link Type}, {@link Optimizer},
+ * {@link Schedule}, {@link BiasInit} and {@link Loss} are their typed view ({@link #modelType()},
+ * {@link #optimizerOrDefault()}, ...) and what {@link #builder(Type)} and the {@code with...} methods take.
  */
 public record ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
                           Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
                           Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
                           String loss, Double initScale, Boolean dropInputs) {
 
-    public static final Set<String> TYPES = Set.of("mlp", "cnn", "resnet", "segnet");
-    public static final Set<String> OPTIMIZERS = Set.of("adam", "sgd");
-    public static final Set<String> SCHEDULES = Set.of("constant", "step", "cosine");
-    public static final Set<String> BIAS_INITS = Set.of("zero", "log-prior");
-    public static final Set<String> LOSSES = Set.of("cross-entropy", "l1", "l2");
+    /** Model family. */
+    public enum Type implements WireEnum { MLP, CNN, RESNET, SEGNET }
+
+    public enum Optimizer implements WireEnum { ADAM, SGD }
+
+    /** Learning-rate schedule. */
+    public enum Schedule implements WireEnum { CONSTANT, STEP, COSINE }
+
+    public enum BiasInit implements WireEnum { ZERO, LOG_PRIOR }
+
+    public enum Loss implements WireEnum { CROSS_ENTROPY, L1, L2 }
+
+    /** The allowed wire names, in declaration order. */
+    public static final Set<String> TYPES = WireEnum.names(Type.class);
+    public static final Set<String> OPTIMIZERS = WireEnum.names(Optimizer.class);
+    public static final Set<String> SCHEDULES = WireEnum.names(Schedule.class);
+    public static final Set<String> BIAS_INITS = WireEnum.names(BiasInit.class);
+    public static final Set<String> LOSSES = WireEnum.names(Loss.class);
 
     /** The plain model of the early stages: no regularisation, constant LR, Adam. */
     public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits) {
@@ -70,8 +88,7 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
     }
 
     public ModelConfig withDroppedInputs() {
-        return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, true);
+        return toBuilder().dropInputs(true).build();
     }
 
     void validate(String prefix, List<String> problems) {
@@ -90,7 +107,7 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         }
         widths(prefix + "hiddenUnits", hiddenUnits, problems);
         widths(prefix + "channels", channels, problems);
-        if (channels != null && channels.isEmpty() && type != null && !"mlp".equals(type)) {
+        if (channels != null && channels.isEmpty() && type != null && !Type.MLP.wireName().equals(type)) {
             problems.add(prefix + "channels must not be empty for " + type);
         }
         if (blocks != null && (blocks < 1 || blocks > 8)) {
@@ -107,7 +124,7 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
             problems.add(prefix + "weightDecay must be a finite number >= 0, was " + weightDecay);
         }
         oneOf(prefix + "lrSchedule", lrSchedule, SCHEDULES, problems);
-        if ("step".equals(lrSchedule) && (lrStepEvery == null || lrStepEvery < 1)) {
+        if (Schedule.STEP.wireName().equals(lrSchedule) && (lrStepEvery == null || lrStepEvery < 1)) {
             problems.add(prefix + "lrStepEvery must be >= 1 with lrSchedule step, was " + lrStepEvery);
         }
         if (lrStepGamma != null && !(lrStepGamma > 0 && lrStepGamma <= 1)) {
@@ -148,20 +165,26 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         return problems.isEmpty();
     }
 
+    /** The model family; null when unset. Throws for a name {@link #validate} would reject. */
+    public Type modelType() {
+        return WireEnum.parse(Type.class, "type", type);
+    }
+
     public List<Integer> hiddenOrDefault() {
-        return hiddenUnits != null ? hiddenUnits : "cnn".equals(type) || "mlp".equals(type) ? DEFAULT_HIDDEN : List.of();
+        Type t = modelType();
+        return hiddenUnits != null ? hiddenUnits : t == Type.CNN || t == Type.MLP ? DEFAULT_HIDDEN : List.of();
     }
 
     public List<Integer> channelsOrDefault() {
-        return channels != null ? channels : "resnet".equals(type) ? List.of(16) : List.of(16, 32);
+        return channels != null ? channels : modelType() == Type.RESNET ? List.of(16) : List.of(16, 32);
     }
 
     public int blocksOrDefault() {
         return blocks != null ? blocks : 2;
     }
 
-    public String optimizerOrDefault() {
-        return optimizer != null ? optimizer : "adam";
+    public Optimizer optimizerOrDefault() {
+        return optimizer != null ? WireEnum.parse(Optimizer.class, "optimizer", optimizer) : Optimizer.ADAM;
     }
 
     public double momentumOrDefault() {
@@ -180,39 +203,198 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         return weightDecay != null ? weightDecay : 0;
     }
 
+    public Schedule scheduleOrDefault() {
+        return lrSchedule != null ? WireEnum.parse(Schedule.class, "lrSchedule", lrSchedule) : Schedule.CONSTANT;
+    }
+
+    public BiasInit biasInitOrDefault() {
+        return biasInit != null ? WireEnum.parse(BiasInit.class, "biasInit", biasInit) : BiasInit.ZERO;
+    }
+
+    /** The loss, or the data's default: l2 when batches carry regression targets, cross-entropy otherwise. */
+    public Loss lossOrDefault(boolean regression) {
+        return loss != null ? WireEnum.parse(Loss.class, "loss", loss) : regression ? Loss.L2 : Loss.CROSS_ENTROPY;
+    }
+
     public double initScaleOrDefault() {
         return initScale != null ? initScale : 1;
     }
 
     public boolean logPriorBias() {
-        return "log-prior".equals(biasInit);
+        return biasInitOrDefault() == BiasInit.LOG_PRIOR;
     }
 
     /** Whether any regularising or schedule feature is on: the early recipe stages want none. */
     public boolean hasFancyFeatures() {
         return dropoutOrDefault() > 0 || batchNormOrDefault() || weightDecayOrDefault() > 0
-                || (lrSchedule != null && !"constant".equals(lrSchedule));
+                || scheduleOrDefault() != Schedule.CONSTANT;
     }
 
     /** The learning rate at 1-based {@code step} of {@code steps}, per the schedule. */
     public double learningRateAt(int step, int steps) {
         double base = learningRate;
-        if ("step".equals(lrSchedule)) {
-            return base * Math.pow(lrStepGamma != null ? lrStepGamma : 0.1, (step - 1) / lrStepEvery);
-        }
-        if ("cosine".equals(lrSchedule)) {
-            return base * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / Math.max(1, steps)));
-        }
-        return base;
+        return switch (scheduleOrDefault()) {
+            case STEP -> base * Math.pow(lrStepGamma != null ? lrStepGamma : 0.1, (step - 1) / lrStepEvery);
+            case COSINE -> base * 0.5 * (1 + Math.cos(Math.PI * (step - 1) / Math.max(1, steps)));
+            case CONSTANT -> base;
+        };
     }
 
     public ModelConfig withLearningRate(double lr) {
-        return new ModelConfig(type, seed, lr, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs);
+        return toBuilder().learningRate(lr).build();
     }
 
     public ModelConfig withInitScale(double scale) {
-        return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm,
-                weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, scale, dropInputs);
+        return toBuilder().initScale(scale).build();
+    }
+
+    /** The same model with another init (and dropout) seed: a seed band's runs. */
+    public ModelConfig withSeed(long newSeed) {
+        return toBuilder().seed(newSeed).build();
+    }
+
+    /** A builder of a config of this family with every other field unset (the defaults). */
+    public static Builder builder(Type type) {
+        return new Builder().type(type);
+    }
+
+    /** A builder holding every field of this config, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.type = type;
+        b.seed = seed;
+        b.learningRate = learningRate;
+        b.hiddenUnits = hiddenUnits;
+        b.channels = channels;
+        b.blocks = blocks;
+        b.optimizer = optimizer;
+        b.momentum = momentum;
+        b.dropout = dropout;
+        b.batchNorm = batchNorm;
+        b.weightDecay = weightDecay;
+        b.lrSchedule = lrSchedule;
+        b.lrStepEvery = lrStepEvery;
+        b.lrStepGamma = lrStepGamma;
+        b.biasInit = biasInit;
+        b.loss = loss;
+        b.initScale = initScale;
+        b.dropInputs = dropInputs;
+        return b;
+    }
+
+    /**
+     * Builds a {@link ModelConfig} by field name instead of 18 positional arguments. Null means unset (the default).
+     * Named choices are taken as enums; {@link #build()} does not validate (that is {@link RunSpec#problems()}'s job).
+     */
+    public static final class Builder {
+        private String type;
+        private Long seed;
+        private Double learningRate;
+        private List<Integer> hiddenUnits;
+        private List<Integer> channels;
+        private Integer blocks;
+        private String optimizer;
+        private Double momentum;
+        private Double dropout;
+        private Boolean batchNorm;
+        private Double weightDecay;
+        private String lrSchedule;
+        private Integer lrStepEvery;
+        private Double lrStepGamma;
+        private String biasInit;
+        private String loss;
+        private Double initScale;
+        private Boolean dropInputs;
+
+        private Builder() {
+        }
+
+        public Builder type(Type value) {
+            type = WireEnum.nameOf(value);
+            return this;
+        }
+
+        public Builder seed(Long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder learningRate(Double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder hiddenUnits(List<Integer> value) {
+            hiddenUnits = value;
+            return this;
+        }
+
+        public Builder channels(List<Integer> value) {
+            channels = value;
+            return this;
+        }
+
+        public Builder blocks(Integer value) {
+            blocks = value;
+            return this;
+        }
+
+        public Builder optimizer(Optimizer value) {
+            optimizer = WireEnum.nameOf(value);
+            return this;
+        }
+
+        public Builder momentum(Double value) {
+            momentum = value;
+            return this;
+        }
+
+        public Builder dropout(Double value) {
+            dropout = value;
+            return this;
+        }
+
+        public Builder batchNorm(Boolean value) {
+            batchNorm = value;
+            return this;
+        }
+
+        public Builder weightDecay(Double value) {
+            weightDecay = value;
+            return this;
+        }
+
+        /** The schedule; {@code every} and {@code gamma} matter for {@link Schedule#STEP} only (null: unset). */
+        public Builder lrSchedule(Schedule value, Integer every, Double gamma) {
+            lrSchedule = WireEnum.nameOf(value);
+            lrStepEvery = every;
+            lrStepGamma = gamma;
+            return this;
+        }
+
+        public Builder biasInit(BiasInit value) {
+            biasInit = WireEnum.nameOf(value);
+            return this;
+        }
+
+        public Builder loss(Loss value) {
+            loss = WireEnum.nameOf(value);
+            return this;
+        }
+
+        public Builder initScale(Double value) {
+            initScale = value;
+            return this;
+        }
+
+        public Builder dropInputs(Boolean value) {
+            dropInputs = value;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout,
+                    batchNorm, weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs);
+        }
     }
 }

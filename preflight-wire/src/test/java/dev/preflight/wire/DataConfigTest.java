@@ -78,4 +78,18 @@ class DataConfigTest {
                 () -> spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"augment\":{\"shear\":3}}"));
         assertTrue(e.getMessage().contains("shear"), e.getMessage());
     }
+
+    @Test
+    void withMethodsBuildWhatTheConstructorDoes() {
+        Augmentation flip = new Augmentation(true, null, null, null, null, null, null);
+        DataFaults faults = new DataFaults(null, null);
+        DataConfig plain = new DataConfig(1L, 0, 8, 0.2);
+        assertEquals(new DataConfig(1L, 0, 8, 0.2, null, flip, "weights", faults),
+                plain.withAugment(flip).withBalance(DataConfig.Balance.WEIGHTS).withFaults(faults));
+        assertEquals(new DataConfig(5L, 0, 8, 0.2), plain.withSeed(5));
+        assertEquals(DataConfig.Balance.NONE, plain.balanceOrDefault());
+        assertEquals(DataConfig.Balance.SAMPLING, plain.withBalance(DataConfig.Balance.SAMPLING).balanceOrDefault());
+        assertEquals("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"balance\":\"sampling\"}",
+                new String(Json.encode(plain.withBalance(DataConfig.Balance.SAMPLING)), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

@@ -1,6 +1,5 @@
 package dev.preflight.trainer.service;
 
-import dev.preflight.nn.GraphModel;
 import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
 import dev.preflight.trainer.messaging.BatchStream;
@@ -93,11 +92,11 @@ public final class TrainingJob {
                 if (model == null) {
                     sampleShape = batch.sampleShape();
                     model = Models.forBatch(mc, batch, ctx.tfThreads());
-                    names = ((GraphModel) model).parameterNames();
+                    names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
                         model.loadState(checkpoint.get().state().variables());
-                        ((GraphModel) model).setStepsTaken(step);
+                        model.setStepsTaken(step);
                     } else {
                         warnAboutSize(model);
                         snapshot(model, 0, sampleShape);
