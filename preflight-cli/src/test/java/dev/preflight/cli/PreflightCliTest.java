@@ -56,7 +56,7 @@ class PreflightCliTest {
         String[] lines = captured.toString().trim().split("\n");
         assertEquals(4, lines.length, captured.toString());
         assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
-        assertTrue(lines[1].contains("--balance must be one of [none, sampling, weights], was 'oversample'"), lines[1]);
+        assertTrue(lines[1].contains("--balance 'oversample' is unknown, expected one of"), lines[1]);
         assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
         assertTrue(lines[3].contains("rotationDegrees must be in [0, 180], was 400.0"), lines[3]);
     }

@@ -268,7 +268,7 @@ public final class Ablations implements Stage {
         for (Trial t : best) {
             for (int s = 1; s <= space.seeds(); s++) {
                 long seed = o.seed() + 1000L * s;
-                String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), reseeded(t.model(), seed),
+                String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), t.model().withSeed(seed),
                         space.steps()));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);
@@ -295,15 +295,7 @@ public final class Ablations implements Stage {
      * replaces the experiment's; otherwise the experiment's stays. Train only: the val path cannot take one.
      */
     static DataConfig augmented(DataConfig d, Trial t) {
-        return !t.values().containsKey("augment") ? d : new DataConfig(d.seed(), d.subsetSize(), d.batchSize(), d.valFraction(),
-                d.subsetFraction(), t.augment(), d.balance(), d.faults());
-    }
-
-    /** The same configuration with another init seed. */
-    private static ModelConfig reseeded(ModelConfig c, long seed) {
-        return new ModelConfig(c.type(), seed, c.learningRate(), c.hiddenUnits(), c.channels(), c.blocks(), c.optimizer(), c.momentum(),
-                c.dropout(), c.batchNorm(), c.weightDecay(), c.lrSchedule(), c.lrStepEvery(), c.lrStepGamma(), c.biasInit(), c.loss(),
-                c.initScale(), c.dropInputs());
+        return !t.values().containsKey("augment") ? d : d.withAugment(t.augment());
     }
 
     private static void pause() {

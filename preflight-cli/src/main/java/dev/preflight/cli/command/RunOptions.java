@@ -16,6 +16,7 @@ import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunIds;
+import dev.preflight.wire.WireEnum;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -102,11 +103,12 @@ public class RunOptions {
         if ((gatewayUrl == null) != (dataUrl == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gateway and --data go together");
         }
-        ModelConfig mc = new ModelConfig(model, seed, learningRate, hidden, channels, null, null, null, null, null, null,
-                null, null, null, null, null);
+        ModelConfig mc;
         String balance;
         dev.preflight.wire.Augmentation augmentation;
         try {
+            mc = ModelConfig.builder(WireEnum.parse(ModelConfig.Type.class, "--model", model)).seed(seed).learningRate(learningRate)
+                    .hiddenUnits(hidden).channels(channels).build();
             balance = trainingOptions.balance();
             augmentation = trainingOptions.augmentation();
         } catch (IllegalArgumentException e) {

@@ -2,6 +2,7 @@ package dev.preflight.cli.command;
 
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.WireEnum;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -23,9 +24,8 @@ public class TrainingOptions {
      * @throws IllegalArgumentException naming an unknown mode
      */
     String balance() {
-        if (balance != null && !DataConfig.BALANCES.contains(balance)) {
-            throw new IllegalArgumentException("--balance must be one of " + DataConfig.BALANCES.stream().sorted().toList() + ", was '" + balance + "'");
-        }
+        // Parsed for the message; the wire keeps the lowercase name.
+        WireEnum.parse(DataConfig.Balance.class, "--balance", balance);
         return balance;
     }
 
