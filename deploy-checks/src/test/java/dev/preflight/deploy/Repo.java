@@ -99,6 +99,29 @@ final class Repo {
         }
     }
 
+    /**
+     * python3 must import each module. As {@link #requireTool}: missing, the check is skipped visibly on a laptop and
+     * fails in CI, naming the pip command that installs the modules (.ci/run runs it).
+     */
+    static void requirePython(String pipInstall, String... modules) {
+        String imports = "import " + String.join(", ", modules);
+        Result r;
+        try {
+            r = run(Map.of("TF_CPP_MIN_LOG_LEVEL", "3"), "python3", "-c", imports);
+        } catch (UncheckedIOException e) {
+            r = new Result(-1, "python3 cannot be started: " + e.getCause().getMessage());
+        }
+        if (r.exitCode() == 0) {
+            return;
+        }
+        String[] lines = r.output().strip().split("\n");
+        String message = "python3 -c '" + imports + "' failed (" + lines[lines.length - 1] + "): run " + pipInstall;
+        if (System.getenv("CI") != null) {
+            Assertions.fail(message + "; CI must run this check");
+        }
+        Assumptions.abort(message + "; skipped outside CI");
+    }
+
     record Result(int exitCode, String output) {
     }
 
