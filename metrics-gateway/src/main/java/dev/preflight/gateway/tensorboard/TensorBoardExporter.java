@@ -6,6 +6,7 @@ import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
@@ -57,6 +58,9 @@ public class TensorBoardExporter {
 
     private final Optional<Path> root;
     private final Optional<String> dataServiceUrl;
+    /** How long a 404 for a run's preview is retried: the data-service reads submissions within seconds. */
+    static final Duration PREVIEW_RETRY_FOR = Duration.ofSeconds(15);
+
     private final Duration previewTimeout;
     private final String fileSuffix;
     private final Map<String, SplitFile> files = new ConcurrentHashMap<>();
@@ -117,26 +121,42 @@ public class TensorBoardExporter {
         }
     }
 
+    /** The data-service reads a submission on its own consumer; a trainer can start the run before it has. */
+    static final class NotYetKnown extends RuntimeException {
+        NotYetKnown(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Fetches one preview, retrying a 404 (the data-service has not read the run's submission yet) with Mutiny's
+     * exponential back-off for up to {@link #PREVIEW_RETRY_FOR}; any other answer is final.
+     */
     private void fetchPreview(String runId, String split) {
         URI uri = URI.create(dataServiceUrl.get() + "/api/runs/" + URLEncoder.encode(runId, StandardCharsets.UTF_8)
                 + "/preview.png?split=" + split);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(previewTimeout).GET().build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
-            if (error != null) {
-                LOG.infof("no %s preview for %s in TensorBoard: %s", split, runId, error.toString());
-                return;
-            }
-            if (response.statusCode() != 200) {
-                LOG.infof("no %s preview for %s in TensorBoard: %s answered %d", split, runId, uri, response.statusCode());
-                return;
-            }
-            Optional<EventProtos.Image> image = Png.image("preview", response.body());
-            if (image.isEmpty()) {
-                LOG.infof("no %s preview for %s in TensorBoard: %s did not return a PNG", split, runId, uri);
-                return;
-            }
-            write(runId, split, EventProtos.imageEvent(wallTime(), 0, image.get()));
-        });
+        Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .map(response -> {
+                    if (response.statusCode() == 404) {
+                        throw new NotYetKnown(uri + " answered 404");
+                    }
+                    return response;
+                })
+                .onFailure(NotYetKnown.class).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .expireIn(PREVIEW_RETRY_FOR.toMillis())
+                .subscribe().with(response -> {
+                    if (response.statusCode() != 200) {
+                        LOG.infof("no %s preview for %s in TensorBoard: %s answered %d", split, runId, uri, response.statusCode());
+                        return;
+                    }
+                    Optional<EventProtos.Image> image = Png.image("preview", response.body());
+                    if (image.isEmpty()) {
+                        LOG.infof("no %s preview for %s in TensorBoard: %s did not return a PNG", split, runId, uri);
+                        return;
+                    }
+                    write(runId, split, EventProtos.imageEvent(wallTime(), 0, image.get()));
+                }, error -> LOG.infof("no %s preview for %s in TensorBoard: %s", split, runId, error.getMessage()));
     }
 
     private void write(String runId, String split, byte[] event) {
