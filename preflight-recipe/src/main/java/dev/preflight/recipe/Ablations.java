@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * kills stop a trial whose loss is still above its initial value after warm-up. The best configurations are then run
  * with K seeds: a difference smaller than the seed noise is reported as noise.
  */
-public final class Ablations implements Stage {
+public final class Ablations extends RecipeStage<Ablations.Space> {
 
     public static final String NAME = "ablations";
 
@@ -178,7 +178,8 @@ public final class Ablations implements Stage {
     /** How often a trial's state is polled for ASHA rungs and sanity kills. */
     private static final long POLL_MILLIS = 500;
 
-    private final Space space;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Run many ablations at the same time ... Kill experiments that don't show promise (Niessner 10/n); random over grid search (Karpathy 5)";
 
     /** With {@link #DEFAULT_SPACE}. */
     public Ablations() {
@@ -186,21 +187,12 @@ public final class Ablations implements Stage {
     }
 
     public Ablations(Space space) {
-        this.space = space;
+        super(NAME, RECIPE_LINE, space);
     }
 
+    /** The search space (this stage's settings). */
     public Space space() {
-        return space;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Run many ablations at the same time ... Kill experiments that don't show promise (Niessner 10/n); random over grid search (Karpathy 5)";
+        return thresholds();
     }
 
     /** Random search in parallel on the trainers, ASHA and sanity kills, then seed bands for the best configurations. */
@@ -208,13 +200,13 @@ public final class Ablations implements Stage {
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
         Runs runs = ctx.runs();
-        List<Trial> trials = sample(space, o.model(), o.seed());
+        List<Trial> trials = sample(space(), o.model(), o.seed());
         Map<String, Trial> byRun = new LinkedHashMap<>();
         for (Trial t : trials) {
-            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space.steps())), t);
+            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space().steps())), t);
         }
         Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
-        space.rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
+        space().rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
         Map<Trial, String> killed = new LinkedHashMap<>();
         Set<String> sane = new HashSet<>();
         Set<String> active = new LinkedHashSet<>(byRun.keySet());
@@ -224,21 +216,21 @@ public final class Ablations implements Stage {
                 Runs.Status status = runs.status(runId);
                 int step = status.step();
                 ctx.progress(NAME + " #" + byRun.get(runId).index(), new RunWatcher.Progress(runId, status.state(),
-                        step, space.steps(), status.trainLoss(), status.valLoss()));
+                        step, space().steps(), status.trainLoss(), status.valLoss()));
                 if (!status.active()) {
                     active.remove(runId);
                     continue;
                 }
                 String reason = null;
-                if (step >= space.warmup() && sane.add(runId)) {
-                    reason = sanityKill(runs.history(runId).trainLosses(), space.warmup());
+                if (step >= space().warmup() && sane.add(runId)) {
+                    reason = sanityKill(runs.history(runId).trainLosses(), space().warmup());
                 }
                 for (Map.Entry<Integer, Map<String, Double>> rung : rungs.entrySet()) {
                     if (reason == null && step >= rung.getKey() && !rung.getValue().containsKey(runId)) {
                         int r = rung.getKey();
                         List<ValStep> upTo = StageContext.trained(runs.history(runId).val()).stream().filter(v -> v.step() <= r).toList();
                         rung.getValue().put(runId, StageContext.mean(StageContext.tail(upTo), true));
-                        reason = ashaKill(runId, r, rung.getValue(), space.eta());
+                        reason = ashaKill(runId, r, rung.getValue(), space().eta());
                     }
                 }
                 if (reason != null && runs.kill(runId, reason)) {
@@ -255,21 +247,21 @@ public final class Ablations implements Stage {
             if (killed.containsKey(e.getValue())) {
                 continue;
             }
-            RunWatcher.Finished run = ctx.await(e.getKey(), space.steps(), NAME + " #" + e.getValue().index());
+            RunWatcher.Finished run = ctx.await(e.getKey(), space().steps(), NAME + " #" + e.getValue().index());
             ctx.keep(NAME, run);
             if (!run.failed()) {
                 completed.add(e.getValue());
                 finalLoss.put(e.getValue(), StageContext.mean(StageContext.tail(StageContext.trained(run.history().val())), true));
             }
         }
-        List<Trial> best = completed.stream().sorted(Comparator.comparingDouble(finalLoss::get)).limit(space.top()).toList();
+        List<Trial> best = completed.stream().sorted(Comparator.comparingDouble(finalLoss::get)).limit(space().top()).toList();
         // K seeds of each best configuration: new init and data-order seeds, everything else the same.
         Map<Trial, List<String>> seedRuns = new LinkedHashMap<>();
         for (Trial t : best) {
-            for (int s = 1; s <= space.seeds(); s++) {
+            for (int s = 1; s <= space().seeds(); s++) {
                 long seed = o.seed() + 1000L * s;
                 String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), t.model().withSeed(seed),
-                        space.steps()));
+                        space().steps()));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);
             }
@@ -279,7 +271,7 @@ public final class Ablations implements Stage {
             double[] losses = new double[e.getValue().size()];
             double[] accuracies = new double[e.getValue().size()];
             for (int i = 0; i < losses.length; i++) {
-                RunWatcher.Finished run = ctx.await(e.getValue().get(i), space.steps(), NAME + " seeds #" + e.getKey().index());
+                RunWatcher.Finished run = ctx.await(e.getValue().get(i), space().steps(), NAME + " seeds #" + e.getKey().index());
                 List<ValStep> val = StageContext.tail(StageContext.trained(run.history().val()));
                 losses[i] = StageContext.mean(val, true);
                 accuracies[i] = StageContext.mean(val, false);

@@ -28,7 +28,7 @@ import java.util.Locale;
  * {@link Thresholds#maxImbalance()}, any unreadable file or skipped row, a class without val samples, unscaled
  * features more than {@link Thresholds#maxFeatureSpread()} apart. PASS otherwise.
  */
-public final class DataCheck implements Stage {
+public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
 
     public static final String NAME = "data-check";
 
@@ -132,7 +132,8 @@ public final class DataCheck implements Stage {
         }
     }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Become one with the data: scan through thousands of examples, understand their distribution and look for patterns (Karpathy 1)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public DataCheck() {
@@ -140,21 +141,7 @@ public final class DataCheck implements Stage {
     }
 
     public DataCheck(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Become one with the data: scan through thousands of examples, understand their distribution and look for patterns (Karpathy 1)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** Fetches the dataset's stats and a preview grid ("become one with the data") and judges the stats. */
@@ -167,7 +154,7 @@ public final class DataCheck implements Stage {
         if (grid != null) {
             a.previews().put("samples of " + dataset, grid);
         }
-        return judge(dataset, Stats.of(s), thresholds);
+        return judge(dataset, Stats.of(s), thresholds());
     }
 
     public static StageResult judge(String dataset, Stats s, Thresholds t) {

@@ -18,7 +18,7 @@ import java.util.List;
  * FAIL "not learning" when val accuracy stays at chance (e.g. shuffled labels) or val loss does not go down;
  * WARN when it does not beat the majority class or logistic regression on the flattened inputs; else PASS.
  */
-public final class FullData implements Stage {
+public final class FullData extends RecipeStage<FullData.Thresholds> {
 
     public static final String NAME = "full-data";
 
@@ -37,7 +37,8 @@ public final class FullData implements Stage {
                                double zeroInputAccuracy, double majorityAccuracy, double logisticAccuracy, int numClasses) {
     }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Throw more data at the problem ... if your val loss goes down, congrats, you learned something (Niessner 7/n); get dumb baselines (Karpathy 2)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public FullData() {
@@ -45,21 +46,7 @@ public final class FullData implements Stage {
     }
 
     public FullData(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Throw more data at the problem ... if your val loss goes down, congrats, you learned something (Niessner 7/n); get dumb baselines (Karpathy 2)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** The model on all data, next to logistic regression on the same data (a linear model: no hidden layer). */
@@ -92,7 +79,7 @@ public final class FullData implements Stage {
                 zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
                 ctx.majorityShare(), StageContext.mean(StageContext.tail(StageContext.trained(baseline.history().val())), false),
                 ctx.classes());
-        return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds);
+        return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds());
     }
 
     public static StageResult judge(List<String> runIds, Measurements m, String failure, Thresholds t) {

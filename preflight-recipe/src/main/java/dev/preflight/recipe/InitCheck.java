@@ -15,7 +15,7 @@ import java.util.List;
  * <p>Judges the loss of the very first batch (measured before the first update) against -ln(1/C). Far off means a
  * bad init (weights too large), a softmax applied twice, or labels that do not match the outputs.
  */
-public final class InitCheck implements Stage {
+public final class InitCheck extends RecipeStage<InitCheck.Thresholds> {
 
     public static final String NAME = "init-check";
 
@@ -27,7 +27,8 @@ public final class InitCheck implements Stage {
         public static final Thresholds DEFAULT = new Thresholds(0.10, 0.50);
     }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Verify loss @ init: you should measure -log(1/n_classes) on a softmax at initialization (Karpathy 2)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public InitCheck() {
@@ -35,21 +36,7 @@ public final class InitCheck implements Stage {
     }
 
     public InitCheck(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Verify loss @ init: you should measure -log(1/n_classes) on a softmax at initialization (Karpathy 2)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** One step at batch size: the loss of the first batch before any update, and the zero-input baseline at step 0. */
@@ -62,7 +49,7 @@ public final class InitCheck implements Stage {
         double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
                 .mapToDouble(ValStep::zeroInputLoss).findFirst().orElse(Double.NaN);
         double entropy = train.isEmpty() || train.get(0).predictionEntropy() == null ? Double.NaN : train.get(0).predictionEntropy();
-        return judge(run.runId(), initial, ctx.classes(), zero, entropy, thresholds);
+        return judge(run.runId(), initial, ctx.classes(), zero, entropy, thresholds());
     }
 
     /**

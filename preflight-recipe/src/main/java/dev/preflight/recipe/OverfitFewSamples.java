@@ -12,7 +12,7 @@ import java.util.List;
  * on the input ... train loss should still go to zero and training should take at most a few minutes. Val loss will
  * go up as you don't learn anything yet.").
  */
-public final class OverfitFewSamples implements Stage {
+public final class OverfitFewSamples extends RecipeStage<OverfitFewSamples.Thresholds> {
 
     public static final String NAME = "overfit-few-samples";
 
@@ -25,7 +25,8 @@ public final class OverfitFewSamples implements Stage {
         public static final Thresholds DEFAULT = new Thresholds(10, 0.05, 500);
     }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Overfit to 5-10 samples: the network needs to predict different outputs depending on the input ... train loss should still go to zero (Niessner 6/n)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public OverfitFewSamples() {
@@ -33,31 +34,17 @@ public final class OverfitFewSamples implements Stage {
     }
 
     public OverfitFewSamples(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Overfit to 5-10 samples: the network needs to predict different outputs depending on the input ... train loss should still go to zero (Niessner 6/n)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** {@link Thresholds#samples()} samples in one batch, no regularisation, {@link Thresholds#steps()} steps. */
     @Override
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
-        int n = thresholds.samples();
-        RunWatcher.Finished run = ctx.submitAndWait(NAME, ctx.spec(NAME, ctx.plainData(n, n), o.model(), thresholds.steps()));
+        int n = thresholds().samples();
+        RunWatcher.Finished run = ctx.submitAndWait(NAME, ctx.spec(NAME, ctx.plainData(n, n), o.model(), thresholds().steps()));
         double[] val = run.history().val().stream().filter(v -> v.step() > 0).mapToDouble(ValStep::valLoss).toArray();
-        return judge(run.runId(), run.history().trainLosses(), val, run.failed() ? run.message() : null, thresholds);
+        return judge(run.runId(), run.history().trainLosses(), val, run.failed() ? run.message() : null, thresholds());
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.Map;
  * — the usual causes are a learning rate of 0, weights that are never updated, or a broken loss — or when the run
  * itself failed (e.g. a NaN loss).
  */
-public final class OverfitOneSample implements Stage {
+public final class OverfitOneSample extends RecipeStage<OverfitOneSample.Thresholds> {
 
     public static final String NAME = "overfit-one-sample";
 
@@ -32,7 +32,8 @@ public final class OverfitOneSample implements Stage {
         public static final Thresholds DEFAULT = new Thresholds(0.01, 300);
     }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Overfit to a single train sample first ... if you turn off all regularizers, train loss should go to zero (Niessner 5/n)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public OverfitOneSample() {
@@ -40,29 +41,15 @@ public final class OverfitOneSample implements Stage {
     }
 
     public OverfitOneSample(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Overfit to a single train sample first ... if you turn off all regularizers, train loss should go to zero (Niessner 5/n)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** One sample, batch of one, no regularisation, {@link Thresholds#steps()} steps. */
     @Override
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
-        RunWatcher.Finished run = ctx.submitAndWait(NAME, runSpec(o.dataset(), ctx.plainData(1, 1), o.model(), thresholds, o.experiment()));
-        return judge(run.runId(), run.history().trainLosses(), run.lastValLoss(), run.failed() ? run.message() : null, thresholds);
+        RunWatcher.Finished run = ctx.submitAndWait(NAME, runSpec(o.dataset(), ctx.plainData(1, 1), o.model(), thresholds(), o.experiment()));
+        return judge(run.runId(), run.history().trainLosses(), run.lastValLoss(), run.failed() ? run.message() : null, thresholds());
     }
 
     /** The run this stage submits: a 1-sample train subset, no regularisation, batch of that one sample. */

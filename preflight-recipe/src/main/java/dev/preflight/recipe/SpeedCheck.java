@@ -15,7 +15,7 @@ import java.util.List;
  * bottleneck: below {@link Thresholds#moderate()} compute-bound (PASS), up to {@link Thresholds#inputBound()}
  * moderately input-bound (PASS, noted), at or above it input-bound (WARN: fix the data side first).
  */
-public final class SpeedCheck implements Stage {
+public final class SpeedCheck extends RecipeStage<SpeedCheck.Thresholds> {
 
     public static final String NAME = "speed";
 
@@ -30,7 +30,8 @@ public final class SpeedCheck implements Stage {
 
     public enum Bottleneck { COMPUTE_BOUND, MODERATELY_INPUT_BOUND, INPUT_BOUND }
 
-    private final Thresholds thresholds;
+    /** The recipe line this stage checks. */
+    public static final String RECIPE_LINE = "Make sure you understand where the bottle neck lies (data loading vs backprop); a single batch should be processed in under a second (Niessner 8/n)";
 
     /** With {@link Thresholds#DEFAULT}. */
     public SpeedCheck() {
@@ -38,21 +39,7 @@ public final class SpeedCheck implements Stage {
     }
 
     public SpeedCheck(Thresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
-    public Thresholds thresholds() {
-        return thresholds;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String recipeLine() {
-        return "Make sure you understand where the bottle neck lies (data loading vs backprop); a single batch should be processed in under a second (Niessner 8/n)";
+        super(NAME, RECIPE_LINE, thresholds);
     }
 
     /** Reuses the full-data run when that stage ran (no extra cost); otherwise trains 100 steps of its own. */
@@ -69,7 +56,7 @@ public final class SpeedCheck implements Stage {
         double coverage = train.isEmpty() ? Double.NaN : (double) StageContext.trained(run.history().val()).size() / train.size();
         return judge(run.runId(), train.stream().mapToDouble(TrainStep::stepSeconds).toArray(),
                 train.stream().mapToDouble(TrainStep::dataWaitSeconds).toArray(), o.batchSize(), Math.min(10, train.size() / 10),
-                coverage, thresholds);
+                coverage, thresholds());
     }
 
     /**
