@@ -9,16 +9,35 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What the user sees: one-line progress bars and the coloured verdict table. Colour only on a terminal. */
+/**
+ * What the user sees: progress of every active run and the verdict table. On a terminal the progress block redraws in
+ * place, one line per active run (a finished run's line stays as its last state); in a log (CI, a pipe) it prints a
+ * line per run at every 10 % so logs stay short. Colour only on a terminal, and never when NO_COLOR is set.
+ */
 public final class Console {
 
     private final PrintStream out;
-    private final boolean tty;
-    private String lastLine = "";
+    private final boolean interactive;
+    private final boolean colour;
+    /** Interactive: the progress block being redrawn, label -> line, in first-seen order. */
+    private final Map<String, String> block = new java.util.LinkedHashMap<>();
+    /** Lines of the block already on screen (the cursor sits below them). */
+    private int drawn;
+    /** Not interactive: the last 10 % bucket printed per label. */
+    private final Map<String, String> buckets = new java.util.HashMap<>();
 
     public Console(PrintStream out) {
+        this(out, System.console() != null, System.console() != null && System.getenv("NO_COLOR") == null);
+    }
+
+    /**
+     * @param interactive redraw progress in place (stdout is a terminal)
+     * @param colour      colour verdicts (a terminal, NO_COLOR unset)
+     */
+    public Console(PrintStream out, boolean interactive, boolean colour) {
         this.out = out;
-        this.tty = System.console() != null && System.getenv("NO_COLOR") == null;
+        this.interactive = interactive;
+        this.colour = colour;
     }
 
     public void say(String message) {
@@ -26,29 +45,46 @@ public final class Console {
         out.println("» " + message);
     }
 
-    /** On a terminal the bar redraws in place; in a log it prints a line at every 10 % so logs stay short. */
-    public void progress(String stage, RunWatcher.Progress p) {
+    /** One run's progress under {@code label} (a stage, or a stage and trial). */
+    public void progress(String label, RunWatcher.Progress p) {
         int width = 30;
         int done = p.steps() == 0 ? 0 : (int) ((long) width * Math.min(p.step(), p.steps()) / p.steps());
-        String line = String.format(Locale.ROOT, "%-20s [%s%s] %4d/%d  loss %s  val %s  %s", stage,
+        String line = String.format(Locale.ROOT, "%-20s [%s%s] %4d/%d  loss %s  val %s  %s", label,
                 "#".repeat(done), ".".repeat(width - done), p.step(), p.steps(), num(p.trainLoss()), num(p.valLoss()), p.state());
-        if (tty) {
-            out.print("\r" + line);
-            lastLine = line;
+        if (interactive) {
+            if (line.equals(block.get(label))) {
+                return;
+            }
+            block.put(label, line);
+            redraw();
         } else {
             String bucket = p.state() + (p.steps() == 0 ? 0 : 10 * p.step() / p.steps());
-            if (!bucket.equals(lastLine)) {
+            if (!bucket.equals(buckets.get(label))) {
                 out.println(line);
-                lastLine = bucket;
+                buckets.put(label, bucket);
             }
         }
     }
 
-    public void endProgress() {
-        if (tty && !lastLine.isEmpty()) {
-            out.println();
+    /** Moves the cursor to the first line of the block, rewrites every line (clearing leftovers), ends below it. */
+    private void redraw() {
+        StringBuilder b = new StringBuilder();
+        if (drawn > 0) {
+            b.append("\u001b[").append(drawn).append('A');
         }
-        lastLine = "";
+        for (String l : block.values()) {
+            b.append('\r').append(l).append("\u001b[K\n");
+        }
+        out.print(b);
+        out.flush();
+        drawn = block.size();
+    }
+
+    /** Leaves the progress block as it stands: later output goes below it, and a new block starts. */
+    public void endProgress() {
+        block.clear();
+        buckets.clear();
+        drawn = 0;
     }
 
     /** Width the verdict table keeps to: evidence wraps onto indented lines rather than running off a terminal. */
@@ -82,7 +118,7 @@ public final class Console {
 
     private String colour(Verdict v) {
         String padded = String.format("%-7s", v);
-        if (!tty) {
+        if (!colour) {
             return padded;
         }
         String code = switch (v) {
