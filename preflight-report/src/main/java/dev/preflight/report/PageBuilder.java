@@ -121,8 +121,11 @@ final class PageBuilder {
                 timing(s.name(), main, roles.get(0), curves);
             }
             if (shownIn == null) {
-                main.history().val().stream().filter(v -> v.confusion() != null).reduce((x, y) -> y).ifPresent(v -> confusion(v, curves));
-                dynamics = dynamics(main.history().val());
+                // Of the stage's first run: the model's (full-data), the first completed trial's (ablations).
+                String of = roles.get(0).role() == null ? "" : " (" + roles.get(0).role() + ")";
+                main.history().val().stream().filter(v -> v.confusion() != null).reduce((x, y) -> y)
+                        .ifPresent(v -> confusion(v, of, curves));
+                dynamics = dynamics(main.history().val(), of);
             }
             runs.forEach(r -> drawnIn.putIfAbsent(r.runId(), s.name()));
         }
@@ -217,20 +220,20 @@ final class PageBuilder {
                         points(train, TrainStep::step, t -> 1000 * t.dataWaitSeconds())),
                 new ChartSpec.Line(role.legend(stage, "compute"), RunRoles.hsl(212, 0.7, 0.42), false, false, false,
                         points(train, TrainStep::step, t -> 1000 * t.computeSeconds())));
-        out.add(add(new ChartSpec.Lines(nextId(), "step", "ms", false, 0, series), "data wait vs compute per step (ms)",
+        out.add(add(new ChartSpec.Lines(nextId(), "step", "ms", spansDecades(series), 0, series), "data wait vs compute per step (ms)",
                 "data wait: time blocked waiting for the batch; compute: forward, backward and update. " + ZOOM, 320));
     }
 
-    private void confusion(ValStep v, List<ReportPage.Figure> out) {
+    private void confusion(ValStep v, String of, List<ReportPage.Figure> out) {
         int n = v.confusion().length;
         int height = Math.max(280, Math.min(900, 34 * n + 130));
         out.add(add(new ChartSpec.Confusion(nextId(), classLabels(n), v.confusion()),
-                "confusion matrix at step " + v.step() + " (rows: true class, columns: predicted)",
+                "confusion matrix" + of + " at step " + v.step() + ", rows: true class, columns: predicted",
                 "Cells show counts; the shade is the share of the true class's samples (recall along the diagonal).", height));
     }
 
     /** Karpathy: "visualize prediction dynamics on a fixed test batch during the course of training". */
-    private ReportPage.Dynamics dynamics(List<ValStep> val) {
+    private ReportPage.Dynamics dynamics(List<ValStep> val, String of) {
         List<ValStep> fixed = val.stream().filter(v -> v.fixedBatchPredictions() != null && v.fixedBatchLabels() != null).toList();
         if (fixed.isEmpty() || fixed.get(0).fixedBatchLabels().length > MAX_DYNAMICS_SAMPLES) {
             return null;
@@ -245,7 +248,7 @@ final class PageBuilder {
             }
             rows.add(new ReportPage.DynamicsRow(i, className(labels[i]), predictions));
         }
-        return new ReportPage.Dynamics(fixed.stream().map(ValStep::step).toList(), rows);
+        return new ReportPage.Dynamics(of, fixed.stream().map(ValStep::step).toList(), rows);
     }
 
     private void histogram(JsonNode stats, List<ReportPage.Figure> out) {

@@ -57,8 +57,12 @@ public final class ReportPage {
     public record Killed(int trial, String config, String why) {
     }
 
-    /** Predicted class per fixed val sample (rows) at each validated step (columns). */
-    public record Dynamics(List<Integer> steps, List<DynamicsRow> rows) {
+    /**
+     * Predicted class per fixed val sample (rows) at each validated step (columns).
+     *
+     * @param of which run, " (trial 0)", where the stage has several; empty otherwise
+     */
+    public record Dynamics(String of, List<Integer> steps, List<DynamicsRow> rows) {
     }
 
     public record DynamicsRow(int sample, String label, List<Prediction> predictions) {

@@ -214,7 +214,7 @@ class ReportHtmlTest {
                 List.of("run-a", "run-b"));
         String html = ReportHtml.render(new Report("d", "mlp", List.of(ablations), 0), Map.of(), new Leaderboard(List.of(), Map.of()));
         assertFalse(html.contains("<h3>leaderboard"), "no empty leaderboard");
-        assertTrue(html.contains("<code>run-a</code> (trial 0)"), "trial runs named by their trial");
+        assertTrue(html.contains("trial 0 <code>run-a</code>"), "trial runs named by their trial");
     }
 
     @Test
@@ -247,7 +247,7 @@ class ReportHtmlTest {
         String html = Fixtures.penguins().render();
         for (String s : List.of("<span class=\"v WARN\">WARN</span>", "does not beat logistic regression", "penguins.csv:5",
                 "run-cdcee26665ec", "leaderboard", "killed early", "ASHA: val loss 0.4121", "sanity: train loss",
-                "prediction dynamics on the fixed val batch", "confusion matrix at step 1000", "data wait vs compute",
+                "prediction dynamics on the fixed val batch", "confusion matrix (model) at step 1000", "data wait vs compute",
                 "class histogram", "features as stored (standardize", "body_mass_g", "<td>4207</td>", "data:image/png;base64,",
                 "val batch as the network sees it")) {
             assertTrue(html.contains(s), s);
