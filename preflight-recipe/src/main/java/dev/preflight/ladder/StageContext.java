@@ -141,6 +141,12 @@ public final class StageContext {
         artifacts(stage).runs().add(run);
     }
 
+    /** Keeps the run with what it is within the stage ({@code role}: the report's legends name it). */
+    public void keep(String stage, RunWatcher.Finished run, String role) {
+        keep(stage, run);
+        artifacts(stage).roles().put(run.runId(), role);
+    }
+
     /** The first run {@code stage} kept (its main run), if that stage ran. */
     public Optional<RunWatcher.Finished> mainRun(String stage) {
         StageArtifacts a = artifacts.get(stage);

@@ -244,11 +244,13 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         List<Trial> completed = new ArrayList<>();
         Map<Trial, Double> finalLoss = new LinkedHashMap<>();
         for (Map.Entry<String, Trial> e : byRun.entrySet()) {
+            RunWatcher.Finished run = ctx.await(e.getKey(), space().steps(), NAME + " #" + e.getValue().index());
             if (killed.containsKey(e.getValue())) {
+                // Kept for the report: a killed trial's curve up to its kill, drawn grey next to the survivors.
+                ctx.keep(NAME, run, "trial " + e.getValue().index() + " (killed)");
                 continue;
             }
-            RunWatcher.Finished run = ctx.await(e.getKey(), space().steps(), NAME + " #" + e.getValue().index());
-            ctx.keep(NAME, run);
+            ctx.keep(NAME, run, "trial " + e.getValue().index());
             if (!run.failed()) {
                 completed.add(e.getValue());
                 finalLoss.put(e.getValue(), StageContext.mean(StageContext.tail(StageContext.trained(run.history().val())), true));
@@ -272,6 +274,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             double[] accuracies = new double[e.getValue().size()];
             for (int i = 0; i < losses.length; i++) {
                 RunWatcher.Finished run = ctx.await(e.getValue().get(i), space().steps(), NAME + " seeds #" + e.getKey().index());
+                ctx.keep(NAME, run, "trial " + e.getKey().index() + " · seed " + (i + 1));
                 List<ValStep> val = StageContext.tail(StageContext.trained(run.history().val()));
                 losses[i] = StageContext.mean(val, true);
                 accuracies[i] = StageContext.mean(val, false);

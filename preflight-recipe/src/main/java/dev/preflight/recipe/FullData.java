@@ -60,8 +60,8 @@ public final class FullData extends RecipeStage<FullData.Thresholds> {
         String logisticId = ctx.submit(logistic);
         RunWatcher.Finished run = ctx.await(mainId, main.steps(), NAME);
         RunWatcher.Finished baseline = ctx.await(logisticId, logistic.steps(), "logistic-baseline");
-        ctx.keep(NAME, run);
-        ctx.keep(NAME, baseline);
+        ctx.keep(NAME, run, "model");
+        ctx.keep(NAME, baseline, "logistic baseline");
         // "Visualize just before the net": what the trainer received (train) and what validation saw (val).
         for (String split : List.of("train", "val")) {
             byte[] png = ctx.data().runPreview(mainId, split);

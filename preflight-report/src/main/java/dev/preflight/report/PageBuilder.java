@@ -95,7 +95,7 @@ final class PageBuilder {
     private ReportPage.Stage stage(StageResult s) {
         StageArtifacts a = artifacts.get(s.name());
         List<RunWatcher.Finished> runs = a == null ? List.of() : a.runs();
-        List<RunRoles.Role> roles = RunRoles.of(s, runs, board);
+        List<RunRoles.Role> roles = RunRoles.of(s, runs, board, a == null ? Map.of() : a.roles());
         List<ReportPage.Field> evidence = new ArrayList<>();
         s.evidence().forEach((k, v) -> evidence.add(new ReportPage.Field(k, Fmt.num(v))));
         List<ReportPage.Run> runList = new ArrayList<>();

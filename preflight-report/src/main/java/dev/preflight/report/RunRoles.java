@@ -20,7 +20,8 @@ import java.util.Set;
  * seed), or nothing for a stage's only run ("overfit-one-sample · train"). Also each run's colour family: train and
  * val of one run share a hue (train lighter and solid, val darker and dashed); a killed trial is grey.
  *
- * <p>StageArtifacts carries runs without roles, so roles follow the ladder's order: full-data keeps the model's run
+ * <p>A stage names its runs' roles when it keeps them ({@code StageArtifacts.roles}); a run without one (a report
+ * written before roles existed, a hand-built one) gets a role from the ladder's order: full-data keeps the model's run
  * then the baseline's, and the ablation stage lists its trials' runs in trial order before the seed runs (the trial
  * runs' ids are the first {@code trials} of the stage's run ids; the seed runs are named by the leaderboard).
  */
@@ -55,15 +56,18 @@ final class RunRoles {
     private RunRoles() {
     }
 
-    static List<Role> of(StageResult stage, List<RunWatcher.Finished> runs, Leaderboard board) {
+    static List<Role> of(StageResult stage, List<RunWatcher.Finished> runs, Leaderboard board, Map<String, String> given) {
         List<Role> roles = new ArrayList<>();
         Ablation ablation = Ablation.of(stage, board);
         for (int i = 0; i < runs.size(); i++) {
             RunWatcher.Finished run = runs.get(i);
-            String role = stage.name().equals(Ablations.NAME) ? ablation.roles().getOrDefault(run.runId(), "run " + (i + 1))
+            String named = given.get(run.runId());
+            boolean namedKilled = named != null && named.endsWith("(killed)");
+            String role = named != null ? (namedKilled ? named.substring(0, named.length() - "(killed)".length()).strip() : named)
+                    : stage.name().equals(Ablations.NAME) ? ablation.roles().getOrDefault(run.runId(), "run " + (i + 1))
                     : fixedRole(stage, i, runs.size());
             int family = ablation.trials().getOrDefault(run.runId(), i);
-            boolean killed = "KILLED".equals(run.state()) || ablation.killed().contains(run.runId());
+            boolean killed = namedKilled || "KILLED".equals(run.state()) || ablation.killed().contains(run.runId());
             roles.add(new Role(run.runId(), killed ? (role == null ? "" : role + " ") + "(killed)" : role,
                     HUES[Math.floorMod(family, HUES.length)], killed));
         }

@@ -105,6 +105,37 @@ class ReportHtmlTest {
     }
 
     @Test
+    void rolesTheStageGaveItsRunsWinOverTheirOrder() throws Exception {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        RunWatcher.Finished baseline = Fixtures.run("run-b00000000000", "FINISHED", 40, rng, 1.1, 0.5, 10, 0.6, null, 3, true);
+        RunWatcher.Finished model = Fixtures.run("run-m00000000000", "FINISHED", 40, rng, 1.1, 0.1, 10, 0.2, null, 3, true);
+        RunWatcher.Finished stopped = Fixtures.run("run-k00000000000", "FINISHED", 20, rng, 1.1, 0.9, 10, 0.9, null, 3, true);
+        java.util.Map<String, StageArtifacts> artifacts = new java.util.LinkedHashMap<>();
+        // Kept baseline first: position alone would call it the model.
+        artifacts.put("full-data", new StageArtifacts(new ArrayList<>(List.of(baseline, model)),
+                new java.util.HashMap<>(java.util.Map.of(baseline.runId(), "logistic baseline", model.runId(), "model")),
+                new java.util.LinkedHashMap<>(), null));
+        artifacts.put("ablations", new StageArtifacts(new ArrayList<>(List.of(stopped)),
+                new java.util.HashMap<>(java.util.Map.of(stopped.runId(), "trial 3 (killed)")), new java.util.LinkedHashMap<>(), null));
+        dev.preflight.recipe.Report report = new dev.preflight.recipe.Report("d", "cnn", List.of(
+                new dev.preflight.recipe.StageResult("full-data", dev.preflight.recipe.Verdict.PASS, java.util.Map.of(), "ok",
+                        List.of(baseline.runId(), model.runId())),
+                new dev.preflight.recipe.StageResult("ablations", dev.preflight.recipe.Verdict.PASS, java.util.Map.of(), "ok",
+                        List.of(stopped.runId()))), 0L);
+        List<String> names = new ArrayList<>();
+        java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+        for (JsonNode c : charts(ReportHtml.render(report, artifacts, new dev.preflight.ladder.Leaderboard(List.of(), java.util.Map.of())))) {
+            c.path("series").forEach(x -> {
+                names.add(x.get("name").asText());
+                byName.put(x.get("name").asText(), x);
+            });
+        }
+        assertTrue(names.containsAll(List.of("full-data · logistic baseline · train", "full-data · model · val",
+                "ablations · trial 3 (killed) · train")), names.toString());
+        assertTrue(byName.get("ablations · trial 3 (killed) · train").get("muted").asBoolean(), "a trial the stage says was killed is grey");
+    }
+
+    @Test
     void trainAndValOfARunShareAHueAndKilledTrialsAreGrey() throws Exception {
         JsonNode ablation = null;
         for (JsonNode c : charts(Fixtures.penguins().render())) {
