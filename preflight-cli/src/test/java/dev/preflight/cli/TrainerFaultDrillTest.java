@@ -96,6 +96,58 @@ class TrainerFaultDrillTest {
         }
     }
 
+    /**
+     * The data-service killed with kill -9 mid-stream and started again: the restarted service resumes the stream at
+     * its topic's end (paced by the trainer's committed offset), so every offset holds exactly one batch, batch i at
+     * offset i, and the run finishes with the undisturbed run's curve.
+     */
+    @Test
+    void dataServiceKilledMidStreamResumesTheStream() throws Exception {
+        long seed = 13L;
+        RunWatcher watcher = new RunWatcher(gateway);
+        String reference = gateway.submit(spec(seed, 0));
+        double[] expected = watcher.await(reference, STEPS, Duration.ofMinutes(3), p -> { }).history().trainLosses();
+
+        String runId = gateway.submit(spec(seed, 25));
+        awaitHolderAtStep(runId, 80);
+        stack.killHard("data-service");
+        long killedAt = System.currentTimeMillis();
+        Thread.sleep(2_000);
+        stack.restart("data-service");
+        long downMs = System.currentTimeMillis() - killedAt;
+
+        RunWatcher.Finished done = watcher.await(runId, STEPS, Duration.ofMinutes(3), p -> { });
+        assertEquals("FINISHED", done.state(), done.message());
+        List<TrainStep> history = done.history().train();
+        boolean identical = history.size() == STEPS;
+        for (int i = 0; identical && i < STEPS; i++) {
+            identical = history.get(i).step() == i + 1
+                    && Double.doubleToRawLongBits(history.get(i).loss()) == Double.doubleToRawLongBits(expected[i]);
+        }
+        int records = 0;
+        int misplaced = 0;
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            var tp = new org.apache.kafka.common.TopicPartition(Topics.batches(runId), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    records++;
+                    if (dev.preflight.wire.BatchCodec.decode(r.value()).index() != r.offset()) {
+                        misplaced++;
+                    }
+                }
+            }
+        }
+        table.add(String.format(Locale.ROOT, "%-6d %-9s %-10s %-18s %-5d %-10d %-22s %-15s %s", seed, "DATA-KILL",
+                "~80", "down " + String.format(Locale.ROOT, "%.1f s", downMs / 1000.0), STEPS - history.size(), 0,
+                "batches " + records + "/" + STEPS, identical ? "yes" : "NO", misplaced + " misplaced"));
+        assertEquals(STEPS, records, "exactly one batch per offset: nothing produced twice, nothing missing");
+        assertEquals(0, misplaced, "batch i at offset i");
+        assertTrue(identical, "the loss curve equals the undisturbed run's, bit for bit");
+    }
+
     static RunSpec spec(long seed, int delayMs) {
         DataConfig data = new DataConfig(seed, 64, 16, 0.2);
         if (delayMs > 0) {
