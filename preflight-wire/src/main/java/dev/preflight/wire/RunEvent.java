@@ -3,15 +3,23 @@ package dev.preflight.wire;
 /**
  * A run's lifecycle: STARTED when a trainer takes it, then exactly one of FINISHED, FAILED or KILLED (a
  * {@link RunCommand} stopped it; the message says why). WARNING events may come in between (a model over the
- * early-stage parameter budget, a layer whose weights never move); they do not change the run's state.
+ * early-stage parameter budget, a layer whose weights never move); they do not change the run's state. RESUMED when
+ * another replica took over a run whose trainer stopped renewing its lease ({@link RunLease}): {@code worker} is the
+ * new one, {@code previousWorker} the lost one, {@code step} the checkpoint's step it continues from (0: from the
+ * start, no checkpoint yet).
  *
- * @param step    last completed step (0 for STARTED)
- * @param message human-readable detail: the failure reason, or the final loss
- * @param worker  which trainer replica ran it
+ * @param step           last completed step (0 for STARTED; the checkpoint's step for RESUMED)
+ * @param message        human-readable detail: the failure reason, or the final loss
+ * @param worker         which trainer replica ran it
+ * @param previousWorker RESUMED only: the replica that lost the run; null otherwise (and left out of the JSON)
  */
-public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs) {
+public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs, String previousWorker) {
 
-    public enum Type { STARTED, WARNING, FINISHED, FAILED, KILLED }
+    public enum Type { STARTED, WARNING, FINISHED, FAILED, KILLED, RESUMED }
+
+    public RunEvent(String runId, Type type, int step, String message, String worker, long atMs) {
+        this(runId, type, step, message, worker, atMs, null);
+    }
 
     public static RunEvent decode(byte[] bytes) {
         RunEvent e = Json.decode(bytes, RunEvent.class);

@@ -36,6 +36,15 @@ public final class Topics {
      * variable (parameters, optimiser state). Compacted: only the latest checkpoint of a run matters.
      */
     public static final String CHECKPOINTS = "preflight.checkpoints";
+    /**
+     * Trainer leases on runs ({@link RunLease}). Key: run id. Value: {@link RunLease} JSON, a tombstone when released.
+     * One partition: every replica reads all leases in one order, which arbitrates racing claims; records carry the
+     * broker's append time, against which expiry is judged ({@link RunLease#supersedes}). Compacted, but never
+     * within {@link #LEASE_COMPACTION_LAG_MS} of a write, so the order of recent claims stays readable.
+     */
+    public static final String LEASES = "preflight.leases";
+    /** Minimum age of a lease record before compaction may drop it (see {@link #LEASES}). */
+    public static final long LEASE_COMPACTION_LAG_MS = TimeUnit.HOURS.toMillis(1);
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
@@ -86,6 +95,12 @@ public final class Topics {
         NewTopic checkpoints = topic(CHECKPOINTS, 4, 7 * DAY_MS, true);
         checkpoints.configs().put("cleanup.policy", "compact");
         topics.add(checkpoints);
+        NewTopic leases = topic(LEASES, 1, 7 * DAY_MS, false);
+        leases.configs().put("cleanup.policy", "compact");
+        leases.configs().put("min.compaction.lag.ms", String.valueOf(LEASE_COMPACTION_LAG_MS));
+        // One clock for every lease record: expiry is judged on the broker's append times, never between machines.
+        leases.configs().put("message.timestamp.type", "LogAppendTime");
+        topics.add(leases);
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

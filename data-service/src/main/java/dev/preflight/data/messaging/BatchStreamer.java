@@ -182,7 +182,7 @@ public class BatchStreamer {
             if (stream != null) {
                 stream.cancel("run " + event.type() + " at step " + event.step());
             }
-        } else if (event.type() == RunEvent.Type.STARTED) {
+        } else if (event.type() == RunEvent.Type.STARTED || event.type() == RunEvent.Type.RESUMED) {
             RunSubmitted run = parked.remove(runId);
             if (run != null) {
                 LOG.infof("run %s was started by %s; resuming its parked stream", runId, event.worker());

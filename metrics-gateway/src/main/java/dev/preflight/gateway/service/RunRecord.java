@@ -118,6 +118,8 @@ public final class RunRecord {
         RunState target = switch (event.type()) {
             case WARNING -> RunState.RUNNING;
             case STARTED -> RunState.RUNNING;
+            // Another replica took the run over from its checkpoint: still running, now on the new worker.
+            case RESUMED -> RunState.RUNNING;
             case FINISHED -> RunState.FINISHED;
             case FAILED -> RunState.FAILED;
             case KILLED -> RunState.KILLED;

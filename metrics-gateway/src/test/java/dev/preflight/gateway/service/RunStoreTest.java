@@ -111,6 +111,28 @@ class RunStoreTest {
     }
 
     @Test
+    void aResumedRunStaysRunningOnTheNewWorkerAndItsReplayedStepsCountOnce() {
+        store.submitted(new RunSubmitted("run-r", spec(), 1L));
+        store.event(new RunEvent("run-r", RunEvent.Type.STARTED, 0, "taken by trainer-1", "trainer-1", 2L));
+        for (int step = 1; step <= 7; step++) {
+            store.trainStep(train("run-r", step, 1.0 / step));
+        }
+        // trainer-1 is lost after step 7; trainer-2 resumes from the checkpoint at step 5 and replays 6 and 7.
+        store.event(new RunEvent("run-r", RunEvent.Type.RESUMED, 5, "resumed by trainer-2", "trainer-2", 3L, "trainer-1"));
+        for (int step = 6; step <= 10; step++) {
+            store.trainStep(train("run-r", step, 1.0 / step));
+        }
+        RunRecord run = store.find("run-r").orElseThrow();
+        assertEquals(RunState.RUNNING, run.state());
+        assertEquals("trainer-2", run.detail().worker());
+        assertEquals(10, run.distinctTrainSteps());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), run.history(null, null).train().stream().map(TrainStep::step).toList());
+        assertEquals(0L, run.terminalAtMs(), "a resumed run is live: its meters stay");
+        store.event(new RunEvent("run-r", RunEvent.Type.FINISHED, 10, "final loss 0.1", "trainer-2", 4L));
+        assertEquals(RunState.FINISHED, run.state());
+    }
+
+    @Test
     void eventsOfAnUnseenRunCreateItWithAnUnknownModelAndTheLaterSpecFillsIn() {
         store.event(new RunEvent("run-b", RunEvent.Type.FAILED, 3, "loss is NaN", "trainer-1", 1L));
         RunRecord run = store.find("run-b").orElseThrow();

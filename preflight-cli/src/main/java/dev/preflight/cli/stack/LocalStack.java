@@ -42,7 +42,7 @@ public final class LocalStack implements AutoCloseable {
     private Path out;
 
     /** A launched service process, its log and the port its health endpoint answers on. */
-    private record Child(String name, Process process, Path log, int port) {
+    private record Child(String name, Service service, Map<String, String> env, Process process, Path log, int port) {
     }
 
     private LocalStack(Path home, Path logs) {
@@ -134,6 +134,14 @@ public final class LocalStack implements AutoCloseable {
 
     private void launch(Service service, String name, int port, Map<String, String> env) {
         Path log = logs.resolve(name + ".log");
+        if (Files.exists(log)) {
+            // A restarted service keeps its earlier log beside the new one.
+            try {
+                Files.move(log, logs.resolve(name + "." + System.nanoTime() + ".log"));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot keep " + log, e);
+            }
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", appJar(service).toString())
@@ -143,7 +151,7 @@ public final class LocalStack implements AutoCloseable {
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment().putAll(env);
         try {
-            children.add(new Child(name, pb.start(), log, port));
+            children.add(new Child(name, service, Map.copyOf(env), pb.start(), log, port));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -174,6 +182,52 @@ public final class LocalStack implements AutoCloseable {
         }
         throw new IllegalStateException(child.name() + " not ready after " + READY_TIMEOUT.toSeconds()
                 + " s; last lines of " + child.log() + ":\n" + tail(child.log()));
+    }
+
+    /** The trainer replicas' names ({@code trainer-1}, ...), as in their worker ids and log file names. */
+    public synchronized List<String> trainers() {
+        return children.stream().filter(c -> c.service() == Service.TRAINER).map(Child::name).toList();
+    }
+
+    /** The base URL of one launched service by name ({@code trainer-2}, {@code data-service}, ...). */
+    public synchronized String url(String name) {
+        return "http://localhost:" + child(name).port();
+    }
+
+    /** The OS process of one launched service (for fault drills: kill -9, SIGSTOP/SIGCONT by its pid). */
+    public synchronized Process process(String name) {
+        return child(name).process();
+    }
+
+    /** Fault drills: kill -9 of one service, waiting until it is gone. It stays down until {@link #restart}. */
+    public void killHard(String name) {
+        Process p = process(name);
+        p.destroyForcibly();
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Starts a stopped service again with its settings and port, and waits until it is ready. */
+    public void restart(String name) {
+        Child old;
+        synchronized (this) {
+            old = child(name);
+            if (old.process().isAlive()) {
+                throw new IllegalStateException(name + " is still running");
+            }
+            children.remove(old);
+            launch(old.service(), name, old.port(), old.env());
+        }
+        awaitReady(child(name));
+    }
+
+    private Child child(String name) {
+        return children.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service named " + name + " in this stack"));
     }
 
     public String url(Service s) {
@@ -209,6 +263,14 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        // A drill may have left a service stopped (SIGSTOP): it must be able to receive the SIGTERM.
+        children.forEach(c -> {
+            try {
+                new ProcessBuilder("kill", "-CONT", String.valueOf(c.process().pid())).start().waitFor();
+            } catch (IOException | InterruptedException ignored) {
+                // best effort
+            }
+        });
         children.forEach(c -> c.process().destroy());
         for (Child c : children) {
             Process p = c.process();

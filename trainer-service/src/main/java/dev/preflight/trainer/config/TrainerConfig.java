@@ -46,4 +46,18 @@ public interface TrainerConfig {
     @WithName("queue-enabled")
     @WithDefault("true")
     boolean queueEnabled();
+
+    /**
+     * How long a run's lease lives without a renewal. Another replica declares the run lost and resumes it from its
+     * last checkpoint after this much silence; a holder that could not renew within it stops publishing (and stops
+     * for good once it reads a takeover). Detection time is about this plus one heartbeat.
+     */
+    @WithName("lease-ttl")
+    @WithDefault("PT10S")
+    Duration leaseTtl();
+
+    /** How often the holder renews its lease: several renewals per TTL, so one slow write does not lose the run. */
+    @WithName("lease-heartbeat")
+    @WithDefault("PT1S")
+    Duration leaseHeartbeat();
 }

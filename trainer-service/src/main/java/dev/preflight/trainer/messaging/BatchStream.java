@@ -34,6 +34,7 @@ public final class BatchStream implements AutoCloseable {
     private final TrainerProducer producer;
     private final Deque<ConsumerRecord<byte[], byte[]>> buffered = new ArrayDeque<>();
     private int deadLettered;
+    private long lastCommit = -1;
 
     public BatchStream(String bootstrap, String runId, TrainerProducer producer) {
         this.producer = producer;
@@ -90,13 +91,17 @@ public final class BatchStream implements AutoCloseable {
 
     /** Asynchronous: a lost commit only means the data-service waits a little longer. */
     public void commit(long nextOffset) {
+        lastCommit = nextOffset;
         consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(nextOffset)), null);
     }
 
     @Override
     public void close() {
         try {
-            consumer.commitSync(Duration.ofSeconds(5));
+            // The last offset trained on, not the position: buffered batches were never trained on.
+            if (lastCommit >= 0) {
+                consumer.commitSync(Map.of(partition, new OffsetAndMetadata(lastCommit)), Duration.ofSeconds(5));
+            }
         } catch (RuntimeException ignored) {
             // Best effort: the run is over either way.
         }

@@ -4,6 +4,7 @@ import dev.preflight.nn.Models;
 import dev.preflight.trainer.config.TrainerConfig;
 import dev.preflight.trainer.service.KillSwitch;
 import dev.preflight.trainer.service.TrainingJob;
+import dev.preflight.wire.RunLease;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
 import dev.preflight.wire.WireFormatException;
@@ -27,6 +28,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -55,10 +57,14 @@ public class RunQueue {
     private Thread thread;
 
     private final KillSwitch kills;
+    private final Leases leases;
+    private final Counter runsFenced;
+    private final Counter runsResumed;
 
     public RunQueue(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerConfig config,
-                    TrainerProducer producer, KillSwitch kills, MeterRegistry registry) {
+                    TrainerProducer producer, KillSwitch kills, Leases leases, MeterRegistry registry) {
         this.kills = kills;
+        this.leases = leases;
         this.bootstrap = bootstrap;
         this.config = config;
         this.producer = producer;
@@ -69,6 +75,11 @@ public class RunQueue {
                 .description("Runs this replica ended with FAILED").register(registry);
         this.runsKilled = Counter.builder("preflight.trainer.runs").tag("outcome", "killed")
                 .description("Runs this replica stopped on a kill command").register(registry);
+        this.runsFenced = Counter.builder("preflight.trainer.runs").tag("outcome", "fenced")
+                .description("Runs this replica stopped because another replica took them over (its lease had expired)")
+                .register(registry);
+        this.runsResumed = Counter.builder("preflight.trainer.runs.resumed")
+                .description("Runs this replica took over from a replica that stopped renewing its lease").register(registry);
         registry.gauge("preflight.trainer.busy", currentRun, r -> r.get() == null ? 0 : 1);
     }
 
@@ -79,6 +90,7 @@ public class RunQueue {
             LOG.info("run queue disabled (preflight.trainer.queue-enabled=false)");
             return;
         }
+        leases.start();
         thread = new Thread(this::loop, "run-queue");
         thread.start();
     }
@@ -117,23 +129,46 @@ public class RunQueue {
         try (KafkaConsumer<byte[], byte[]> c = consumer) {
             c.subscribe(List.of(Topics.RUNS));
             while (running) {
+                boolean took = false;
                 for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    c.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1)));
+                    Map<TopicPartition, OffsetAndMetadata> next = Map.of(new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1));
                     RunSubmitted run;
                     try {
                         run = RunSubmitted.decode(record.value());
                     } catch (WireFormatException e) {
+                        c.commitSync(next);
                         DeadLetters.send(producer, record, e);
                         continue;
                     }
+                    if (leases.live(run.runId())) {
+                        // Resubmitted while a replica holds it: two replicas must never train one run.
+                        c.commitSync(next);
+                        LOG.infof("%s is held by %s; ignoring the repeated submission", run.runId(),
+                                leases.current(run.runId()).map(l -> l.worker()).orElse("?"));
+                        continue;
+                    }
+                    // Claim first, then commit: a crash in between leaves a lease that expires, and the run is resumed.
+                    Optional<Leases.Lease> lease = leases.claim(run, worker);
+                    c.commitSync(next);
+                    if (lease.isEmpty()) {
+                        LOG.warnf("%s: not claimed by this replica (see above); the replica holding its lease trains it", run.runId());
+                        continue;
+                    }
                     c.unsubscribe();
-                    train(run);
+                    train(run, lease.get());
                     if (running) {
                         c.subscribe(List.of(Topics.RUNS));
                     }
+                    took = true;
                     break;
                 }
+                if (!took && running) {
+                    takeOverLostRun(c);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             // shutdown
         } catch (RuntimeException e) {
@@ -141,17 +176,53 @@ public class RunQueue {
         }
     }
 
-    private void train(RunSubmitted run) {
-        currentRun.set(run.runId());
+    /**
+     * An idle replica resumes a run whose holder stopped renewing its lease: it claims the next epoch, and if its
+     * claim is the first in log order it trains the run from its last checkpoint (the job announces RESUMED).
+     */
+    private void takeOverLostRun(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
+        Optional<RunLease> lost = leases.lost();
+        if (lost.isEmpty()) {
+            return;
+        }
+        RunLease was = lost.get();
+        LOG.warnf("%s: %s has not renewed its lease for %s; claiming it", was.runId(), was.worker(), leases.ttl());
+        c.unsubscribe();
         try {
-            TrainingJob.Outcome outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
-                    config.batchTimeout(), config.tfThreads(), config.exportDir())).run();
-            switch (outcome.type()) {
-                case FINISHED -> runsFinished.increment();
-                case KILLED -> runsKilled.increment();
-                default -> runsFailed.increment();
+            Optional<Leases.Lease> lease = leases.claim(was.submitted(), worker);
+            if (lease.isPresent()) {
+                runsResumed.increment();
+                train(was.submitted(), lease.get());
             }
         } finally {
+            if (running) {
+                c.subscribe(List.of(Topics.RUNS));
+            }
+        }
+    }
+
+    private void train(RunSubmitted run, Leases.Lease lease) {
+        currentRun.set(run.runId());
+        TrainingJob.Outcome outcome = null;
+        try {
+            outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
+                    config.batchTimeout(), config.tfThreads(), config.exportDir(), lease)).run();
+            if (outcome.fenced()) {
+                runsFenced.increment();
+            } else {
+                switch (outcome.type()) {
+                    case FINISHED -> runsFinished.increment();
+                    case KILLED -> runsKilled.increment();
+                    default -> runsFailed.increment();
+                }
+            }
+        } finally {
+            if (outcome != null && !outcome.fenced()) {
+                lease.release();
+            } else {
+                // Fenced, or the job threw: the lease is not released, so it expires and another replica resumes.
+                lease.abandon();
+            }
             currentRun.set(null);
         }
     }

@@ -2,6 +2,7 @@ package dev.preflight.trainer.messaging;
 
 import dev.preflight.wire.Json;
 import dev.preflight.wire.RunEvent;
+import dev.preflight.wire.RunLease;
 import dev.preflight.wire.Snapshot;
 import dev.preflight.wire.SnapshotCodec;
 import dev.preflight.wire.Topics;
@@ -12,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,6 +29,9 @@ import java.util.concurrent.TimeoutException;
  */
 @ApplicationScoped
 public class TrainerProducer {
+
+    /** Header on train-metrics records naming the replica that published them. */
+    public static final String WORKER_HEADER = "preflight-worker";
 
     private final KafkaProducer<byte[], byte[]> producer;
 
@@ -44,7 +49,26 @@ public class TrainerProducer {
     }
 
     public void trainStep(TrainStep step) {
-        send(new ProducerRecord<>(Topics.TRAIN_METRICS, key(step.runId()), Json.encode(step)));
+        trainStep(step, null);
+    }
+
+    /** With the publishing replica in a {@value #WORKER_HEADER} header: who published which copy of a step. */
+    public void trainStep(TrainStep step, String worker) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TRAIN_METRICS, key(step.runId()), Json.encode(step));
+        if (worker != null) {
+            record.headers().add(WORKER_HEADER, worker.getBytes(StandardCharsets.UTF_8));
+        }
+        send(record);
+    }
+
+    /** Writes a lease record (claim or renewal) and waits for the broker: the caller needs its offset. */
+    public RecordMetadata lease(RunLease lease) throws ExecutionException, InterruptedException, TimeoutException {
+        return producer.send(new ProducerRecord<>(Topics.LEASES, key(lease.runId()), Json.encode(lease))).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Releases a run's lease (a tombstone), after its terminal event. */
+    public void releaseLease(String runId) throws ExecutionException, InterruptedException, TimeoutException {
+        producer.send(new ProducerRecord<>(Topics.LEASES, key(runId), null)).get(10, TimeUnit.SECONDS);
     }
 
     public void checkpoint(CheckpointStore.Checkpoint checkpoint) {

@@ -4,6 +4,7 @@ import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
 import dev.preflight.trainer.messaging.BatchStream;
 import dev.preflight.trainer.messaging.CheckpointStore;
+import dev.preflight.trainer.messaging.Leases;
 import dev.preflight.trainer.messaging.TrainerProducer;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
@@ -42,13 +43,27 @@ public final class TrainingJob {
     /** Steps after which a parameter tensor that never moved is reported. */
     static final int FROZEN_AFTER_STEPS = 20;
 
-    /** How a run ended, for the caller's meters and logs. */
+    /**
+     * How a run ended, for the caller's meters and logs. {@code type} is null when this replica was fenced: another
+     * replica took the run over, and this one published nothing more (no terminal event either).
+     */
     public record Outcome(RunEvent.Type type, int steps, String message) {
+        public boolean fenced() {
+            return type == null;
+        }
     }
 
-    /** What a job needs from its replica. */
+    /**
+     * What a job needs from its replica. {@code lease} (null in tests that drive a job without one) is checked before
+     * every publication: a job whose lease was taken over stops without publishing.
+     */
     public record Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
-                          int tfThreads, Optional<Path> exportDir) {
+                          int tfThreads, Optional<Path> exportDir, Leases.Lease lease) {
+
+        public Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
+                       int tfThreads, Optional<Path> exportDir) {
+            this(bootstrap, producer, kills, worker, batchTimeout, tfThreads, exportDir, null);
+        }
     }
 
     private final RunSubmitted run;
@@ -65,17 +80,31 @@ public final class TrainingJob {
         ModelConfig mc = spec.model();
         Optional<CheckpointStore.Checkpoint> checkpoint = CheckpointStore.latest(ctx.bootstrap(), runId);
         int step = checkpoint.map(c -> c.state().step()).orElse(0);
-        if (checkpoint.isPresent()) {
-            // Resuming is an explicit act (the run was resubmitted): an earlier kill does not apply to it.
-            ctx.kills().clear(runId);
+        String previous = ctx.lease() == null ? null : ctx.lease().previousWorker();
+        try {
+            if (previous != null) {
+                // Taken over from a replica that stopped renewing its lease: a kill sent meanwhile still applies.
+                event(new RunEvent(runId, RunEvent.Type.RESUMED, step, "resumed by " + ctx.worker() + " from "
+                        + (checkpoint.isPresent() ? "the checkpoint at step " + step : "the start (no checkpoint yet)")
+                        + " after " + previous + " stopped renewing its lease", ctx.worker(), System.currentTimeMillis(), previous));
+            } else {
+                if (checkpoint.isPresent()) {
+                    // Resuming is an explicit act (the run was resubmitted): an earlier kill does not apply to it.
+                    ctx.kills().clear(runId);
+                }
+                event(RunEvent.Type.STARTED, step, checkpoint.isPresent()
+                        ? "resumed by " + ctx.worker() + " from the checkpoint at step " + step
+                        : "taken by " + ctx.worker());
+            }
+        } catch (Leases.FencedException e) {
+            return fenced(step, e, null);
         }
-        event(RunEvent.Type.STARTED, step, checkpoint.isPresent()
-                ? "resumed by " + ctx.worker() + " from the checkpoint at step " + step
-                : "taken by " + ctx.worker());
         Model model = null;
         Outcome outcome;
         try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer())) {
-            checkpoint.ifPresent(c -> stream.seek(c.nextOffset()));
+            // The checkpoint's offset, or the start: a run without a checkpoint starts over from batch 0 and step 1
+            // whatever a lost trainer had committed.
+            stream.seek(checkpoint.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L));
             float loss = Float.NaN;
             int[] sampleShape = null;
             List<String> names = List.of();
@@ -111,6 +140,7 @@ public final class TrainingJob {
                     return finish(new Outcome(RunEvent.Type.FAILED, step, "loss is " + loss + " at step " + step
                             + ": lower the learning rate, check inputs for NaN/Inf and the loss for log(0)"), model);
                 }
+                guard();
                 stream.commit(consumed.nextOffset());
                 Map<String, Double> ratios = new LinkedHashMap<>();
                 for (int i = 0; i < names.size(); i++) {
@@ -119,7 +149,10 @@ public final class TrainingJob {
                 }
                 ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
                         seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios,
-                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null));
+                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null), ctx.worker());
+                if (ctx.lease() != null) {
+                    ctx.lease().step(step);
+                }
                 if (!frozenReported && step >= FROZEN_AFTER_STEPS) {
                     frozenReported = true;
                     reportFrozen(names, moved, step);
@@ -128,6 +161,7 @@ public final class TrainingJob {
                     snapshot(model, step, sampleShape);
                 }
                 if (step % spec.checkpointInterval() == 0 && step < spec.steps()) {
+                    guard();
                     ctx.producer().checkpoint(new CheckpointStore.Checkpoint(consumed.nextOffset(), new Snapshot(runId, step, spec,
                             sampleShape, model.numClasses(), model.state(), model.task().name())));
                 }
@@ -139,6 +173,8 @@ public final class TrainingJob {
                 message += "; SavedModel at " + dir.toAbsolutePath();
             }
             outcome = new Outcome(RunEvent.Type.FINISHED, step, message);
+        } catch (Leases.FencedException e) {
+            return fenced(step, e, model);
         } catch (TimeoutException e) {
             outcome = new Outcome(RunEvent.Type.FAILED, step, e.getMessage());
         } catch (Exception e) {
@@ -179,6 +215,7 @@ public final class TrainingJob {
     }
 
     private void snapshot(Model model, int step, int[] sampleShape) {
+        guard();
         ctx.producer().snapshot(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
                 model.task().name()));
     }
@@ -187,13 +224,38 @@ public final class TrainingJob {
         if (model != null) {
             model.close();
         }
-        event(outcome.type(), outcome.steps(), outcome.message());
+        try {
+            event(outcome.type(), outcome.steps(), outcome.message());
+        } catch (Leases.FencedException e) {
+            return fenced(outcome.steps(), e, null);
+        }
         LOG.infof("%s %s after %d steps: %s", run.runId(), outcome.type(), outcome.steps(), outcome.message());
         return outcome;
     }
 
+    /** Another replica took the run over: stop, publish nothing (not even a terminal event). */
+    private Outcome fenced(int step, Leases.FencedException e, Model model) {
+        if (model != null) {
+            model.close();
+        }
+        LOG.warnf("%s: stopped at step %d without publishing: %s", run.runId(), step, e.getMessage());
+        return new Outcome(null, step, "fenced: " + e.getMessage());
+    }
+
+    /** Throws {@link Leases.FencedException} if the run is no longer ours; waits while the lease is unconfirmed. */
+    private void guard() {
+        if (ctx.lease() != null) {
+            ctx.lease().check();
+        }
+    }
+
     private void event(RunEvent.Type type, int step, String message) {
-        ctx.producer().runEvent(new RunEvent(run.runId(), type, step, message, ctx.worker(), System.currentTimeMillis()));
+        event(new RunEvent(run.runId(), type, step, message, ctx.worker(), System.currentTimeMillis()));
+    }
+
+    private void event(RunEvent e) {
+        guard();
+        ctx.producer().runEvent(e);
     }
 
     private static double seconds(long nanos) {

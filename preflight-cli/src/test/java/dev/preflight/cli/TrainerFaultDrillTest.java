@@ -1,0 +1,360 @@
+package dev.preflight.cli;
+
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.ladder.GatewayClient;
+import dev.preflight.ladder.RunWatcher;
+import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.DataFaults;
+import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunEvent;
+import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.Topics;
+import dev.preflight.wire.TrainStep;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fault drills on the trainers, with the packaged services and a real broker: two trainer replicas, a run of a few
+ * hundred steps, and the replica holding it killed with {@code kill -9} (or frozen with SIGSTOP, the shape of a
+ * network partition or a long GC pause) at a random step. The other replica must resume the run from its last
+ * checkpoint within 30 s with the trainers' default lease settings; the history must hold every step exactly once,
+ * every copy of a replayed step must be bit-identical, and the loss curve must equal, bit for bit, an undisturbed run
+ * with the same seeds. A frozen replica that wakes after its lease expired must publish nothing more.
+ *
+ * <p>The default suite drills one seed each way; {@code drillsThreeSeeds} (tag {@code drill-ci}) runs in CI only.
+ */
+class TrainerFaultDrillTest {
+
+    static final int STEPS = 300;
+    static final Duration RESUME_TARGET = Duration.ofSeconds(30);
+
+    static LocalStack stack;
+    static GatewayClient gateway;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final List<String> table = new ArrayList<>();
+
+    @BeforeAll
+    static void startStack() {
+        Path home = Path.of(System.getProperty("preflight.home", ".."));
+        stack = LocalStack.start(home, Path.of("target/fault-drill-test"), 2, System.out::println);
+        gateway = stack.gateway();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+        System.out.println("\nTrainer fault drills (" + STEPS + " steps, checkpoint every 50, two replicas, default lease settings)");
+        System.out.println(String.format(Locale.ROOT, "%-6s %-9s %-10s %-18s %-5s %-10s %-22s %-15s %s",
+                "seed", "fault", "kill step", "time to RESUMED", "lost", "duplicated", "replayed (bit-equal)", "curve identical",
+                "published after fencing"));
+        table.forEach(System.out::println);
+    }
+
+    enum Fault { KILL9, SIGSTOP }
+
+    @Test
+    void killedTrainerRunResumesOnTheOtherReplica() throws Exception {
+        drill(11L, Fault.KILL9);
+    }
+
+    @Test
+    void frozenTrainerIsFencedAndPublishesNothingAfterTheTakeover() throws Exception {
+        drill(11L, Fault.SIGSTOP);
+    }
+
+    @Test
+    @Tag("drill-ci")
+    void drillsThreeSeeds() throws Exception {
+        for (long seed : new long[]{21L, 22L, 23L}) {
+            drill(seed, Fault.KILL9);
+        }
+    }
+
+    /**
+     * The data-service killed with kill -9 mid-stream and started again: the restarted service resumes the stream at
+     * its topic's end (paced by the trainer's committed offset), so every offset holds exactly one batch, batch i at
+     * offset i, and the run finishes with the undisturbed run's curve.
+     */
+    @Test
+    void dataServiceKilledMidStreamResumesTheStream() throws Exception {
+        long seed = 11L;
+        RunWatcher watcher = new RunWatcher(gateway);
+        double[] expected = reference(seed);
+
+        String runId = gateway.submit(spec(seed, 25));
+        awaitHolderAtStep(runId, 80);
+        stack.killHard("data-service");
+        long killedAt = System.currentTimeMillis();
+        Thread.sleep(2_000);
+        stack.restart("data-service");
+        long downMs = System.currentTimeMillis() - killedAt;
+
+        RunWatcher.Finished done = watcher.await(runId, STEPS, Duration.ofMinutes(3), p -> { });
+        assertEquals("FINISHED", done.state(), done.message());
+        List<TrainStep> history = done.history().train();
+        boolean identical = history.size() == STEPS;
+        for (int i = 0; identical && i < STEPS; i++) {
+            identical = history.get(i).step() == i + 1
+                    && Double.doubleToRawLongBits(history.get(i).loss()) == Double.doubleToRawLongBits(expected[i]);
+        }
+        int records = 0;
+        int misplaced = 0;
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            var tp = new org.apache.kafka.common.TopicPartition(Topics.batches(runId), 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    records++;
+                    if (dev.preflight.wire.BatchCodec.decode(r.value()).index() != r.offset()) {
+                        misplaced++;
+                    }
+                }
+            }
+        }
+        table.add(String.format(Locale.ROOT, "%-6d %-9s %-10s %-18s %-5d %-10d %-22s %-15s %s", seed, "DATA-KILL",
+                "~80", "down " + String.format(Locale.ROOT, "%.1f s", downMs / 1000.0), STEPS - history.size(), 0,
+                "batches " + records + "/" + STEPS, identical ? "yes" : "NO", misplaced + " misplaced"));
+        assertEquals(STEPS, records, "exactly one batch per offset: nothing produced twice, nothing missing");
+        assertEquals(0, misplaced, "batch i at offset i");
+        assertTrue(identical, "the loss curve equals the undisturbed run's, bit for bit");
+    }
+
+    static final Map<Long, double[]> references = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The undisturbed run's losses: same seeds, no fault, no delay (the delay only paces the data-service). */
+    static double[] reference(long seed) {
+        return references.computeIfAbsent(seed, s -> {
+            String reference = gateway.submit(spec(s, 0));
+            double[] losses = new RunWatcher(gateway).await(reference, STEPS, Duration.ofMinutes(3), p -> { }).history().trainLosses();
+            assertEquals(STEPS, losses.length);
+            return losses;
+        });
+    }
+
+    static RunSpec spec(long seed, int delayMs) {
+        DataConfig data = new DataConfig(seed, 64, 16, 0.2);
+        if (delayMs > 0) {
+            data = data.withFaults(new DataFaults(null, delayMs));
+        }
+        ModelConfig model = new ModelConfig("mlp", seed, 3e-3, List.of(32));
+        return new RunSpec("shapes", data, model, STEPS, 50, 50, null, null);
+    }
+
+    void drill(long seed, Fault fault) throws Exception {
+        RunWatcher watcher = new RunWatcher(gateway);
+        double[] expected = reference(seed);
+
+        // Paced at 25 ms a batch so there is time to strike mid-run.
+        String runId = gateway.submit(spec(seed, 25));
+        int killAt = 60 + new SplittableRandom(seed * 31 + fault.ordinal()).nextInt(140);
+        String holder = awaitHolderAtStep(runId, killAt);
+        long struckAtMs = System.currentTimeMillis();
+        Process victim = stack.process(holder);
+        String victimWorker = holder + "-" + victim.pid();
+        if (fault == Fault.KILL9) {
+            stack.killHard(holder);
+        } else {
+            signal(victim, "STOP");
+        }
+
+        RunEvent resumed = awaitResumed(runId, Duration.ofSeconds(90));
+        long toResumedMs = resumed.atMs() - struckAtMs;
+        assertEquals(victimWorker, resumed.previousWorker(), "RESUMED names the lost worker: " + resumed);
+        assertTrue(!victimWorker.equals(resumed.worker()), "and a new one: " + resumed);
+        assertTrue(resumed.step() % 50 == 0, "resumed from a checkpoint step: " + resumed);
+
+        if (fault == Fault.KILL9) {
+            // Back after its lease expired: a fresh process that must leave the run alone.
+            stack.restart(holder);
+        } else {
+            signal(victim, "CONT");
+        }
+
+        RunWatcher.Finished done = watcher.await(runId, STEPS, Duration.ofMinutes(3), p -> { });
+        assertEquals("FINISHED", done.state(), done.message());
+        List<TrainStep> history = done.history().train();
+        long distinct = history.stream().mapToInt(TrainStep::step).distinct().count();
+        int lost = STEPS - (int) distinct;
+        int duplicated = history.size() - (int) distinct;
+        boolean identical = history.size() == STEPS;
+        for (int i = 0; identical && i < STEPS; i++) {
+            identical = history.get(i).step() == i + 1
+                    && Double.doubleToRawLongBits(history.get(i).loss()) == Double.doubleToRawLongBits(expected[i]);
+        }
+
+        // Every copy on the topic: replayed steps bit-identical, and who published what, when.
+        Raw raw = readRaw(runId);
+        int killStep = raw.lastStepBy(victimWorker, resumed.atMs());
+        long lateFromVictim = raw.recordsBy(victimWorker).stream().filter(r -> r.timestamp() > resumed.atMs()).count();
+        long eventsFromVictimAfter = raw.events.stream()
+                .filter(e -> victimWorker.equals(e.worker()) && e.atMs() > resumed.atMs()).count();
+        String restartedWorker = holder + "-" + stack.process(holder).pid();
+        long fromRestarted = fault == Fault.KILL9 ? raw.recordsBy(restartedWorker).size() : 0;
+
+        table.add(String.format(Locale.ROOT, "%-6d %-9s %-10d %-18s %-5d %-10d %-22s %-15s %d",
+                seed, fault, killStep, String.format(Locale.ROOT, "%.1f s", toResumedMs / 1000.0), lost, duplicated,
+                raw.replayed + " (" + (raw.replayedIdentical ? "yes" : "NO") + ")", identical ? "yes" : "NO",
+                lateFromVictim + eventsFromVictimAfter + fromRestarted));
+
+        assertTrue(toResumedMs <= RESUME_TARGET.toMillis(), "RESUMED " + toResumedMs + " ms after the " + fault);
+        assertEquals(0, lost, "steps lost");
+        assertEquals(0, duplicated, "steps duplicated in the history");
+        assertTrue(raw.replayedIdentical, "every copy of a replayed step is bit-identical");
+        assertTrue(identical, "the loss curve equals the undisturbed run's, bit for bit");
+        assertTrue(killStep >= killAt, "the fault hit at or after step " + killAt + ": " + killStep);
+        assertEquals(0, lateFromVictim, "train steps published by the lost replica after the takeover");
+        assertEquals(0, eventsFromVictimAfter, "run events published by the lost replica after the takeover");
+        assertEquals(0, fromRestarted, "train steps published by the restarted replica for this run");
+        if (fault == Fault.SIGSTOP) {
+            Path log = stack.logs().resolve(holder + ".log");
+            await(() -> Files.readString(log).contains("stopped at step"), Duration.ofSeconds(30),
+                    "the woken replica logs that it was fenced");
+        }
+    }
+
+    /** Waits until the gateway shows the run at {@code step} or later, and returns the replica training it. */
+    static String awaitHolderAtStep(String runId, int step) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (gateway.status(runId).step() >= step) {
+                for (String t : stack.trainers()) {
+                    String body = http.send(HttpRequest.newBuilder(URI.create(stack.url(t) + "/api/trainer")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    if (body.contains("\"" + runId + "\"")) {
+                        return t;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(runId + " never reached step " + step + ": " + gateway.status(runId));
+    }
+
+    static void signal(Process p, String signal) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor());
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "group.id", "drill-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "enable.auto.commit", false),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static RunEvent awaitResumed(String runId, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.subscribe(List.of(Topics.RUN_EVENTS));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    RunEvent e = RunEvent.decode(r.value());
+                    if (e.runId().equals(runId) && e.type() == RunEvent.Type.RESUMED) {
+                        return e;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no RESUMED event for " + runId + " within " + timeout);
+    }
+
+    /** Every train-metrics record and run event of a run, as on the topics. */
+    static final class Raw {
+        final List<ConsumerRecord<byte[], byte[]>> steps = new ArrayList<>();
+        final List<RunEvent> events = new ArrayList<>();
+        int replayed;
+        boolean replayedIdentical = true;
+
+        List<ConsumerRecord<byte[], byte[]>> recordsBy(String worker) {
+            return steps.stream().filter(r -> worker.equals(worker(r))).toList();
+        }
+
+        int lastStepBy(String worker, long beforeMs) {
+            return recordsBy(worker).stream().filter(r -> r.timestamp() <= beforeMs)
+                    .mapToInt(r -> TrainStep.decode(r.value()).step()).max().orElse(0);
+        }
+
+        static String worker(ConsumerRecord<byte[], byte[]> r) {
+            var h = r.headers().lastHeader("preflight-worker");
+            return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static Raw readRaw(String runId) {
+        Raw raw = new Raw();
+        byte[] key = runId.getBytes(StandardCharsets.UTF_8);
+        try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+            c.subscribe(List.of(Topics.TRAIN_METRICS, Topics.RUN_EVENTS));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+                var records = c.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    quietSince = System.nanoTime();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (!java.util.Arrays.equals(key, r.key())) {
+                        continue;
+                    }
+                    if (r.topic().equals(Topics.TRAIN_METRICS)) {
+                        raw.steps.add(r);
+                    } else {
+                        raw.events.add(RunEvent.decode(r.value()));
+                    }
+                }
+            }
+        }
+        TreeMap<Integer, List<Double>> byStep = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : raw.steps) {
+            TrainStep s = TrainStep.decode(r.value());
+            byStep.computeIfAbsent(s.step(), k -> new ArrayList<>()).add(s.loss());
+        }
+        for (List<Double> copies : byStep.values()) {
+            raw.replayed += copies.size() - 1;
+            for (double l : copies) {
+                raw.replayedIdentical &= Double.doubleToRawLongBits(l) == Double.doubleToRawLongBits(copies.get(0));
+            }
+        }
+        return raw;
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void await(Check check, Duration timeout, String what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (check.ok()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("not within " + timeout + ": " + what);
+    }
+}
