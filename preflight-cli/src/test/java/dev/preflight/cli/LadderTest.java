@@ -213,7 +213,7 @@ class LadderTest {
     @Test
     void aWineQualityLikeCsvClimbsWithAnMlpAndDataCheckOnlyWarns() throws Exception {
         java.nio.file.Files.writeString(stack.dataRoot().resolve("winequality-red.csv"), wineLikeCsv());
-        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
+        stack.data().register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
         // No --hidden: the mlp's documented default widths.
         Report r = climbOn("wine-red", new ModelConfig("mlp", 42L, 1e-3, null),
                 List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, OverfitFewSamples.NAME, FullData.NAME));
@@ -245,7 +245,7 @@ class LadderTest {
         }
         java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
         java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
-        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "digits-one-based", "format", "idx", "path", "digits-one-based"));
+        stack.data().register(java.util.Map.of("name", "digits-one-based", "format", "idx", "path", "digits-one-based"));
         Report r = climbOn("digits-one-based", cnn(1e-3), Stages.NAMES);
         StageResult s = only(r);
         assertEquals(Verdict.FAIL, s.verdict());
@@ -265,7 +265,7 @@ class LadderTest {
         assertEquals(0, cli.apply(new String[]{"run", "--dataset", "shapes", "--stages", "data-check,init-check"}));
         assertEquals(1, cli.apply(new String[]{"run", "--dataset", "shapes", "--lr", "0", "--stages", "overfit-one-sample"}));
         java.nio.file.Files.writeString(stack.dataRoot().resolve("winequality-red.csv"), wineLikeCsv());
-        new DataClient(stack.url(Service.DATA)).register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
+        stack.data().register(java.util.Map.of("name", "wine-red", "format", "csv", "path", "winequality-red.csv"));
         // data-check WARNs on this file (imbalance, duplicates): fine by default, a failure with --strict.
         assertEquals(0, cli.apply(new String[]{"run", "--dataset", "wine-red", "--model", "mlp", "--stages", "data-check"}));
         assertEquals(1, cli.apply(new String[]{"run", "--dataset", "wine-red", "--model", "mlp", "--stages", "data-check", "--strict"}));

@@ -111,6 +111,27 @@ class SkeletonTest {
     }
 
     @Test
+    void whatTheDataServiceWouldRefuseIsA400AtSubmissionAndRegistrationNeedsTheKey() {
+        String model = "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":0.01,\"hiddenUnits\":[8]},\"steps\":5}";
+        given().baseUri(stack.url(Service.GATEWAY)).header("X-API-Key", stack.apiKey()).contentType("application/json")
+                .body("{\"dataset\":\"mnist-typo\",\"data\":{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2}," + model)
+                .post("/api/runs").then().statusCode(400)
+                .body("problems", hasItem(containsString("unknown dataset 'mnist-typo', known datasets: [shapes, shapes-seg, spirals")));
+        // shapes: 2000 samples, 1600 in the train side of a 0.2 split.
+        given().baseUri(stack.url(Service.GATEWAY)).header("X-API-Key", stack.apiKey()).contentType("application/json")
+                .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":100000,\"batchSize\":8,\"valFraction\":0.2}," + model)
+                .post("/api/runs").then().statusCode(400)
+                .body("problems", hasItem(containsString("subsetSize 100000 exceeds the 1600 train samples")));
+        String registration = "{\"name\":\"nowhere\",\"format\":\"idx\",\"path\":\"nowhere\"}";
+        given().baseUri(stack.url(Service.DATA)).contentType("application/json").body(registration)
+                .post("/api/datasets").then().statusCode(401).body("error", containsString("X-API-Key"));
+        // With the stack's key (the client the CLI uses) the request gets as far as the data root.
+        DataClient.DatasetRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(DataClient.DatasetRejectedException.class,
+                () -> stack.data().register(java.util.Map.of("name", "nowhere", "format", "idx", "path", "nowhere")));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
     void invalidRunSpecIsRejectedNamingTheField() {
         given().baseUri(stack.url(Service.GATEWAY)).header("X-API-Key", stack.apiKey()).contentType("application/json")
                 .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":1,\"batchSize\":1,\"valFraction\":0.2},"

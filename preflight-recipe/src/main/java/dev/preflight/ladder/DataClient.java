@@ -19,11 +19,20 @@ import java.util.Map;
 public final class DataClient {
 
     private final String base;
+    /** The data-service's API key, sent on registration (its only mutating endpoint); null: none sent. */
+    private final String apiKey;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** A client for reads only: registration answers 401 without the key. */
     public DataClient(String baseUrl) {
+        this(baseUrl, null);
+    }
+
+    /** @param apiKey the data-service's API key ({@code X-API-Key}), needed to register datasets */
+    public DataClient(String baseUrl, String apiKey) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiKey = apiKey;
     }
 
     /**
@@ -71,9 +80,12 @@ public final class DataClient {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot encode " + request, e);
         }
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(base + "/api/datasets")).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null && !apiKey.isBlank()) {
+            post.header("X-API-Key", apiKey);
+        }
+        HttpResponse<String> r = send(post, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 400 || r.statusCode() == 422) {
             String reason;
             try {

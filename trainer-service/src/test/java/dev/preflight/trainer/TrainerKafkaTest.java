@@ -225,6 +225,25 @@ class TrainerKafkaTest {
     }
 
     @Test
+    void aRefusalOnTheControlTopicEndsAWaitingRunAtOnceAsFailedWithTheRefusersReason() throws Exception {
+        // No batch at all: the data-service refused the run, so without the FAIL the trainer would wait for the whole
+        // batch timeout (2 minutes) and then fail with "no batch ... for 120 s", which names nothing.
+        String runId = submit(spec(1e-3, 100), 0);
+        collect(Topics.RUN_EVENTS, RunEvent::decode, e -> e.runId().equals(runId) && e.type() == RunEvent.Type.STARTED, l -> !l.isEmpty());
+        long sentAtMs = System.currentTimeMillis();
+        String reason = "the data-service cannot stream this run: unknown dataset 'mnist-typo', known datasets: [shapes, shapes-seg, spirals]";
+        producer.send(new ProducerRecord<>(Topics.CONTROL, runId.getBytes(StandardCharsets.UTF_8),
+                Json.encode(new RunCommand(runId, RunCommand.Type.FAIL, reason, sentAtMs)))).get();
+        RunEvent end = terminalEvent(runId);
+        assertEquals(RunEvent.Type.FAILED, end.type());
+        assertEquals(reason, end.message());
+        assertEquals(0, end.step());
+        long latencyMs = end.atMs() - sentAtMs;
+        System.out.println("refusal latency: " + latencyMs + " ms");
+        assertTrue(latencyMs < 5_000, "the refusal took " + latencyMs + " ms to end the run");
+    }
+
+    @Test
     void resubmittedRunResumesFromItsCheckpointWithNoMissingOrDuplicatedSteps() throws Exception {
         RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 1, 1, 0.2), new ModelConfig("mlp", 3L, 1e-3, List.of(32)), 60, 5, 20, null, null);
         // Only 45 batches at first: the run stops (killed) after step 45, its last checkpoint is at step 40.

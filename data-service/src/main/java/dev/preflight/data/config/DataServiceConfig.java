@@ -53,6 +53,14 @@ public interface DataServiceConfig {
     @WithDefault("20ms")
     Duration progressPollInterval();
 
+    /**
+     * The API key required on every endpoint that changes something (dataset registration), in the {@code X-API-Key}
+     * header or as the HTTP Basic password, as on the gateway. Unset: a random key is generated at startup and logged
+     * once, so a deployment that forgot to set one is locked rather than open. The CLI's local stack gives the
+     * data-service and the gateway the same key.
+     */
+    java.util.Optional<String> apiKey();
+
     interface Spirals {
         @WithDefault("7")
         long seed();

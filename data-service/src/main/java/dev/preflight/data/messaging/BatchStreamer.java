@@ -1,8 +1,8 @@
 package dev.preflight.data.messaging;
 
 import dev.preflight.data.config.DataServiceConfig;
-import dev.preflight.data.model.Dataset;
 import dev.preflight.data.service.DatasetRegistry;
+import dev.preflight.data.service.RunFit;
 import dev.preflight.data.service.TrainBatches;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.RunEvent;
@@ -70,6 +70,7 @@ public class BatchStreamer {
     private static final Duration GAUGE_REFRESH = Duration.ofMillis(250);
 
     private final DatasetRegistry datasets;
+    private final RunRefusals refusals;
     private final DataServiceConfig config;
     private final MeterRegistry meters;
     private final Admin admin;
@@ -93,12 +94,13 @@ public class BatchStreamer {
     private volatile boolean stopping;
 
     @Inject
-    public BatchStreamer(DatasetRegistry datasets, DataServiceConfig config, MeterRegistry meters,
+    public BatchStreamer(DatasetRegistry datasets, RunRefusals refusals, DataServiceConfig config, MeterRegistry meters,
                          @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrapServers) {
         if (config.maxBatchesAhead() < 1) {
             throw new IllegalArgumentException("preflight.data.max-batches-ahead must be >= 1, was " + config.maxBatchesAhead());
         }
         this.datasets = datasets;
+        this.refusals = refusals;
         this.config = config;
         this.meters = meters;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
@@ -137,9 +139,10 @@ public class BatchStreamer {
     }
 
     /**
-     * Checks that the run can be streamed, creates its topic and starts its worker. Runs on the messaging thread, so
-     * anything wrong with the run (unknown dataset, subset larger than the train split, topic not creatable) throws
-     * here and sends the submission to the dead-letter topic with the reason, instead of failing unseen on a worker.
+     * Checks that the run can be streamed ({@link RunFit}, the same check {@code POST /api/run-checks} answers),
+     * creates its topic and starts its worker. Runs on the messaging thread, so anything wrong with the run (unknown
+     * dataset, subset larger than the train split, topic not creatable) throws here; the caller ends the run with the
+     * reason and dead-letters the submission, instead of the run failing unseen on a worker.
      */
     public void start(RunSubmitted run) {
         String runId = run.runId();
@@ -152,13 +155,7 @@ public class BatchStreamer {
             LOG.infof("run %s is already streaming; ignoring the repeated submission", runId);
             return;
         }
-        Dataset dataset = datasets.get(run.spec().dataset());
-        TrainBatches batches;
-        try {
-            batches = TrainBatches.forRun(dataset, run.spec().data());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("run " + runId + " does not fit dataset '" + dataset.name() + "': " + e.getMessage(), e);
-        }
+        TrainBatches batches = RunFit.batches(datasets, run.spec());
         Topics.ensure(admin, List.of(Topics.batchStream(runId)));
         parked.remove(runId);
         RunStream stream = new RunStream(run, batches);
@@ -255,6 +252,11 @@ public class BatchStreamer {
                 LOG.infof("run %s: stream interrupted (%s)", runId, stopping ? "service shutting down" : "worker interrupted");
             } catch (RuntimeException | ExecutionException | TimeoutException e) {
                 LOG.errorf(e, "run %s: stream failed: %s", runId, e.getMessage());
+                if (!stopping && cancelReason == null) {
+                    // Nothing restarts a failed stream: end the run now, with the reason, rather than at the trainer's
+                    // batch timeout with a message that names nothing.
+                    refusals.refuse(runId, (int) committedSeen, "its batch stream failed after " + produced + " batches: " + e.getMessage());
+                }
             } finally {
                 active.remove(runId, this);
                 Thread.currentThread().setName(previousName);

@@ -17,8 +17,6 @@ import dev.preflight.data.service.FeatureScaler;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.ValBatches;
 import dev.preflight.wire.BatchCodec;
-import dev.preflight.wire.Json;
-import dev.preflight.wire.WireFormatException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -34,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -62,26 +61,25 @@ public class DatasetResource {
     }
 
     @POST
+    @Mutating
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Register a dataset on disk under the data root",
             description = "Body: {name, format: idx|csv|image-folder|segmentation, path (relative to the data root), "
                     + "images, labels, masks, labelColumn, header, imageShape [h,w,c], numClasses}. The files are loaded "
                     + "now; unreadable files are skipped and listed in the stats. Unknown fields are errors.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Registration.class)))
     @APIResponse(responseCode = "201", description = "Registered; the body is the dataset's detail")
     @APIResponse(responseCode = "400", description = "Bad body, name, format or path (absolute, '..', outside the root, missing)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "The name is taken",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "The files are not a usable dataset (wrong magic, ragged CSV, no valid sample)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public Response register(String body) {
-        Registration r;
-        try {
-            // Parsed by the strict wire mapper rather than bound by JAX-RS: a misspelt option must be an error.
-            r = Json.decode(body, Registration.class);
-        } catch (WireFormatException e) {
-            throw new ApiProblemException(Response.Status.BAD_REQUEST, e.getMessage());
-        }
+    public Response register(byte[] body) {
+        // Parsed by the strict wire mapper rather than bound by JAX-RS: a misspelt option must be an error.
+        Registration r = JsonBodies.decode(body, Registration.class, "invalid registration");
         Dataset d;
         try {
             d = registry.register(r);

@@ -46,8 +46,11 @@ class DatasetRegistrationTest {
         dir = Files.createDirectories(registry.root().path().resolve(id));
     }
 
+    /** The key application.properties gives the data-service in tests. */
+    static final String KEY = "test-key";
+
     private static io.restassured.response.ValidatableResponse post(String json) {
-        return given().contentType("application/json").body(json).when().post("/api/datasets").then();
+        return given().header("X-API-Key", KEY).contentType("application/json").body(json).when().post("/api/datasets").then();
     }
 
     private String body(String name, String format, String path, String extra) {
@@ -164,6 +167,46 @@ class DatasetRegistrationTest {
         post(body("shapes", "idx", id + "/ok", "")).statusCode(409).body("error", containsString("'shapes'"));
         post(body(id + "-twice", "idx", id + "/ok", "")).statusCode(201);
         post(body(id + "-twice", "idx", id + "/ok", "")).statusCode(409);
+    }
+
+    @Test
+    void registrationNeedsTheApiKeyLikeTheGatewaysMutatingEndpoints() throws Exception {
+        TestFiles.idx(dir.resolve("k"), 6, 4, 2, false);
+        String json = body(id + "-key", "idx", id + "/k", "");
+        given().contentType("application/json").body(json).when().post("/api/datasets").then().statusCode(401)
+                .header("WWW-Authenticate", containsString("Basic"))
+                .body("error", containsString("X-API-Key"));
+        given().header("X-API-Key", "guess").contentType("application/json").body(json).when().post("/api/datasets").then()
+                .statusCode(401).body("error", containsString("wrong API key"));
+        given().get("/api/datasets/" + id + "-key").then().statusCode(404);
+        // HTTP Basic with the key as the password (any user), as browsers and the gateway allow.
+        given().auth().preemptive().basic("anyone", KEY).contentType("application/json").body(json).when().post("/api/datasets")
+                .then().statusCode(201);
+        // Reads stay open.
+        given().get("/api/datasets/" + id + "-key").then().statusCode(200);
+    }
+
+    @Test
+    void aRunCheckAnswersTheSizesTheRunWouldGetOrNamesWhyItWouldBeRefused() {
+        String model = "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":0.01},\"steps\":5";
+        // 400 shapes in tests, stratified 0.2: 320 train, 80 val.
+        given().contentType("application/json")
+                .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":5,\"subsetSize\":10,\"batchSize\":32,\"valFraction\":0.2}," + model + "}")
+                .when().post("/api/run-checks").then().statusCode(200)
+                .body("dataset", equalTo("shapes")).body("trainSize", equalTo(320)).body("valSize", equalTo(80))
+                .body("subsetSize", equalTo(10)).body("batchSize", equalTo(10));
+        given().contentType("application/json")
+                .body("{\"dataset\":\"mnist-typo\",\"data\":{\"seed\":5,\"subsetSize\":0,\"batchSize\":32,\"valFraction\":0.2}," + model + "}")
+                .when().post("/api/run-checks").then().statusCode(422)
+                .body("error", containsString("unknown dataset 'mnist-typo'")).body("error", containsString("shapes-seg"));
+        given().contentType("application/json")
+                .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":5,\"subsetSize\":321,\"batchSize\":32,\"valFraction\":0.2}," + model + "}")
+                .when().post("/api/run-checks").then().statusCode(422)
+                .body("error", containsString("subsetSize 321 exceeds the 320 train samples"));
+        given().contentType("application/json")
+                .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":5,\"subsetSize\":0,\"batchSize\":0,\"valFraction\":-0.2}," + model + "}")
+                .when().post("/api/run-checks").then().statusCode(400)
+                .body("error", containsString("batchSize")).body("error", containsString("valFraction"));
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.preflight.kafka.LocalKafkaTestResource;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.Json;
+import dev.preflight.wire.RunCommand;
+import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
@@ -92,6 +94,46 @@ class DeadLetterTest {
         byte[] v2 = Json.encode(bigSubset);
         KafkaTestClients.send(Topics.RUNS, bigSubset.runId(), v2);
         assertReasonMentions(deadLetterReason(bigSubset.runId(), v2), "subsetSize");
+    }
+
+    /** The first record keyed {@code key} on {@code topic} (read from the start), decoded. */
+    private static <T> T awaitKeyed(String topic, String key, java.util.function.Function<byte[], T> decode) {
+        AtomicReference<T> found = new AtomicReference<>();
+        try (KafkaConsumer<String, byte[]> consumer = KafkaTestClients.consumer("reader-" + UUID.randomUUID())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(TIMEOUT).pollInSameThread().pollInterval(Duration.ZERO).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (key.equals(r.key()) && found.get() == null) {
+                        found.set(decode.apply(r.value()));
+                    }
+                }
+                return found.get() != null;
+            });
+        }
+        return found.get();
+    }
+
+    @Test
+    void aRefusedRunEndsAtOnceFailedWithTheReasonAndItsTrainerIsToldToStop() {
+        RunSubmitted base = KafkaTestClients.run(1, 1, 5);
+        RunSpec s = base.spec();
+        RunSubmitted unknownDataset = new RunSubmitted(base.runId() + "-r", new RunSpec("mnist-typo", s.data(), s.model(), 5, null), 1L);
+        long sentAtMs = System.currentTimeMillis();
+        KafkaTestClients.send(Topics.RUNS, unknownDataset.runId(), Json.encode(unknownDataset));
+
+        // The gateway's view: the run is FAILED, by the data-service, with the reason that names the dataset.
+        RunEvent end = awaitKeyed(Topics.RUN_EVENTS, unknownDataset.runId(), RunEvent::decode);
+        assertEquals(RunEvent.Type.FAILED, end.type());
+        assertEquals("data-service", end.worker());
+        assertEquals(0, end.step());
+        assertReasonMentions(end.message(), "cannot stream this run: unknown dataset 'mnist-typo', known datasets: [");
+        System.out.println("refused within " + (end.atMs() - sentAtMs) + " ms of the submission");
+        // The trainer's view: FAIL with the same reason, so whichever replica holds or takes the run stops waiting.
+        RunCommand command = awaitKeyed(Topics.CONTROL, unknownDataset.runId(), RunCommand::decode);
+        assertEquals(RunCommand.Type.FAIL, command.type());
+        assertEquals(end.message(), command.reason());
+        // And the submission is still dead-lettered, as before, with the original bytes.
+        assertReasonMentions(deadLetterReason(unknownDataset.runId(), Json.encode(unknownDataset)), "mnist-typo");
     }
 
     @Test

@@ -123,7 +123,7 @@ class RunStreamFeaturesTest {
         String name = "reg" + Long.toString(System.nanoTime(), 36);
         Path dir = Files.createDirectories(registry.root().path().resolve(name));
         TestFiles.idx(dir, 40, 5, 4, false);
-        given().contentType("application/json").body("{\"name\":\"" + name + "\",\"format\":\"idx\",\"path\":\"" + name + "\"}")
+        given().header("X-API-Key", "test-key").contentType("application/json").body("{\"name\":\"" + name + "\",\"format\":\"idx\",\"path\":\"" + name + "\"}")
                 .when().post("/api/datasets").then().statusCode(201);
         RunSubmitted run = submit(name, new DataConfig(2L, 0, 8, 0.25, null, null, "sampling"), 3);
         List<Batch> batches = consumeAll(run, 3);

@@ -45,10 +45,21 @@ public interface GatewayConfig {
     Optional<Path> tensorboardDir();
 
     /**
-     * Base URL of the data-service, for the per-run preview images written to TensorBoard
-     * ({@code GET <url>/api/runs/<runId>/preview.png?split=train|val}). Unset: no images, scalars only.
+     * Base URL of the data-service. Set, every submission is first checked against it ({@code POST <url>/api/run-checks}:
+     * dataset known, subset not larger than the train split, ...) and refused with a 400 naming the problem, or a 503
+     * when the data-service cannot be asked; TensorBoard gets per-run preview images
+     * ({@code GET <url>/api/runs/<runId>/preview.png?split=train|val}); experiments can run. Unset: runs are accepted
+     * without that check (a run the data-service cannot stream then ends FAILED with its reason within seconds of
+     * the submission), no images, no experiments.
      */
     Optional<String> dataServiceUrl();
+
+    /**
+     * How long a submission waits for the data-service's run check before it is answered 503 (nothing submitted). The
+     * first check of a registered dataset after a data-service restart loads its files, hence generous.
+     */
+    @WithDefault("30s")
+    Duration dataCheckTimeout();
 
     /**
      * The API key required on every mutating endpoint (submit, kill, experiments), in the {@code X-API-Key} header or

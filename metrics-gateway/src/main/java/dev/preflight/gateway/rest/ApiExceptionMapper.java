@@ -1,6 +1,7 @@
 package dev.preflight.gateway.rest;
 
 import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.service.DataServiceCheck;
 import dev.preflight.gateway.service.RunControlService.CommandNotConfirmedException;
 import dev.preflight.gateway.service.RunSubmissionService.NotConfirmedException;
 import jakarta.ws.rs.core.MediaType;
@@ -22,6 +23,20 @@ public class ApiExceptionMapper {
     @ServerExceptionMapper
     public Response notConfirmed(NotConfirmedException e) {
         ErrorResponse body = new ErrorResponse(e.getMessage() + "; it may still be accepted, see GET /api/runs/" + e.runId());
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    /** 400: the data-service would refuse the run (unknown dataset, subset larger than the train split, ...). */
+    @ServerExceptionMapper
+    public Response dataRejected(DataServiceCheck.RejectedException e) {
+        ErrorResponse body = new ErrorResponse("invalid run spec: the data-service would refuse it", e.problems());
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    /** 503: the run could not be checked, so it was not submitted; the message says why, retrying is harmless. */
+    @ServerExceptionMapper
+    public Response dataUnavailable(DataServiceCheck.UnavailableException e) {
+        ErrorResponse body = new ErrorResponse(e.getMessage() + "; the run was not submitted");
         return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 

@@ -3,6 +3,7 @@ package dev.preflight.gateway.rest;
 import dev.preflight.gateway.model.ErrorResponse;
 import dev.preflight.gateway.model.ExperimentRequest;
 import dev.preflight.gateway.service.ExperimentService;
+import dev.preflight.gateway.service.SpecParser;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.Json;
@@ -16,6 +17,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.net.URI;
@@ -45,15 +49,18 @@ public class ExperimentResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start an experiment", description = "Climbs the recipe's ladder (data-check, init-check, "
             + "overfit-one-sample, overfit-few-samples, full-data, speed, ablations) on a dataset and model. A FAIL stops it.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExperimentRequest.class)))
     @APIResponse(responseCode = "202", description = "Started; follow it at the Location")
-    @APIResponse(responseCode = "400", description = "Invalid request; every problem named")
-    @APIResponse(responseCode = "401", description = "No or wrong API key")
+    @APIResponse(responseCode = "400", description = "Invalid request; every problem named",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Response start(byte[] body) {
         ExperimentRequest request;
         try {
             request = Json.decode(body, ExperimentRequest.class);
         } catch (WireFormatException e) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment: " + e.getMessage())).build();
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment: " + SpecParser.describe(e))).build();
         }
         List<String> problems = experiments.problems(request);
         if (!problems.isEmpty()) {

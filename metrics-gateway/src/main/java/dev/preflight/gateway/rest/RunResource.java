@@ -71,9 +71,14 @@ public class RunResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RunSpec.class)))
     @APIResponse(responseCode = "202", description = "Accepted and durable on Kafka; Location points at the run",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitResponse.class)))
-    @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid spec; every problem names its field",
+    @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid spec; every problem names its field. With "
+            + "a data-service configured, also what it would refuse: an unknown dataset (the known ones are listed), a subset "
+            + "larger than the train split, ...",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
-    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the run in time",
+    @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the run in time, or the data-service could not "
+            + "check it (nothing submitted then)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Uni<Response> submit(byte[] body) {
         SpecParser.Result parsed = SpecParser.parse(body);
@@ -151,6 +156,8 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = KillResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed body or a reason over " + MAX_REASON_LENGTH + " characters",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "404", description = "Unknown run",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "409", description = "The run already finished, failed or was killed",
@@ -178,7 +185,7 @@ public class RunResource {
         try {
             request = Json.decode(body, KillRequest.class);
         } catch (WireFormatException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "malformed kill request: " + e.getMessage());
+            throw new ApiException(Response.Status.BAD_REQUEST, "malformed kill request: " + SpecParser.describe(e));
         }
         if (request.reason() == null || request.reason().isBlank()) {
             return DEFAULT_REASON;

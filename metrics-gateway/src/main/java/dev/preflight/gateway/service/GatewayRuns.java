@@ -34,7 +34,11 @@ public class GatewayRuns implements Runs {
         if (!problems.isEmpty()) {
             throw new RejectedException("invalid run spec: " + String.join("; ", problems));
         }
-        return submissions.submit(spec).await().atMost(ACK_WAIT).runId();
+        try {
+            return submissions.submit(spec).await().atMost(ACK_WAIT).runId();
+        } catch (DataServiceCheck.RejectedException e) {
+            throw new RejectedException("invalid run spec: " + e.getMessage());
+        }
     }
 
     @Override

@@ -29,15 +29,25 @@ public class RunSubmissionService {
     private final RunPublisher publisher;
     private final RunStore store;
     private final GatewayConfig config;
+    private final DataServiceCheck dataCheck;
 
-    public RunSubmissionService(RunPublisher publisher, RunStore store, GatewayConfig config) {
+    public RunSubmissionService(RunPublisher publisher, RunStore store, GatewayConfig config, DataServiceCheck dataCheck) {
         this.publisher = publisher;
         this.store = store;
         this.config = config;
+        this.dataCheck = dataCheck;
     }
 
-    /** Completes with the accepted run once Kafka has acknowledged it; fails with {@link NotConfirmedException}. */
+    /**
+     * Completes with the accepted run once Kafka has acknowledged it. Fails with {@link DataServiceCheck.RejectedException}
+     * (the data-service would refuse the run: nothing published), {@link DataServiceCheck.UnavailableException} (it
+     * could not be asked: nothing published) or {@link NotConfirmedException}.
+     */
     public Uni<RunSubmitted> submit(RunSpec spec) {
+        return dataCheck.check(spec).chain(() -> publish(spec));
+    }
+
+    private Uni<RunSubmitted> publish(RunSpec spec) {
         RunSubmitted run = new RunSubmitted(RunIds.newId(), spec, System.currentTimeMillis());
         return publisher.publish(run)
                 .ifNoItem().after(config.submitTimeout())

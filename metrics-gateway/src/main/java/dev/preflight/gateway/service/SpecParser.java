@@ -40,7 +40,7 @@ public final class SpecParser {
      * The codec names an unknown field without its position ("unknown field 'learningrate' in RunSpec"); for a
      * nested one the user needs the path ("model.learningrate"), as spec.problems() gives for other faults.
      */
-    private static String describe(WireFormatException e) {
+    public static String describe(WireFormatException e) {
         if (e.getCause() instanceof UnrecognizedPropertyException u) {
             return "unknown field '" + path(u) + "', expected one of " + u.getKnownPropertyIds();
         }

@@ -80,6 +80,11 @@ class TensorBoardExporterTest {
             public Duration previewTimeout() {
                 return Duration.ofSeconds(5);
             }
+
+            @Override
+            public Duration dataCheckTimeout() {
+                return Duration.ofSeconds(5);
+            }
         };
     }
 

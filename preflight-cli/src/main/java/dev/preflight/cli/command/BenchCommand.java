@@ -68,7 +68,7 @@ public class BenchCommand implements Callable<Integer> {
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
         List<String[]> rows = new ArrayList<>();
         try (LocalStack stack = LocalStack.start(root, out, 2, mnist.dataRoot(), console::say)) {
-            DataClient data = new DataClient(stack.url(Service.DATA));
+            DataClient data = stack.data();
             GatewayClient gateway = stack.gateway();
             data.register(mnist.registration(List.of(28, 28, 1)));
             ModelConfig cnn = new ModelConfig("cnn", 42L, 1e-3, null);

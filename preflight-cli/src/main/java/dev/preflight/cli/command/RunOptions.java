@@ -143,7 +143,7 @@ public class RunOptions {
         }
         Console console = new Console(System.out);
         if (gatewayUrl != null) {
-            return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl), options, console);
+            return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl, apiKey), options, console);
         }
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
         DatasetPath local;
@@ -155,7 +155,7 @@ public class RunOptions {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         try (LocalStack stack = LocalStack.start(root, out, trainers, local == null ? null : local.dataRoot(), console::say)) {
-            DataClient data = new DataClient(stack.url(Service.DATA));
+            DataClient data = stack.data();
             if (local != null) {
                 var summary = data.register(registration);
                 console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "

@@ -36,7 +36,7 @@ public final class LocalStack implements AutoCloseable {
     private LocalKafka kafka;
     private Thread shutdownHook;
     private Path dataRoot;
-    /** The gateway's API key for this stack: random per start, known only to this process and the gateway. */
+    /** The API key of this stack's gateway and data-service: random per start, known only to this process and them. */
     private final String apiKey = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
     /** Everything the stack writes goes under here: logs, the data root, exported models, TensorBoard files. */
     private Path out;
@@ -111,9 +111,11 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("cannot prepare the data root " + dataRoot + " and " + out.resolve("datasets.json"), e);
         }
         // Registrations are recorded under --out, never in the (possibly someone else's) dataset directory.
+        // The same API key as the gateway's: one secret for the stack, as a user holding PREFLIGHT_API_KEY expects.
         launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of(
                 "PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString(),
-                "PREFLIGHT_DATA_REGISTRY_FILE", out.resolve("datasets.json").toString()));
+                "PREFLIGHT_DATA_REGISTRY_FILE", out.resolve("datasets.json").toString(),
+                "PREFLIGHT_DATA_API_KEY", apiKey));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
                 "PREFLIGHT_GATEWAY_API_KEY", apiKey,
                 "PREFLIGHT_GATEWAY_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
@@ -241,6 +243,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String apiKey() {
         return apiKey;
+    }
+
+    /** A client of this stack's data-service, with its API key (registration needs it). */
+    public dev.preflight.ladder.DataClient data() {
+        return new dev.preflight.ladder.DataClient(url(Service.DATA), apiKey);
     }
 
     /** A client of this stack's gateway, with its API key. */

@@ -23,7 +23,8 @@ import java.util.UUID;
 
 /**
  * Reads every command on {@link Topics#CONTROL}: each replica needs all of them (it cannot know in advance which run
- * a kill is for), so the group is unique per replica. Polls every 100 ms so a kill lands within a second.
+ * a kill is for), so the group is unique per replica. Polls every 100 ms so a kill lands within a second. FAIL (a
+ * service refused the run) stops it the same way and ends it FAILED with that service's reason.
  */
 @ApplicationScoped
 public class ControlListener {
@@ -73,8 +74,9 @@ public class ControlListener {
                 for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(100))) {
                     try {
                         RunCommand command = RunCommand.decode(record.value());
-                        if (command.type() == RunCommand.Type.KILL) {
-                            kills.kill(command.runId(), command.reason());
+                        switch (command.type()) {
+                            case KILL -> kills.kill(command.runId(), command.reason());
+                            case FAIL -> kills.fail(command.runId(), command.reason());
                         }
                     } catch (WireFormatException e) {
                         DeadLetters.send(producer, record, e);

@@ -1,5 +1,6 @@
 package dev.preflight.trainer.service;
 
+import dev.preflight.wire.RunEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Collections;
@@ -7,32 +8,49 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Kill orders by run id, as read from the control topic. Remembered even for runs this replica is not training
- * (yet): a run killed while it waits in the queue is ended as soon as a trainer takes it.
+ * Stop orders by run id, as read from the control topic: a kill (the run ends KILLED) or a refusal by another service
+ * (the run ends FAILED with that service's reason). Remembered even for runs this replica is not training (yet): a run
+ * stopped while it waits in the queue is ended as soon as a trainer takes it.
  */
 @ApplicationScoped
 public class KillSwitch {
 
     private static final int REMEMBERED = 10_000;
 
-    private final Map<String, String> reasons = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+    /** How the run is to end, and why. */
+    private record Stop(RunEvent.Type outcome, String reason) {
+    }
+
+    private final Map<String, Stop> stops = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Stop> eldest) {
             return size() > REMEMBERED;
         }
     });
 
     public void kill(String runId, String reason) {
-        reasons.put(runId, reason == null || reason.isBlank() ? "killed" : reason);
+        stops.put(runId, new Stop(RunEvent.Type.KILLED, reason == null || reason.isBlank() ? "killed" : reason));
     }
 
-    /** Why the run was killed, or null if it was not. */
+    /** Another service refused the run: it ends FAILED with {@code reason}. */
+    public void fail(String runId, String reason) {
+        stops.put(runId, new Stop(RunEvent.Type.FAILED, reason == null || reason.isBlank() ? "refused by another service" : reason));
+    }
+
+    /** Why the run was stopped, or null if it was not. */
     public String reason(String runId) {
-        return reasons.get(runId);
+        Stop stop = stops.get(runId);
+        return stop == null ? null : stop.reason();
+    }
+
+    /** KILLED for a kill, FAILED for a refusal; KILLED when the run was not stopped at all. */
+    public RunEvent.Type outcome(String runId) {
+        Stop stop = stops.get(runId);
+        return stop == null ? RunEvent.Type.KILLED : stop.outcome();
     }
 
     /** A resumed run starts with a clean slate: the kill that stopped it is consumed. */
     public void clear(String runId) {
-        reasons.remove(runId);
+        stops.remove(runId);
     }
 }

@@ -114,7 +114,7 @@ public final class TrainingJob {
                 long start = System.nanoTime();
                 BatchStream.Consumed consumed = stream.next(ctx.batchTimeout(), () -> ctx.kills().reason(runId) != null);
                 if (consumed == null) {
-                    return finish(new Outcome(RunEvent.Type.KILLED, step, ctx.kills().reason(runId)), model);
+                    return finish(new Outcome(ctx.kills().outcome(runId), step, ctx.kills().reason(runId)), model);
                 }
                 long received = System.nanoTime();
                 Batch batch = consumed.batch();
