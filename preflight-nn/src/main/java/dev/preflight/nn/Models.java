@@ -1,6 +1,7 @@
 package dev.preflight.nn;
 
 import dev.preflight.wire.Batch;
+import dev.preflight.keras.KerasModel;
 import dev.preflight.wire.ModelConfig;
 
 /** Builds the model a {@link ModelConfig} names. Trainer and eval-service both call this, so they build the same graph. */
@@ -24,6 +25,17 @@ public final class Models {
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, int threads) {
         ModelConfig.Type type = config.modelType();
+        if (type == ModelConfig.Type.KERAS) {
+            if (task != Task.REGRESSION && outputs < 2) {
+                throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
+            }
+            if (config.keras() == null) {
+                throw new IllegalArgumentException("type keras needs the definition in model.keras");
+            }
+            KerasModel keras = KerasModel.parse(config.keras());
+            return new GraphModel(KerasArchitecture.withCompiledLoss(keras, config), sampleShape, outputs, task, threads,
+                    new KerasArchitecture(keras, task));
+        }
         if (task == Task.SEGMENTATION && type != ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
         }
