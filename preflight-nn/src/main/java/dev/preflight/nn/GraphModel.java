@@ -19,6 +19,7 @@ import org.tensorflow.types.TInt64;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every Preflight model: an architecture ({@link Architectures}) on top of a shared training graph. This class owns the
@@ -52,6 +53,8 @@ final class GraphModel implements Model {
     private final Variables.Slot outputBias;
     private final Losses.Head head;
     private final TrainingStep step;
+    /** The architecture built; a {@link KerasArchitecture} knows its variables by Keras layer. */
+    private final Architectures.Architecture arch;
     /** Steps trained so far, restored on resume: the second half of the dropout key (seed, step). */
     private long trainSteps;
 
@@ -59,6 +62,7 @@ final class GraphModel implements Model {
         this.config = config;
         this.task = task;
         this.numClasses = numClasses;
+        this.arch = arch;
         this.graph = new Graph();
         try {
             Ops tf = Ops.create(graph);
@@ -99,6 +103,26 @@ final class GraphModel implements Model {
         }
         float[] bias = Initializers.logPriors(classCounts);
         Variables.load(session, List.of(outputBias), List.of(new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
+    }
+
+    @Override
+    public Map<String, List<NamedTensor>> kerasWeights() {
+        if (!(arch instanceof KerasArchitecture k)) {
+            throw new IllegalStateException("not an imported Keras model");
+        }
+        Map<String, NamedTensor> byName = new java.util.HashMap<>();
+        state().forEach(t -> byName.put(t.name(), t));
+        Map<String, List<NamedTensor>> out = new java.util.LinkedHashMap<>();
+        k.weights.forEach((layer, slots) -> out.put(layer, slots.stream().map(s -> byName.get(s.name())).toList()));
+        return out;
+    }
+
+    @Override
+    public void loadKerasWeights(Path file) {
+        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights());
+        Map<String, NamedTensor> byName = new java.util.HashMap<>();
+        loaded.forEach(t -> byName.put(t.name(), t));
+        loadState(state().stream().map(t -> byName.getOrDefault(t.name(), t)).toList());
     }
 
     // ---- running ------------------------------------------------------------------------------------------------

@@ -61,6 +61,14 @@ public final class Models {
     /** The model for a run's first batch, with the output bias at the log class priors if the config asks. */
     public static Model forBatch(ModelConfig config, Batch first, int threads) {
         Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads);
+        if (config.kerasWeights() != null) {
+            try {
+                m.loadKerasWeights(java.nio.file.Path.of(config.kerasWeights()));
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
         if (config.logPriorBias()) {
             if (first.classCounts() == null) {
                 m.close();
