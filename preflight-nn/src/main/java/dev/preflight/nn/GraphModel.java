@@ -118,8 +118,21 @@ final class GraphModel implements Model {
     }
 
     @Override
+    public void saveKerasWeights(Path file) {
+        if (!(arch instanceof KerasArchitecture k)) {
+            throw new IllegalStateException("not an imported Keras model");
+        }
+        KerasWeights.write(file, kerasWeights(), k.model().keras3WeightPaths());
+    }
+
+    @Override
+    public List<String> frozenParameterNames() {
+        return arch instanceof KerasArchitecture k ? k.frozen : List.of();
+    }
+
+    @Override
     public void loadKerasWeights(Path file) {
-        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights());
+        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights(), ((KerasArchitecture) arch).model().keras3WeightPaths());
         Map<String, NamedTensor> byName = new java.util.HashMap<>();
         loaded.forEach(t -> byName.put(t.name(), t));
         loadState(state().stream().map(t -> byName.getOrDefault(t.name(), t)).toList());
@@ -164,6 +177,16 @@ final class GraphModel implements Model {
             float[] outs = new float[(int) o.size()];
             o.copyTo(DataBuffers.of(outs, false, false));
             return new Evaluation(((TFloat32) out.get(0)).getFloat(), pred, outs);
+        }
+    }
+
+    /** What the SavedModel serves for a batch: softmax of the head (an imported softmax output: the model's output). */
+    float[] probabilities(Batch batch) {
+        try (Feeds.Fed f = feeds.of(batch); Result out = f.apply(session.runner()).fetch(head.probabilities()).run()) {
+            TFloat32 p = (TFloat32) out.get(0);
+            float[] v = new float[(int) p.size()];
+            p.copyTo(DataBuffers.of(v, false, false));
+            return v;
         }
     }
 

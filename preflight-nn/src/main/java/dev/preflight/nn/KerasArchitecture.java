@@ -49,6 +49,12 @@ final class KerasArchitecture implements Architectures.Architecture {
     private final Task task;
     /** Per layer, its variables in Keras' weight order (what an HDF5 weights file lists). */
     final Map<String, List<Slot>> weights = new LinkedHashMap<>();
+    /** Variables of layers with {@code trainable: false}. */
+    final List<String> frozen = new ArrayList<>();
+
+    KerasModel model() {
+        return model;
+    }
 
     KerasArchitecture(KerasModel model, Task task) {
         this.model = model;
@@ -157,6 +163,9 @@ final class KerasArchitecture implements Architectures.Architecture {
     private Slot weight(Layers m, KerasLayer l, String param, KerasInit init, boolean kernel, long... shape) {
         Role role = !l.trainable() ? Role.FROZEN : kernel ? Role.KERNEL : Role.TRAINABLE;
         Slot s = m.vars().keras(safe(l.name()) + "/" + param, init, role, shape);
+        if (role == Role.FROZEN) {
+            frozen.add(s.name());
+        }
         weights.computeIfAbsent(l.name(), k -> new ArrayList<>()).add(s);
         return s;
     }

@@ -35,15 +35,28 @@ public final class KerasWeights {
     public record LayerWeights(List<long[]> shapes, List<float[]> values) {
     }
 
-    /** Every layer's weights in the file, by layer name. */
+    /**
+     * A weights file's layers: by layer name (Keras 2) or by Keras 3's path name ({@code conv2d_1}: see
+     * {@link dev.preflight.keras.KerasModel#keras3WeightPaths()}).
+     */
+    public record Stored(boolean keras3, Map<String, LayerWeights> layers) {
+    }
+
+    /** Every layer's weights in the file, by the name the file gives them. */
     public static Map<String, LayerWeights> read(Path file) {
+        return readStored(file).layers();
+    }
+
+    static Stored readStored(Path file) {
         Map<String, LayerWeights> out = new LinkedHashMap<>();
+        boolean keras3 = false;
         try (HdfFile hdf = new HdfFile(file)) {
             Group root = hdf;
             if (child(root, "model_weights") instanceof Group g) {
                 root = g;
             }
             if (child(root, "layers") instanceof Group layers && !(root.getAttribute("layer_names") != null)) {
+                keras3 = true;
                 for (Node layer : layers) {
                     if (layer instanceof Group g && child(g, "vars") instanceof Group vars) {
                         List<Dataset> ds = new ArrayList<>();
@@ -76,7 +89,7 @@ public final class KerasWeights {
             }
             throw new IllegalArgumentException("cannot read Keras weights " + file + ": " + e.getMessage(), e);
         }
-        return out;
+        return new Stored(keras3, out);
     }
 
     private static Node child(Group g, String name) {
@@ -124,11 +137,12 @@ public final class KerasWeights {
      * @return the tensors to assign, named as the model's variables; layers the file lacks are left out
      * @throws IllegalArgumentException naming the layer and weight whose count or shape differ, or when no layer matches
      */
-    static List<NamedTensor> match(Path file, Map<String, List<NamedTensor>> layers) {
-        Map<String, LayerWeights> stored = read(file);
+    static List<NamedTensor> match(Path file, Map<String, List<NamedTensor>> layers, Map<String, String> keras3Paths) {
+        Stored file3 = readStored(file);
+        Map<String, LayerWeights> stored = file3.layers();
         List<NamedTensor> out = new ArrayList<>();
         for (Map.Entry<String, List<NamedTensor>> e : layers.entrySet()) {
-            LayerWeights w = stored.get(e.getKey());
+            LayerWeights w = stored.get(file3.keras3() ? keras3Paths.getOrDefault(e.getKey(), e.getKey()) : e.getKey());
             if (w == null) {
                 continue;
             }
@@ -153,12 +167,17 @@ public final class KerasWeights {
         return out;
     }
 
-    /** Writes weights in Keras 3's {@code .weights.h5} layout ({@code layers/<layer>/vars/<i>}), which Keras' load_weights reads. */
-    public static void write(Path file, Map<String, List<NamedTensor>> layers) {
+    /**
+     * Writes weights in Keras 3's {@code .weights.h5} layout ({@code layers/<path>/vars/<i>}), which Keras' load_weights
+     * reads.
+     *
+     * @param layers by Keras layer name; written under {@code keras3Paths}' name for it (Keras 3's naming)
+     */
+    public static void write(Path file, Map<String, List<NamedTensor>> layers, Map<String, String> keras3Paths) {
         try (WritableHdfFile hdf = HdfFile.write(file)) {
             WritableGroup root = hdf.putGroup("layers");
             for (Map.Entry<String, List<NamedTensor>> e : layers.entrySet()) {
-                WritableGroup vars = root.putGroup(e.getKey()).putGroup("vars");
+                WritableGroup vars = root.putGroup(keras3Paths.getOrDefault(e.getKey(), e.getKey())).putGroup("vars");
                 for (int i = 0; i < e.getValue().size(); i++) {
                     NamedTensor t = e.getValue().get(i);
                     vars.putDataset(String.valueOf(i), nest(t.values(), t.shape()));

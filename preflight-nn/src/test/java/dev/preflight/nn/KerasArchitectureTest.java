@@ -112,6 +112,7 @@ class KerasArchitectureTest {
         Batch b = ModelZooTest.batch(16, 2, false);
         try (Model m = model(resblock(false), Task.CLASSIFICATION)) {
             assertTrue(m.parameterNames().stream().noneMatch(n -> n.startsWith("stem/")), m.parameterNames().toString());
+            assertEquals(List.of("stem/kernel"), m.frozenParameterNames(), "what the trainer's never-updated warning names");
             float[] before = m.parameters().stream().filter(t -> t.name().equals("stem/kernel")).findFirst().orElseThrow().values();
             for (int i = 0; i < 3; i++) {
                 m.trainStep(b, 1e-2f);

@@ -10,7 +10,7 @@ public final class KerasException extends IllegalArgumentException {
         super(message);
     }
 
-    static KerasException layer(String name, String className, String what) {
+    public static KerasException layer(String name, String className, String what) {
         return new KerasException("layer '" + name + "' (" + className + "): " + what);
     }
 }

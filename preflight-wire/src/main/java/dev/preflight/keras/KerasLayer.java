@@ -42,8 +42,9 @@ public record KerasLayer(String name, String className, boolean trainable, List<
             Map.entry("Flatten", Set.of()),
             Map.entry("Reshape", Set.of("target_shape")),
             Map.entry("Dropout", Set.of("rate", "noise_shape")),
+            // renorm_momentum / renorm_clipping only act with renorm on, which is refused (not in this set, not off)
             Map.entry("BatchNormalization", Set.of("axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
-                    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer")),
+                    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "renorm_momentum", "renorm_clipping")),
             Map.entry("Activation", Set.of("activation")),
             Map.entry("ReLU", Set.of("max_value", "negative_slope", "threshold")),
             Map.entry("LeakyReLU", Set.of("alpha", "negative_slope")),

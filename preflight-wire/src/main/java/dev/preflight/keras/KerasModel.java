@@ -30,8 +30,13 @@ import java.util.Set;
  * @param loss         the compiled loss; null when the definition carries none
  * @param lrSchedule   the compiled optimiser's learning rate is a schedule (Preflight trains with its own optimiser;
  *                     this is recorded for model-check's "no fancy features")
+ * @param declared     the layer names in the order the definition lists them (Keras' {@code model.layers} order)
  */
-public record KerasModel(String name, List<KerasLayer> layers, String output, KerasLoss loss, boolean lrSchedule) {
+public record KerasModel(String name, List<KerasLayer> layers, String output, KerasLoss loss, boolean lrSchedule, List<Declared> declared) {
+
+    /** A layer as the definition lists it, reachable from the output or not. */
+    public record Declared(String name, String className) {
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -71,6 +76,7 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
         }
         String name = config.path("name").asText(cls);
         List<KerasLayer> layers = new ArrayList<>();
+        List<Declared> declared = new ArrayList<>();
         String output;
         if (cls.equals("Sequential")) {
             String prev = null;
@@ -95,6 +101,7 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                     layer = new KerasLayer(layer.name(), layer.className(), layer.trainable(), List.of("input"), cfg);
                 }
                 layers.add(layer);
+                declared.add(new Declared(layer.name(), layer.className()));
                 prev = layer.name();
             }
             if (layers.isEmpty()) {
@@ -106,6 +113,7 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
             int i = 0;
             for (JsonNode l : layerList) {
                 KerasLayer layer = layer(l, i++, inbound(l));
+                declared.add(new Declared(layer.name(), layer.className()));
                 if (byName.put(layer.name(), layer) != null) {
                     throw new KerasException("layer name '" + layer.name() + "' is used twice");
                 }
@@ -132,7 +140,7 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
         String source = root.has("compile_config") ? "compile_config" : "training_config";
         KerasLoss loss = compile == null || compile.isNull() ? null : loss(compile.get("loss"), source);
         boolean schedule = compile != null && compile.path("optimizer").path("config").path("learning_rate").isObject();
-        return new KerasModel(name, List.copyOf(layers), output, loss, schedule);
+        return new KerasModel(name, List.copyOf(layers), output, loss, schedule, List.copyOf(declared));
     }
 
     private static JsonNode firstNonNull(JsonNode cfg, String... keys) {
@@ -308,6 +316,29 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
             }
         }
         return new KerasLoss(kind, fromLogits, source);
+    }
+
+    /**
+     * Where Keras 3 keeps each layer's weights in a {@code .weights.h5} file: not under the layer's name but under
+     * {@code layers/<snake_case(class)>[_<n>]}, n counting the earlier layers of the same class in {@code model.layers}
+     * order (what Keras' own {@code load_weights} reads back).
+     */
+    public Map<String, String> keras3WeightPaths() {
+        Map<String, Integer> seen = new HashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Declared d : declared) {
+            String snake = snake(d.className());
+            int k = seen.merge(snake, 1, Integer::sum) - 1;
+            out.put(d.name(), k == 0 ? snake : snake + "_" + k);
+        }
+        return out;
+    }
+
+    /** Keras' {@code to_snake_case}: Conv2DTranspose -> conv2d_transpose, ReLU -> re_lu. */
+    static String snake(String cls) {
+        String s = cls.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
     }
 
     // ---- facts --------------------------------------------------------------------------------------------------

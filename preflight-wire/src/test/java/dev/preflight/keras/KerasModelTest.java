@@ -128,4 +128,13 @@ class KerasModelTest {
         assertTrue(ModelConfig.builder(ModelConfig.Type.KERAS).seed(1L).learningRate(1e-3).keras(tree(resource("k3_functional_resblock.json")))
                 .build().hasFancyFeatures(), "batch norm in the definition");
     }
+
+    @Test
+    void keras3WeightFilesNameLayersByClassAndPositionNotByName() {
+        KerasModel m = KerasModel.parse(resource("k3_functional_resblock.json"));
+        assertEquals(java.util.Map.of("input_layer", "input_layer", "stem", "conv2d", "bn", "batch_normalization", "relu", "re_lu",
+                "conv_b", "conv2d_1", "add", "add", "gap", "global_average_pooling2d", "logits", "dense"), m.keras3WeightPaths());
+        assertEquals("conv2d_transpose", KerasModel.snake("Conv2DTranspose"));
+        assertEquals("separable_conv2d", KerasModel.snake("SeparableConv2D"));
+    }
 }
