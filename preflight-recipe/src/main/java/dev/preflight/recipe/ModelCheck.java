@@ -54,12 +54,14 @@ public final class ModelCheck implements Stage {
      * @param maxDropout       a Dropout rate above this WARNs; default 0.5 (issue 15; Niessner 4/n "disable dropout" —
      *                         above 0.5 a layer drops more than it keeps)
      * @param maxParameters    more parameters WARN; default 1 000 000 (Niessner 3/n "less than 1 mio params")
-     * @param initWarnRelative predicted loss at init this far from ln C (relative) WARNs; default 0.5
-     * @param initFailRelative this far FAILs; default 2.0 (a N(0, 1) kernel on 128 inputs predicts ~25x; the x100
+     * @param initWarnRelative predicted loss at init this far from ln C (relative) WARNs; default 1.0. The prediction
+     *                         assumes unit-variance inputs to the last layer, which overestimates (Keras' default
+     *                         Glorot head on 32-64 ReLU units predicts ~0.5 and measures ~0.01), hence a wide margin
+     * @param initFailRelative this far FAILs; default 3.0 (a N(0, 1) kernel on 128 inputs predicts ~25x; the x100
      *                         bad-init drill lands at ~10^4)
      */
     public record Thresholds(double maxDropout, long maxParameters, double initWarnRelative, double initFailRelative) {
-        public static final Thresholds DEFAULT = new Thresholds(0.5, 1_000_000, 0.5, 2.0);
+        public static final Thresholds DEFAULT = new Thresholds(0.5, 1_000_000, 1.0, 3.0);
     }
 
     private final Thresholds thresholds;
