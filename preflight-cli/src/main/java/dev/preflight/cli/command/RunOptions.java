@@ -206,7 +206,7 @@ public class RunOptions {
         boolean complete = report.stages().size() == options.stages().size();
         if (!complete) {
             console.say("stopped after " + report.stages().get(report.stages().size() - 1).name() + "; not run: "
-                    + options.stages().subList(report.stages().size(), options.stages().size()));
+                    + options.stageNames().subList(report.stages().size(), options.stages().size()));
         }
         System.out.println(written);
         // Like a linter: warnings are reported, and only --strict makes them fail the command.
