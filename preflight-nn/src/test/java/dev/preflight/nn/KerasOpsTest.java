@@ -47,7 +47,10 @@ class KerasOpsTest {
             Operand<TFloat32>[] ws = arch.weights.get("l").stream().map(s -> (Operand<TFloat32>) s.variable()).toArray(Operand[]::new);
             Operand<TFloat32> image = tf.reshape(x, tf.constant(new long[]{-1, shape[0], shape[1], shape[2]}));
             Operand<TFloat32> theirs = tf.reshape(nativeOp.apply(tf, concat(image, ws)), tf.constant(new long[]{-1, outputs}));
-            try (Session s = new Session(g)) {
+            // One thread per session, as the models run: a session on TensorFlow's global pools would change the
+            // kernels later tests in this JVM get, and PinnedLossCurveTest pins their bits.
+            try (Session s = new Session(g, org.tensorflow.proto.ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
+                    .setInterOpParallelismThreads(1).setUsePerSessionThreads(true).build())) {
                 Variables.load(s, vars.all(), Initializers.initialValues(vars.all(), 7, 1));
                 float[] data = new float[2 * features];
                 SplittableRandom rng = new SplittableRandom(1);
