@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The proof that the import means what Keras means (CI only, tag {@code keras-parity}; needs python3 with keras and a
  * backend, which .ci/run installs): {@code src/test/resources/keras/parity/make_models.py} builds models with real
  * Keras and saves each as a {@code .keras} archive with its predictions on a fixed batch; Preflight builds each from the
- * archive alone (config.json + model.weights.h5) and must reproduce the predictions and the loss to 1e-4.
+ * archive alone (config.json + model.weights.h5) and must reproduce the predictions and the loss to 1e-4. Then the
+ * way back: Preflight trains five steps, writes the weights in Keras' layout ({@link Model#saveKerasWeights}), Keras
+ * loads them ({@code predict_with_weights.py}) and must predict what Preflight predicts, to 1e-4.
  */
 @Tag("keras-parity")
 class KerasParityTest {
@@ -94,6 +96,31 @@ class KerasParityTest {
                     expected.path("loss").asDouble());
             assertTrue(max <= TOLERANCE, name + ": max abs difference " + max);
             assertEquals(expected.path("loss").asDouble(), loss, TOLERANCE, name + ": loss at these weights");
+
+            // The way back: weights Preflight trained, written in Keras' layout, loaded by Keras, same predictions.
+            for (int i = 0; i < 5; i++) {
+                m.trainStep(batch, 1e-2f);
+            }
+            float[] trained = ((GraphModel) m).probabilities(batch);
+            Path back = dir.resolve(name + "-trained.weights.h5");
+            m.saveKerasWeights(back);
+            Path answer = dir.resolve(name + "-keras-on-trained.json");
+            Process p = new ProcessBuilder("python3", Path.of("src/test/resources/keras/parity/predict_with_weights.py").toAbsolutePath().toString(),
+                    dir.resolve(name + ".keras").toString(), back.toString(), dir.resolve(name + ".json").toString(), answer.toString())
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), log);
+            JsonNode keras = new ObjectMapper().readTree(answer.toFile()).path("output");
+            double back2 = 0;
+            double moved = 0;
+            for (int i = 0; i < trained.length; i++) {
+                back2 = Math.max(back2, Math.abs(trained[i] - keras.get(i).asDouble()));
+                moved = Math.max(moved, Math.abs(trained[i] - ours[i]));
+            }
+            System.out.printf("keras parity %s, weights round trip after 5 steps: max |difference| %.3g (predictions moved %.3g)%n",
+                    name, back2, moved);
+            assertTrue(moved > 1e-3, name + ": training moved the predictions");
+            assertTrue(back2 <= TOLERANCE, name + ": Keras on Preflight's trained weights differs by " + back2);
         }
     }
 }
