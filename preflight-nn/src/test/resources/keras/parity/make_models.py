@@ -99,6 +99,17 @@ def randomise(model, rng):
             layer.set_weights(new)
 
 
+def applications(out):
+    """The Keras Applications the import is meant to cover: definition (to_json) and Keras' parameter count."""
+    for name, build in (("resnet50", keras.applications.ResNet50), ("xception", keras.applications.Xception),
+                        ("mobilenet", keras.applications.MobileNet)):
+        model = build(weights=None)
+        with open(os.path.join(out, name + ".app.json"), "w") as f:
+            json.dump({"definition": json.loads(model.to_json()), "params": model.count_params(),
+                       "output": list(model.output_shape[1:])}, f)
+        print(name, "params", model.count_params())
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(42)
@@ -117,6 +128,7 @@ def main(out):
             json.dump({"shape": list(shape), "input": x.ravel().tolist(), "labels": labels.ravel().tolist(),
                        "output": y_out.ravel().tolist(), "loss": loss, "keras": keras.__version__}, f)
         print(model.name, "params", model.count_params(), "loss", loss)
+    applications(out)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,19 @@ class KerasParityTest {
         System.out.println(log.lines().filter(l -> l.contains("params")).reduce("", (a, b) -> a + b + "\n"));
     }
 
+    /** ResNet50, Xception and MobileNet as Keras Applications defines them: they parse and count what Keras counts. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet50", "xception", "mobilenet"})
+    void kerasApplicationsDefinitionsParseWithKerasParameterCounts(String name) throws Exception {
+        JsonNode app = new ObjectMapper().readTree(dir.resolve(name + ".app.json").toFile());
+        dev.preflight.keras.KerasModel m = dev.preflight.keras.KerasModel.parse(app.path("definition"));
+        dev.preflight.keras.KerasModel.Inferred shapes = m.infer(null);
+        System.out.printf("keras application %s: %d layers, %,d parameters (Keras: %,d)%n", name, m.layers().size(),
+                shapes.totalParameters(), app.path("params").asLong());
+        assertEquals(app.path("params").asLong(), shapes.totalParameters(), name);
+        assertEquals(app.path("output").get(0).asLong(), shapes.output()[shapes.output().length - 1]);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cnn", "resblock", "separable", "unet"})
     void preflightReproducesKerasPredictionsAndLoss(String name) throws Exception {
