@@ -83,7 +83,17 @@ def unet():
     return keras.Model(x_in, out, name="unet")
 
 
-def randomise(model, rng):
+def mobilenet():
+    return keras.applications.MobileNet(input_shape=(64, 64, 3), alpha=0.5, weights=None, classes=C, name="mobilenet_small")
+
+
+def resnet50():
+    return keras.applications.ResNet50(input_shape=(32, 32, 3), weights=None, classes=C, name="resnet50_small")
+
+
+def randomise(model, rng, kernels=True):
+    """Biases, batch-norm scales and statistics away from 0/1; kernels perturbed too unless the net is deep (ResNet50:
+    noise on every kernel compounds over 50 layers into a saturated softmax, which would test nothing)."""
     for layer in model.layers:
         new = []
         for w in layer.weights:
@@ -92,7 +102,7 @@ def randomise(model, rng):
                 v = rng.uniform(0.5, 1.5, v.shape)
             elif "moving_mean" in w.path or "beta" in w.path or "bias" in w.path:
                 v = rng.normal(0, 0.3, v.shape)
-            else:
+            elif kernels:
                 v = v + rng.normal(0, 0.05, v.shape)
             new.append(v.astype("float32"))
         if new:
@@ -114,15 +124,17 @@ def main(out):
     os.makedirs(out, exist_ok=True)
     rng = np.random.default_rng(42)
     keras.utils.set_random_seed(42)
-    for build in (cnn, resblock, separable, unet):
+    for build in (cnn, resblock, separable, unet, mobilenet, resnet50):
         model = build()
-        randomise(model, rng)
+        randomise(model, rng, kernels=build is not resnet50)
         model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
         shape = (N,) + tuple(model.input_shape[1:])
         x = rng.uniform(0, 1, shape).astype("float32")
         y_out = model.predict(x, verbose=0)
         labels = rng.integers(0, C, y_out.shape[:-1]).astype("int32")
-        loss = float(np.mean(keras.losses.sparse_categorical_crossentropy(labels, y_out).numpy()))
+        # The compiled loss as Keras trains with it: on the TensorFlow backend it reads a softmax output's logits
+        # (no 1e-7 clipping of probabilities), which is what Preflight does.
+        loss = float(model.evaluate(x, labels, verbose=0))
         model.save(os.path.join(out, model.name + ".keras"))
         with open(os.path.join(out, model.name + ".json"), "w") as f:
             json.dump({"shape": list(shape), "input": x.ravel().tolist(), "labels": labels.ravel().tolist(),
