@@ -10,6 +10,7 @@ import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.InitCheck;
+import dev.preflight.recipe.ModelCheck;
 import dev.preflight.recipe.OverfitFewSamples;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
@@ -77,7 +78,7 @@ class LadderTest {
         for (StageResult s : r.stages()) {
             assertEquals(Verdict.PASS, s.verdict(), s.name() + ": " + s.summary());
         }
-        StageResult full = r.stages().get(4);
+        StageResult full = r.stages().get(5);
         assertTrue(full.evidence().get("val_accuracy") > full.evidence().get("logistic_regression_accuracy"));
         assertEquals(2, full.runIds().size(), "the model's run and the logistic-regression baseline's");
     }
@@ -247,7 +248,8 @@ class LadderTest {
         java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
         stack.data().register(java.util.Map.of("name", "digits-one-based", "format", "idx", "path", "digits-one-based"));
         Report r = climbOn("digits-one-based", cnn(1e-3), Stages.NAMES);
-        StageResult s = only(r);
+        assertEquals(List.of(ModelCheck.NAME, DataCheck.NAME), r.stages().stream().map(StageResult::name).toList());
+        StageResult s = r.stages().get(1);
         assertEquals(Verdict.FAIL, s.verdict());
         assertTrue(s.summary().contains("('0')") && s.summary().contains("one-based"), s.summary());
     }
@@ -274,7 +276,7 @@ class LadderTest {
     @Test
     void aFailStopsTheLadder() {
         Report r = climb(cnn(1e-3).withInitScale(100), Stages.NAMES);
-        assertEquals(List.of(DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());
+        assertEquals(List.of(ModelCheck.NAME, DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());
         assertEquals(Verdict.FAIL, r.verdict());
     }
 }

@@ -62,6 +62,30 @@ class PreflightCliTest {
     }
 
     @Test
+    void aKerasDefinitionPreflightCannotBuildIsAUsageErrorNamingTheLayerBeforeAnythingStarts() throws Exception {
+        Path home = Path.of(System.getProperty("preflight.home", ".."));
+        String good = Files.readString(home.resolve("docs/examples/keras/shapes_cnn.json"));
+        Path bad = Files.createTempFile("model", ".json");
+        Files.writeString(bad, good.replaceFirst("\"groups\": 1", "\"groups\": 2"));
+        Path weights = Files.createTempFile("w", ".weights.h5");
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertEquals(2, PreflightCli.execute("run", "--dataset", "shapes", "--keras-model", bad.toString()));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", "shapes", "--weights", weights.toString()));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", "shapes", "--keras-model", bad.toString() + ".missing"));
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString().trim().split("\n");
+        assertEquals(3, lines.length, captured.toString());
+        assertTrue(lines[0].contains("model.keras: layer 'conv2d' (Conv2D): argument 'groups' = 2 is not supported (only 1)"), lines[0]);
+        assertTrue(lines[1].contains("--weights and --from-logits go with --keras-model"), lines[1]);
+        assertTrue(lines[2].contains("cannot read --keras-model"), lines[2]);
+    }
+
+    @Test
     void ablateTakesRunsOptionsDirectlyAsTheReadmeShowsIt() throws Exception {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

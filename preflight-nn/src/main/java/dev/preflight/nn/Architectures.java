@@ -30,6 +30,7 @@ final class Architectures {
             case CNN -> Architectures::cnn;
             case RESNET -> Architectures::resnet;
             case SEGNET -> Architectures::segnet;
+            case KERAS -> throw new IllegalArgumentException("a keras model is built from its definition (Models.create)");
         };
     }
 

@@ -19,6 +19,7 @@ import org.tensorflow.types.TInt64;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every Preflight model: an architecture ({@link Architectures}) on top of a shared training graph. This class owns the
@@ -52,6 +53,8 @@ final class GraphModel implements Model {
     private final Variables.Slot outputBias;
     private final Losses.Head head;
     private final TrainingStep step;
+    /** The architecture built; a {@link KerasArchitecture} knows its variables by Keras layer. */
+    private final Architectures.Architecture arch;
     /** Steps trained so far, restored on resume: the second half of the dropout key (seed, step). */
     private long trainSteps;
 
@@ -59,6 +62,7 @@ final class GraphModel implements Model {
         this.config = config;
         this.task = task;
         this.numClasses = numClasses;
+        this.arch = arch;
         this.graph = new Graph();
         try {
             Ops tf = Ops.create(graph);
@@ -101,6 +105,39 @@ final class GraphModel implements Model {
         Variables.load(session, List.of(outputBias), List.of(new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
     }
 
+    @Override
+    public Map<String, List<NamedTensor>> kerasWeights() {
+        if (!(arch instanceof KerasArchitecture k)) {
+            throw new IllegalStateException("not an imported Keras model");
+        }
+        Map<String, NamedTensor> byName = new java.util.HashMap<>();
+        state().forEach(t -> byName.put(t.name(), t));
+        Map<String, List<NamedTensor>> out = new java.util.LinkedHashMap<>();
+        k.weights.forEach((layer, slots) -> out.put(layer, slots.stream().map(s -> byName.get(s.name())).toList()));
+        return out;
+    }
+
+    @Override
+    public void saveKerasWeights(Path file) {
+        if (!(arch instanceof KerasArchitecture k)) {
+            throw new IllegalStateException("not an imported Keras model");
+        }
+        KerasWeights.write(file, kerasWeights(), k.model().keras3WeightPaths());
+    }
+
+    @Override
+    public List<String> frozenParameterNames() {
+        return arch instanceof KerasArchitecture k ? k.frozen : List.of();
+    }
+
+    @Override
+    public void loadKerasWeights(Path file) {
+        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights(), ((KerasArchitecture) arch).model().keras3WeightPaths());
+        Map<String, NamedTensor> byName = new java.util.HashMap<>();
+        loaded.forEach(t -> byName.put(t.name(), t));
+        loadState(state().stream().map(t -> byName.getOrDefault(t.name(), t)).toList());
+    }
+
     // ---- running ------------------------------------------------------------------------------------------------
 
     @Override
@@ -140,6 +177,16 @@ final class GraphModel implements Model {
             float[] outs = new float[(int) o.size()];
             o.copyTo(DataBuffers.of(outs, false, false));
             return new Evaluation(((TFloat32) out.get(0)).getFloat(), pred, outs);
+        }
+    }
+
+    /** What the SavedModel serves for a batch: softmax of the head (an imported softmax output: the model's output). */
+    float[] probabilities(Batch batch) {
+        try (Feeds.Fed f = feeds.of(batch); Result out = f.apply(session.runner()).fetch(head.probabilities()).run()) {
+            TFloat32 p = (TFloat32) out.get(0);
+            float[] v = new float[(int) p.size()];
+            p.copyTo(DataBuffers.of(v, false, false));
+            return v;
         }
     }
 

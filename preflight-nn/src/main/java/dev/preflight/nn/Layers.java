@@ -63,6 +63,19 @@ final class Layers {
         return outputBias;
     }
 
+    /** Marks the bias of an imported model's last layer as the output bias (log-prior init). */
+    void outputBias(Slot bias) {
+        outputBias = bias;
+    }
+
+    Variables vars() {
+        return vars;
+    }
+
+    Operand<TFloat32> training() {
+        return training;
+    }
+
     /** The batch-norm moving-statistics updates the train op must run. */
     List<Op> trainingUpdates() {
         return trainingUpdates;

@@ -55,6 +55,35 @@ public interface Model extends AutoCloseable {
     /** Sets the output bias to the log class priors (Karpathy: "init well"); classification only. */
     void initBiasToLogPriors(int[] classCounts);
 
+    /** Weights that never get a gradient because the definition says {@code trainable: false}; empty for the zoo. */
+    default List<String> frozenParameterNames() {
+        return List.of();
+    }
+
+    /**
+     * An imported Keras model's variables by Keras layer name, each layer's in Keras' weight order (what a Keras weights
+     * file holds; write them with {@link KerasWeights#write}).
+     *
+     * @throws IllegalStateException for a zoo model
+     */
+    default java.util.Map<String, List<NamedTensor>> kerasWeights() {
+        throw new IllegalStateException("not an imported Keras model");
+    }
+
+    /**
+     * Loads a Keras HDF5 weights file into an imported model by layer name; see {@link KerasWeights}.
+     *
+     * @throws IllegalArgumentException naming a layer whose weights differ in number or shape
+     */
+    default void loadKerasWeights(Path file) {
+        throw new IllegalStateException("not an imported Keras model");
+    }
+
+    /** Writes an imported model's weights as a Keras 3 {@code .weights.h5} file (Keras' own layer paths). */
+    default void saveKerasWeights(Path file) {
+        throw new IllegalStateException("not an imported Keras model");
+    }
+
     /** Writes a SavedModel with a "serving_default" signature: features in, probabilities (or outputs) out. */
     void exportSavedModel(Path dir) throws IOException;
 

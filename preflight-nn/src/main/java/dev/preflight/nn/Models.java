@@ -1,6 +1,7 @@
 package dev.preflight.nn;
 
 import dev.preflight.wire.Batch;
+import dev.preflight.keras.KerasModel;
 import dev.preflight.wire.ModelConfig;
 
 /** Builds the model a {@link ModelConfig} names. Trainer and eval-service both call this, so they build the same graph. */
@@ -24,6 +25,17 @@ public final class Models {
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, int threads) {
         ModelConfig.Type type = config.modelType();
+        if (type == ModelConfig.Type.KERAS) {
+            if (task != Task.REGRESSION && outputs < 2) {
+                throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
+            }
+            if (config.keras() == null) {
+                throw new IllegalArgumentException("type keras needs the definition in model.keras");
+            }
+            KerasModel keras = KerasModel.parse(config.keras());
+            return new GraphModel(KerasArchitecture.withCompiledLoss(keras, config), sampleShape, outputs, task, threads,
+                    new KerasArchitecture(keras, task));
+        }
         if (task == Task.SEGMENTATION && type != ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
         }
@@ -49,6 +61,14 @@ public final class Models {
     /** The model for a run's first batch, with the output bias at the log class priors if the config asks. */
     public static Model forBatch(ModelConfig config, Batch first, int threads) {
         Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads);
+        if (config.kerasWeights() != null) {
+            try {
+                m.loadKerasWeights(java.nio.file.Path.of(config.kerasWeights()));
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
         if (config.logPriorBias()) {
             if (first.classCounts() == null) {
                 m.close();

@@ -28,7 +28,7 @@ final class Variables {
 
     /** A variable with its load placeholder and assign op, and how to initialise it. */
     record Slot(String name, long[] shape, Variable<TFloat32> variable, Placeholder<TFloat32> value, Assign<TFloat32> load,
-                Initializers.Init init, long fanIn, long fanOut) {
+                Initializers.Init init, long fanIn, long fanOut, dev.preflight.keras.KerasInit keras) {
         int size() {
             long n = 1;
             for (long d : shape) {
@@ -100,8 +100,35 @@ final class Variables {
         Variable<TFloat32> v = scoped.withName(leaf).variable(Shape.of(shape), TFloat32.class);
         Placeholder<TFloat32> value = scoped.withName(leaf + "_value").placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
         Assign<TFloat32> load = scoped.withName(leaf + "_load").assign(v, value);
-        return new Slot(name, shape, v, value, load, init, fanIn, fanOut);
+        return new Slot(name, shape, v, value, load, init, fanIn, fanOut, null);
     }
+
+    /**
+     * A variable of an imported Keras layer, initialised as its definition says ({@link Initializers.Init#KERAS}).
+     *
+     * @param role kernel (trained, weight-decayed), trainable (a bias, a batch-norm scale), frozen (a layer with
+     *             {@code trainable: false}: travels in snapshots and checkpoints, never gets a gradient) or statistic
+     *             (batch-norm moving mean and variance)
+     */
+    Slot keras(String name, dev.preflight.keras.KerasInit init, Role role, long... shape) {
+        Slot s = create(name, Initializers.Init.KERAS, 0, 0, shape);
+        s = new Slot(s.name(), s.shape(), s.variable(), s.value(), s.load(), s.init(), 0, 0, init);
+        switch (role) {
+            case KERNEL -> {
+                params.add(s);
+                kernels.add(s);
+            }
+            case TRAINABLE -> params.add(s);
+            case FROZEN, STATISTIC -> {
+                state.add(s);
+                stats.add(s);
+            }
+        }
+        return s;
+    }
+
+    /** How an imported variable is trained; see {@link #keras}. */
+    enum Role { KERNEL, TRAINABLE, FROZEN, STATISTIC }
 
     List<Slot> params() {
         return params;

@@ -353,8 +353,22 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         return n.asDouble();
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The trial's config: {@code base} with the drawn values. An imported Keras model keeps its definition, weights and
+     * loss options; its widths are the definition's, so hiddenUnits, channels and batchNorm draws are not applied to it
+     * (learning rate, dropout — every Dropout layer's rate —, weight decay, optimiser and momentum are).
+     */
     static ModelConfig apply(ModelConfig b, Map<String, Object> v) {
+        ModelConfig out = applyZoo(b, v);
+        if (!b.fromKeras()) {
+            return out;
+        }
+        return out.toBuilder().hiddenUnits(b.hiddenUnits()).channels(b.channels()).batchNorm(b.batchNorm()).keras(b.keras())
+                .kerasWeights(b.kerasWeights()).fromLogits(b.fromLogits()).build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ModelConfig applyZoo(ModelConfig b, Map<String, Object> v) {
         return new ModelConfig(b.type(), b.seed(),
                 v.containsKey("learningRate") ? (Double) v.get("learningRate") : b.learningRate(),
                 v.containsKey("hiddenUnits") ? (List<Integer>) v.get("hiddenUnits") : b.hiddenUnits(),

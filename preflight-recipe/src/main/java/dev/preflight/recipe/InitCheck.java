@@ -13,7 +13,8 @@ import java.util.List;
  * initialization"; "init well"; "input-independent baseline").
  *
  * <p>Judges the loss of the very first batch (measured before the first update) against -ln(1/C). Far off means a
- * bad init (weights too large), a softmax applied twice, or labels that do not match the outputs.
+ * bad init (weights too large) or labels that do not match the outputs. Not a softmax applied twice: a doubly squashed
+ * output starts near ln C too (its logits are probabilities in [0, 1]); model-check and overfit-one-sample catch it.
  */
 public final class InitCheck extends RecipeStage<InitCheck.Thresholds> {
 
@@ -79,8 +80,8 @@ public final class InitCheck extends RecipeStage<InitCheck.Thresholds> {
             summary = "loss at init is " + initialLoss + ": inputs or weights contain NaN/Inf";
         } else if (relative > t.failRelative()) {
             v = Verdict.FAIL;
-            summary = String.format("loss at init %.3f is far from -ln(1/%d) = %.3f (%.0f %% off): initial weights too large, "
-                    + "a softmax applied twice, or labels that do not match the outputs", initialLoss, numClasses, expected, 100 * relative);
+            summary = String.format("loss at init %.3f is far from -ln(1/%d) = %.3f (%.0f %% off): initial weights too large "
+                    + "(the final layer above all) or labels that do not match the outputs", initialLoss, numClasses, expected, 100 * relative);
         } else if (relative > t.warnRelative()) {
             v = Verdict.WARN;
             summary = String.format("loss at init %.3f is %.0f %% off -ln(1/C) = %.3f: initialise the last layer smaller, or set "

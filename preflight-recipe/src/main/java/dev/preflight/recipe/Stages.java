@@ -12,7 +12,7 @@ public final class Stages {
 
     /** Every stage with its default thresholds, in the order the recipe climbs them. */
     public static List<Stage> all() {
-        return List.of(new DataCheck(), new InitCheck(), new OverfitOneSample(), new OverfitFewSamples(), new FullData(),
+        return List.of(new ModelCheck(), new DataCheck(), new InitCheck(), new OverfitOneSample(), new OverfitFewSamples(), new FullData(),
                 new SpeedCheck(), new Ablations());
     }
 

@@ -106,4 +106,22 @@ class AblationsTest {
                 new dev.preflight.wire.ModelConfig("cnn", 1L, 1e-3, null));
         assertEquals("{learningRate=0.00165}", t.describe());
     }
+
+    @Test
+    void anImportedKerasModelKeepsItsDefinitionAndIsVariedInWhatItAllows() throws Exception {
+        String json = ModelCheckTest.model(null, ModelCheckTest.dense("hidden", 16, "relu", "flat"),
+                ModelCheckTest.layer("Dropout", "d", "\"rate\": 0.1", "hidden"), ModelCheckTest.dense("out", 10, "softmax", "d"));
+        ModelConfig keras = ModelCheckTest.config(json).toBuilder().kerasWeights("/w.weights.h5").build();
+        Map<String, Object> drawn = new LinkedHashMap<>();
+        drawn.put("learningRate", 3e-3);
+        drawn.put("hiddenUnits", List.of(128));
+        drawn.put("dropout", 0.3);
+        ModelConfig trial = Ablations.apply(keras, drawn);
+        assertEquals(keras.keras(), trial.keras());
+        assertEquals("/w.weights.h5", trial.kerasWeights());
+        assertEquals(3e-3, trial.learningRate());
+        assertEquals(0.3, trial.dropout(), "replaces every Dropout layer's rate");
+        assertNull(trial.hiddenUnits(), "widths are the definition's");
+        assertEquals(List.of(), new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(1L, 0, 8, 0.2), trial, 10, null).problems());
+    }
 }

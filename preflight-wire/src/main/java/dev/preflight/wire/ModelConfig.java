@@ -30,6 +30,13 @@ import java.util.Set;
  *                     init-check stage must catch
  * @param dropInputs   fault drill: the network's input is multiplied by 0 before the first layer (data that never
  *                     reaches the net, a wrong tensor fed). The full-data stage must say "ignores its input"
+ * @param keras        type "keras" only: the user's Keras model definition as Keras wrote it ({@code model.to_json()}
+ *                     or a {@code .keras} archive's {@code config.json}), parsed by {@link dev.preflight.keras.KerasModel};
+ *                     {@code dropout}, when set, replaces the rate of every Dropout layer of it
+ * @param kerasWeights type "keras" only: path of a Keras HDF5 weights file ({@code .weights.h5} / {@code .h5}) the
+ *                     trainer loads by layer name before the first step (a file the trainer can read)
+ * @param fromLogits   type "keras" only: what the loss expects when the definition carries no compile config: true,
+ *                     logits (it applies its own softmax); false, probabilities. Unset: what the output layer gives
  *
  * <p>The named choices are strings on the wire and in the components (so a spec with an unknown value still parses and
  * {@link RunSpec#problems()} lists every problem, see {@link WireEnum}); {@link Type}, {@link Optimizer},
@@ -39,10 +46,11 @@ import java.util.Set;
 public record ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
                           Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
                           Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
-                          String loss, Double initScale, Boolean dropInputs) {
+                          String loss, Double initScale, Boolean dropInputs,
+                          com.fasterxml.jackson.databind.JsonNode keras, String kerasWeights, Boolean fromLogits) {
 
-    /** Model family. */
-    public enum Type implements WireEnum { MLP, CNN, RESNET, SEGNET }
+    /** Model family: the zoo's four, or "keras" (the user's own definition in {@link #keras}). */
+    public enum Type implements WireEnum { MLP, CNN, RESNET, SEGNET, KERAS }
 
     public enum Optimizer implements WireEnum { ADAM, SGD }
 
@@ -72,6 +80,15 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
                        String loss) {
         this(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm, weightDecay,
                 lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, null, null);
+    }
+
+    /** Every zoo field: the canonical constructor without the Keras import. */
+    public ModelConfig(String type, Long seed, Double learningRate, List<Integer> hiddenUnits, List<Integer> channels,
+                       Integer blocks, String optimizer, Double momentum, Double dropout, Boolean batchNorm,
+                       Double weightDecay, String lrSchedule, Integer lrStepEvery, Double lrStepGamma, String biasInit,
+                       String loss, Double initScale, Boolean dropInputs) {
+        this(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout, batchNorm, weightDecay,
+                lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs, null, null, null);
     }
 
     /** Every field: the canonical constructor without the input drill. */
@@ -135,6 +152,34 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         if (initScale != null && !(initScale > 0 && initScale <= 1e6)) {
             problems.add(prefix + "initScale must be in (0, 1e6], was " + initScale);
         }
+        if (Type.KERAS.wireName().equals(type)) {
+            if (keras == null || keras.isNull()) {
+                problems.add(prefix + "keras (the Keras model definition) is required with type keras");
+            } else {
+                dev.preflight.keras.KerasModel.problems(keras).forEach(p -> problems.add(prefix + "keras: " + p));
+            }
+            for (String[] f : new String[][]{{"hiddenUnits", str(hiddenUnits)}, {"channels", str(channels)}, {"blocks", str(blocks)},
+                    {"batchNorm", str(batchNorm)}}) {
+                if (f[1] != null) {
+                    problems.add(prefix + f[0] + " is not read with type keras (the definition says it)");
+                }
+            }
+        } else {
+            for (String[] f : new String[][]{{"keras", str(keras)}, {"kerasWeights", kerasWeights}, {"fromLogits", str(fromLogits)}}) {
+                if (f[1] != null) {
+                    problems.add(prefix + f[0] + " is only read with type keras");
+                }
+            }
+        }
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    /** Whether this is the user's imported Keras model rather than a zoo model. */
+    public boolean fromKeras() {
+        return Type.KERAS.wireName().equals(type);
     }
 
     private static void widths(String field, List<Integer> widths, List<String> problems) {
@@ -227,7 +272,17 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
     /** Whether any regularising or schedule feature is on: the early recipe stages want none. */
     public boolean hasFancyFeatures() {
         return dropoutOrDefault() > 0 || batchNormOrDefault() || weightDecayOrDefault() > 0
-                || scheduleOrDefault() != Schedule.CONSTANT;
+                || scheduleOrDefault() != Schedule.CONSTANT || fromKeras() && kerasFancyFeatures();
+    }
+
+    /** A Keras definition with a Dropout layer above rate 0 (unless {@code dropout} overrides it) or a BatchNormalization layer. */
+    private boolean kerasFancyFeatures() {
+        try {
+            return dev.preflight.keras.KerasModel.parse(keras).layers().stream().anyMatch(l -> l.className().equals("BatchNormalization")
+                    || dropout == null && l.className().equals("Dropout") && l.dbl("rate", 0) > 0);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The learning rate at 1-based {@code step} of {@code steps}, per the schedule. */
@@ -279,6 +334,9 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         b.loss = loss;
         b.initScale = initScale;
         b.dropInputs = dropInputs;
+        b.keras = keras;
+        b.kerasWeights = kerasWeights;
+        b.fromLogits = fromLogits;
         return b;
     }
 
@@ -305,6 +363,9 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         private String loss;
         private Double initScale;
         private Boolean dropInputs;
+        private com.fasterxml.jackson.databind.JsonNode keras;
+        private String kerasWeights;
+        private Boolean fromLogits;
 
         private Builder() {
         }
@@ -392,9 +453,26 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
             return this;
         }
 
+        /** The Keras definition (type keras). */
+        public Builder keras(com.fasterxml.jackson.databind.JsonNode value) {
+            keras = value;
+            return this;
+        }
+
+        public Builder kerasWeights(String value) {
+            kerasWeights = value;
+            return this;
+        }
+
+        public Builder fromLogits(Boolean value) {
+            fromLogits = value;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(type, seed, learningRate, hiddenUnits, channels, blocks, optimizer, momentum, dropout,
-                    batchNorm, weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs);
+                    batchNorm, weightDecay, lrSchedule, lrStepEvery, lrStepGamma, biasInit, loss, initScale, dropInputs,
+                    keras, kerasWeights, fromLogits);
         }
     }
 }

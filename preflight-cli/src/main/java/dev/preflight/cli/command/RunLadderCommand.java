@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
  * verdict. Against a running deployment ({@code --gateway}, {@code --data}) or a local stack it starts itself.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        description = "Run the recipe's stages (data-check, init-check, overfit-one-sample, overfit-few-samples, full-data, "
+        description = "Run the recipe's stages (model-check, data-check, init-check, overfit-one-sample, overfit-few-samples, full-data, "
                 + "speed) on a dataset and a model; a FAIL stops the ladder. Writes report.json; exit 0 when no stage failed (with --strict: when every stage passed).")
 public class RunLadderCommand implements Callable<Integer> {
 

@@ -47,6 +47,17 @@ public class RunOptions {
     @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet or segnet (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--keras-model", description = "Your own model instead of --model: a Keras definition, the JSON "
+            + "model.to_json() writes or a .keras archive (its config.json; its weights too unless --weights says otherwise).")
+    Path kerasModel;
+
+    @Option(names = "--weights", description = "Pretrained Keras weights (.weights.h5 or .h5) for --keras-model, loaded by layer name.")
+    Path weights;
+
+    @Option(names = "--from-logits", arity = "1", description = "For --keras-model without a compiled loss: true if the loss "
+            + "should apply its own softmax to the output, false if the output is probabilities (default: what the output layer gives).")
+    Boolean fromLogits;
+
     @Option(names = "--hidden", split = ",", description = "Hidden layer widths (mlp; cnn's dense head), e.g. 128,64.")
     List<Integer> hidden;
 
@@ -107,8 +118,15 @@ public class RunOptions {
         String balance;
         dev.preflight.wire.Augmentation augmentation;
         try {
-            mc = ModelConfig.builder(WireEnum.parse(ModelConfig.Type.class, "--model", model)).seed(seed).learningRate(learningRate)
+            mc = kerasModel != null ? KerasFiles.config(kerasModel, weights, fromLogits, out, seed, learningRate)
+                    : ModelConfig.builder(WireEnum.parse(ModelConfig.Type.class, "--model", model)).seed(seed).learningRate(learningRate)
                     .hiddenUnits(hidden).channels(channels).build();
+            if (kerasModel == null && (weights != null || fromLogits != null)) {
+                throw new IllegalArgumentException("--weights and --from-logits go with --keras-model");
+            }
+            if (kerasModel != null && (hidden != null || channels != null)) {
+                throw new IllegalArgumentException("--hidden and --channels are the definition's with --keras-model");
+            }
             balance = trainingOptions.balance();
             augmentation = trainingOptions.augmentation();
         } catch (IllegalArgumentException e) {
@@ -188,7 +206,7 @@ public class RunOptions {
         boolean complete = report.stages().size() == options.stages().size();
         if (!complete) {
             console.say("stopped after " + report.stages().get(report.stages().size() - 1).name() + "; not run: "
-                    + options.stages().subList(report.stages().size(), options.stages().size()));
+                    + options.stageNames().subList(report.stages().size(), options.stages().size()));
         }
         System.out.println(written);
         // Like a linter: warnings are reported, and only --strict makes them fail the command.

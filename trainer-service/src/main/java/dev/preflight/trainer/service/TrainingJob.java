@@ -187,6 +187,10 @@ public final class TrainingJob {
     /** The recipe: "start simple -> use a small architecture (less than 1 mio params)", "no fancy features" at first. */
     private void warnAboutSize(Model model) {
         RunSpec spec = run.spec();
+        if (!model.frozenParameterNames().isEmpty()) {
+            event(RunEvent.Type.WARNING, 0, "weights never updated: " + String.join(", ", model.frozenParameterNames())
+                    + " (trainable: false in the model definition)");
+        }
         if (!spec.earlyStage()) {
             return;
         }

@@ -1,0 +1,78 @@
+package dev.preflight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.preflight.cli.stack.LocalStack;
+import dev.preflight.cli.stack.Service;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bring your own model, end to end: {@code preflight run --keras-model} on a Keras 3 CNN definition climbs model-check
+ * to overfit-one-sample on the packaged services through a real broker; its softmax-twice twin is FAILed by
+ * model-check, and with model-check skipped by overfit-one-sample (a doubly squashed output cannot reach zero loss).
+ */
+class KerasLadderTest {
+
+    static LocalStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start(Path.of(System.getProperty("preflight.home", "..")), Path.of("target/keras-ladder-test"), 2, System.out::println);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** The example definitions the README's "Your model" command uses (Keras 3 config.json format). */
+    static Path resource(String name) {
+        return Path.of(System.getProperty("preflight.home", ".."), "docs/examples/keras", name).toAbsolutePath();
+    }
+
+    /** Runs the command against the stack; returns the exit code and report.json's stages as "name VERDICT". */
+    static List<String> run(String out, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("run", "--dataset", "shapes", "--out", "target/" + out, "--gateway", stack.url(Service.GATEWAY),
+                "--data", stack.url(Service.DATA), "--api-key", stack.apiKey(), "--timeout", "300"));
+        all.addAll(List.of(args));
+        int code = PreflightCli.execute(all.toArray(new String[0]));
+        JsonNode report = new ObjectMapper().readTree(Files.readString(Path.of("target", out, "report.json")));
+        List<String> stages = new ArrayList<>();
+        stages.add("exit " + code);
+        report.path("stages").forEach(s -> stages.add(s.path("name").asText() + " " + s.path("verdict").asText()));
+        System.out.println(out + ": " + stages + "\n" + report.path("stages"));
+        return stages;
+    }
+
+    @Test
+    void aKerasCnnClimbsFromModelCheckToOverfitOneSample() throws Exception {
+        assertEquals(List.of("exit 0", "model-check PASS", "data-check PASS", "init-check PASS", "overfit-one-sample PASS"),
+                run("keras-cnn", "--keras-model", resource("shapes_cnn.json").toString(),
+                        "--stages", "model-check,data-check,init-check,overfit-one-sample"));
+    }
+
+    @Test
+    void softmaxTwiceIsFailedByModelCheckAndWithoutItByOverfitOneSample() throws Exception {
+        List<String> checked = run("keras-twice", "--keras-model", resource("shapes_cnn_softmax_twice.json").toString(),
+                "--stages", "model-check,overfit-one-sample");
+        assertEquals(List.of("exit 1", "model-check FAIL"), checked);
+        List<String> unchecked = run("keras-twice-unchecked", "--keras-model", resource("shapes_cnn_softmax_twice.json").toString(),
+                "--stages", "overfit-one-sample");
+        assertEquals(List.of("exit 1", "overfit-one-sample FAIL"), unchecked);
+        JsonNode o1 = new ObjectMapper().readTree(Files.readString(Path.of("target/keras-twice-unchecked/report.json"))).path("stages").get(0);
+        double floor = -Math.log(Math.E / (Math.E + 3));
+        assertTrue(o1.path("evidence").path("train_loss").asDouble() > floor - 1e-3, o1.toString());
+    }
+}
