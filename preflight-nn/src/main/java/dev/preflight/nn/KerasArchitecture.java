@@ -203,8 +203,7 @@ final class KerasArchitecture implements Architectures.Architecture {
                 int[] k = l.pair("kernel_size", 1);
                 int mult = l.intArg("depth_multiplier", 1);
                 long c = xs0[2];
-                String init = l.className().equals("DepthwiseConv2D") ? "depthwise_initializer" : "depthwise_initializer";
-                Slot dw = weight(m, l, "depthwise_kernel", l.init(init, KerasInit.GLOROT_UNIFORM), true, k[0], k[1], c, mult);
+                Slot dw = weight(m, l, "depthwise_kernel", l.init("depthwise_initializer", KerasInit.GLOROT_UNIFORM), true, k[0], k[1], c, mult);
                 Operand<TFloat32> full = depthwiseAsFull(tf, dw.variable(), k, c, mult);
                 full = dilateKernel(tf, full, new long[]{k[0], k[1], c, c * mult}, l.pair("dilation_rate", 1));
                 Operand<TFloat32> z = conv(tf, x, full, l);
