@@ -137,20 +137,20 @@ public class RunQueue {
                     try {
                         run = RunSubmitted.decode(record.value());
                     } catch (WireFormatException e) {
-                        c.commitSync(next);
+                        commit(c, next);
                         DeadLetters.send(producer, record, e);
                         continue;
                     }
                     if (leases.live(run.runId())) {
                         // Resubmitted while a replica holds it: two replicas must never train one run.
-                        c.commitSync(next);
+                        commit(c, next);
                         LOG.infof("%s is held by %s; ignoring the repeated submission", run.runId(),
                                 leases.current(run.runId()).map(l -> l.worker()).orElse("?"));
                         continue;
                     }
                     // Claim first, then commit: a crash in between leaves a lease that expires, and the run is resumed.
                     Optional<Leases.Lease> lease = leases.claim(run, worker);
-                    c.commitSync(next);
+                    commit(c, next);
                     if (lease.isEmpty()) {
                         LOG.warnf("%s: not claimed by this replica (see above); the replica holding its lease trains it", run.runId());
                         continue;
@@ -175,6 +175,37 @@ public class RunQueue {
             LOG.error("run queue stopped", e);
         }
     }
+
+    /**
+     * Commits the queue offset past a record. A commit refused because the group is rebalancing (a replica joined,
+     * left or died: KIP-848's stale member epoch) must not stop the queue: the lease, not the offset, says who trains a
+     * run, so a record delivered again is recognised as held and skipped. Logged; false when refused.
+     */
+    private static boolean commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> next) {
+        RuntimeException last = null;
+        // The consumer's background heartbeat fetches the new member epoch; a retry a moment later usually commits.
+        for (int attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+            try {
+                c.commitSync(next);
+                return true;
+            } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException
+                     | org.apache.kafka.clients.consumer.RetriableCommitFailedException e) {
+                last = e;
+                try {
+                    Thread.sleep(200L * (attempt + 1));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        LOG.warnf("run queue offset %s not committed (%s); a redelivered submission is recognised by its lease", next,
+                last == null ? "interrupted" : last.getMessage());
+        return false;
+    }
+
+    /** Commit attempts while the group settles (200, 400, … ms apart: about 3 s in all). */
+    private static final int COMMIT_ATTEMPTS = 5;
 
     /**
      * An idle replica resumes a run whose holder stopped renewing its lease: it claims the next epoch, and if its
