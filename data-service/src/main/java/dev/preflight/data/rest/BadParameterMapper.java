@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.rest.ApiError;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;

@@ -1,5 +1,7 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.rest.ApiError;
+import dev.preflight.rest.Mutating;
 import dev.preflight.wire.ValSampling;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.PathRejectedException;

@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.rest.ApiError;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.RunCheck;
 import dev.preflight.data.model.Split;

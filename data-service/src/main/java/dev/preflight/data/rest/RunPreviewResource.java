@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.rest.ApiError;
 import dev.preflight.wire.ValSampling;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.PathRejectedException;

@@ -1,5 +1,6 @@
 package dev.preflight.data.rest;
 
+import dev.preflight.rest.ApiError;
 import dev.preflight.data.service.UnknownDatasetException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;

@@ -1,5 +1,6 @@
 package dev.preflight.data.it;
 
+import dev.preflight.rest.RestFuzz;
 import dev.preflight.kafka.LocalKafkaTestResource;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.RunSubmitted;

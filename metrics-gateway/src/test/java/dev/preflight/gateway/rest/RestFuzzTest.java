@@ -1,5 +1,6 @@
 package dev.preflight.gateway.rest;
 
+import dev.preflight.rest.RestFuzz;
 import dev.preflight.kafka.LocalKafkaTestResource;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -124,7 +124,7 @@ class RunSubmissionTest {
         io.restassured.RestAssured.given().contentType(ContentType.JSON).body(body).post("/api/runs").then().statusCode(401)
                 .header("WWW-Authenticate", containsString("Basic")).body("error", containsString("X-API-Key"));
         io.restassured.RestAssured.given().header("X-API-Key", "guess").contentType(ContentType.JSON).body(body).post("/api/runs")
-                .then().statusCode(401).body("error", equalTo("wrong API key"));
+                .then().statusCode(401).body("error", equalTo("wrong API key (X-API-Key header or HTTP Basic password)"));
         io.restassured.RestAssured.given().auth().preemptive().basic("anyone", "test-key").contentType(ContentType.JSON).body(body)
                 .post("/api/runs").then().statusCode(202);
         io.restassured.RestAssured.given().post("/api/runs/run-nope/kill").then().statusCode(401);

@@ -1,4 +1,4 @@
-package dev.preflight.gateway.rest;
+package dev.preflight.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,12 +31,12 @@ import java.util.function.BiFunction;
  * {@code error} names the problem (one of the input's keywords). What is tried follows the document: body inputs
  * only where a request body is declared, numeric inputs only where the schema has numbers, and so on.
  *
- * <p>The same class lives in the data-service's tests (one copy per service module; neither depends on the other).
+ * <p>Shipped in this module's test-jar: the gateway's and the data-service's {@code RestFuzzTest} both run it.
  */
-final class RestFuzz {
+public final class RestFuzz {
 
     /** One request and its answer; {@code problem} is null when the answer is what every bad input must get. */
-    record Attempt(String endpoint, String input, int status, String error, String problem) {
+    public record Attempt(String endpoint, String input, int status, String error, String problem) {
     }
 
     /** One bad input: how to send it, and words one of which the answer's error must contain. */
@@ -62,18 +62,18 @@ final class RestFuzz {
     /** Path × method pairs the document lists. */
     private int operations;
 
-    RestFuzz(String base, String apiKey, long maxBodyBytes, BiFunction<String, String, String> known) {
+    public RestFuzz(String base, String apiKey, long maxBodyBytes, BiFunction<String, String, String> known) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.apiKey = apiKey;
         this.maxBodyBytes = maxBodyBytes;
         this.known = known;
     }
 
-    int operations() {
+    public int operations() {
         return operations;
     }
 
-    List<Attempt> walk() throws Exception {
+    public List<Attempt> walk() throws Exception {
         doc = json.readTree(send("GET", "/q/openapi", "format=json", null, null, false).body());
         List<Input> inputs = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
@@ -433,7 +433,7 @@ final class RestFuzz {
     // --- the table -------------------------------------------------------------------------------------------------
 
     /** Prints endpoint × input → status, the message, and the totals; returns the attempts that failed. */
-    List<Attempt> report(String service, List<Attempt> attempts) {
+    public List<Attempt> report(String service, List<Attempt> attempts) {
         System.out.println();
         System.out.println("REST fuzz walk of " + service + " (from its OpenAPI document)");
         System.out.printf("%-56s %-30s %6s  %s%n", "endpoint", "input", "status", "answer");

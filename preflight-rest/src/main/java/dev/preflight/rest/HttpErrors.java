@@ -1,6 +1,5 @@
-package dev.preflight.gateway.rest;
+package dev.preflight.rest;
 
-import dev.preflight.gateway.model.ErrorResponse;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
@@ -24,7 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Every answer the HTTP layer gives on its own, before or beside the resources, as JSON {@link ErrorResponse} naming the
+ * Every answer the HTTP layer gives on its own, before or beside the resources, as JSON {@link ApiError} naming the
  * problem, like the resources' own: a body over the limit (413, checked from Content-Length before it is read), a
  * path no endpoint serves (404), a method an endpoint does not have (405), a Content-Type it does not take (415), an
  * Accept it cannot produce (406). Without this they are empty bodies or an HTML page.
@@ -106,7 +105,7 @@ public class HttpErrors {
             Response.StatusType reason = Response.Status.fromStatusCode(status);
             message = target + ": " + (own != null && !own.isBlank() ? own : reason != null ? reason.getReasonPhrase() : "HTTP " + status);
         }
-        Response.ResponseBuilder answer = Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorResponse(message));
+        Response.ResponseBuilder answer = Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(message));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
                 values.forEach(v -> answer.header(name, v));

@@ -1,4 +1,4 @@
-package dev.preflight.data.rest;
+package dev.preflight.rest;
 
 import jakarta.ws.rs.NameBinding;
 
@@ -8,8 +8,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks every endpoint that changes something (dataset registration). A JAX-RS name binding: {@link ApiKeyFilter}
- * applies to exactly these endpoints and to no read-only one. The gateway has the same annotation for submit and kill.
+ * Marks every endpoint that changes something (the gateway's submit and kill, the data-service's dataset registration).
+ * A JAX-RS name binding: {@link ApiKeyFilter} applies to exactly these endpoints and to no read-only one, so credentials
+ * are required in one class without touching the resources.
  */
 @NameBinding
 @Retention(RetentionPolicy.RUNTIME)
