@@ -37,6 +37,25 @@ class DataCheckTest {
     }
 
     @Test
+    void aSampleFarFromItsClassMeanWarnsNamingItAndOrdinaryOutliersAreListedToLookAt() throws Exception {
+        // The furthest samples of clean data (real MNIST: 1.3-2.0x the class's median distance) are listed, not judged.
+        StageResult clean = judge("{\"outliers\":[{\"className\":\"a\",\"samples\":500,\"medianDistance\":20.1,\"furthest\":["
+                + "{\"index\":7,\"source\":\"a/7.png\",\"distance\":40.2,\"ratio\":2.0}]}]}");
+        assertEquals(Verdict.PASS, clean.verdict(), clean.summary());
+        assertTrue(clean.findings().contains("furthest from their class mean (look at these first): a/7.png (a, 2.0x)"), clean.findings().toString());
+        assertEquals(2.0, clean.evidence().get("max_outlier_ratio"));
+
+        // An inverted digit is 3.5x: WARN, named.
+        StageResult far = judge("{\"outliers\":[{\"className\":\"b\",\"samples\":500,\"medianDistance\":20.0,\"furthest\":["
+                + "{\"index\":3,\"source\":\"b/3.png\",\"distance\":70.0,\"ratio\":3.5},"
+                + "{\"index\":9,\"source\":\"b/9.png\",\"distance\":30.0,\"ratio\":1.5}]}]}");
+        assertEquals(Verdict.WARN, far.verdict(), far.summary());
+        assertTrue(far.findings().get(0).startsWith("1 sample further than 3.0x their class's median distance from the class mean"),
+                far.findings().toString());
+        assertTrue(far.findings().get(0).contains("b/3.png (b, 3.5x)") && !far.findings().get(0).contains("b/9.png"), far.findings().toString());
+    }
+
+    @Test
     void labelProblemsFailWithTheDiagnosis() throws Exception {
         StageResult r = judge("{\"labelProblems\":[\"1 of 11 classes have no samples ('0'): labels run 1..10: they look one-based\"],"
                 + "\"imbalanceRatio\":null}");

@@ -25,13 +25,16 @@ import java.util.List;
  * @param skipped        files or lines that were not loaded because they are corrupt or unusable, with the reason
  * @param ignored        files that are not data (sidecars, READMEs): listed, not counted as corrupt
  * @param notes          what the loader noticed (sniffed dialect, dropped index column, nested folders, pooled splits)
+ * @param outliers       per class, the samples furthest from the class mean (standardised per channel); null for
+ *                       segmentation, regression, or data too large to hold class means
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetStats(String name, int samples, int[] sampleShape, String dtype, int numClasses, List<String> classNames,
                            int[] classHistogram, Double imbalanceRatio, List<Integer> emptyClasses, List<String> labelProblems,
                            double[] channelMean, double[] channelStd, List<FeatureRange> features, String featureScaling,
                            Duplicates duplicates, Duplicates conflicts, SplitInfo split, Leakage leakage,
-                           SkippedFiles skipped, SkippedFiles ignored, List<String> notes) {
+                           SkippedFiles skipped, SkippedFiles ignored, List<String> notes,
+                           List<ClassOutliers> outliers) {
 
     /**
      * Groups of identical samples; examples lists up to 10 groups' sample indices, sources the same groups as the
@@ -68,5 +71,23 @@ public record DatasetStats(String name, int samples, int[] sampleShape, String d
 
     /** Up to 100 listed. */
     public record SkippedFiles(int count, List<Skipped> files) {
+    }
+
+    /**
+     * @param className      the class
+     * @param samples        its samples
+     * @param medianDistance the median distance of its samples from its mean (standardised units)
+     * @param furthest       up to 5 samples, furthest first
+     */
+    public record ClassOutliers(String className, int samples, double medianDistance, List<Outlier> furthest) {
+    }
+
+    /**
+     * @param index    the sample's index in the dataset
+     * @param source   as the loader named it ("cats/001.jpg", "wine.csv:17")
+     * @param distance from the class mean, standardised units
+     * @param ratio    distance / the class's median distance: 1.3–2.2 for the furthest samples of clean real data
+     */
+    public record Outlier(int index, String source, double distance, double ratio) {
     }
 }

@@ -74,7 +74,7 @@ public class StatsService {
                 features(d), d.featureNames() == null ? null : d.featureScaling().name().toLowerCase(Locale.ROOT),
                 new DatasetStats.Duplicates(dupGroups, dupSamples, dupExamples, sources(d, dupExamples)),
                 new DatasetStats.Duplicates(conflictGroups, conflictSamples, conflictExamples, labelled(d, conflictExamples)),
-                splitInfo, leakage, listed(d.skipped()), listed(d.ignored()), d.notes());
+                splitInfo, leakage, listed(d.skipped()), listed(d.ignored()), d.notes(), ClassOutliers.of(d, moments[1]));
     }
 
     private static DatasetStats.SkippedFiles listed(List<Skipped> files) {

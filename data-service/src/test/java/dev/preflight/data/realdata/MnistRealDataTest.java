@@ -51,4 +51,34 @@ class MnistRealDataTest {
         // A full train batch of real digits goes through the same path as the built-in datasets.
         assertEquals(256, TrainBatches.forRun(mnist, new DataConfig(1L, 0, 256, 0.2)).batch(0).size());
     }
+
+    @Test
+    void theFurthestRealDigitsStayUnderTheOutlierThresholdAndAnInvertedDigitIsFoundFirst() {
+        Path datasets = Path.of("").toAbsolutePath().getParent().resolve("../shared/datasets").normalize();
+        DataRoot root = new DataRoot(datasets);
+        Registration r = new Registration("mnist-t10k", "idx", "mnist-t10k", null, null, null, null, null, null, null);
+        Dataset mnist = IdxLoader.load(r.name(), root.resolve(r.path()), r, root);
+
+        DatasetStats clean = new StatsService().stats(mnist, null, null);
+        assertEquals(10, clean.outliers().size());
+        double max = clean.outliers().stream().flatMap(c -> c.furthest().stream()).mapToDouble(DatasetStats.Outlier::ratio).max().orElseThrow();
+        // Measured with numpy on the same file: 2.0 (a "1"); data-check WARNs above 3.0.
+        assertTrue(max > 1.5 && max < 2.2, "furthest real digit " + max);
+
+        // Sample 3 (a "0") inverted, as a scanner or an export with the wrong polarity would.
+        byte[] pixels = new byte[mnist.size() * mnist.sampleSize()];
+        int[] labels = new int[mnist.size()];
+        for (int i = 0; i < mnist.size(); i++) {
+            mnist.copySample(i, pixels, i * mnist.sampleSize());
+            labels[i] = mnist.label(i);
+        }
+        assertEquals(0, labels[3]);
+        for (int e = 0; e < mnist.sampleSize(); e++) {
+            pixels[3 * mnist.sampleSize() + e] = (byte) (255 - (pixels[3 * mnist.sampleSize() + e] & 0xFF));
+        }
+        Dataset planted = new Dataset("planted", mnist.sampleShape(), 10, labels, pixels);
+        DatasetStats.ClassOutliers zeros = new StatsService().stats(planted, null, null).outliers().get(0);
+        assertEquals(3, zeros.furthest().get(0).index());
+        assertTrue(zeros.furthest().get(0).ratio() > 3.0, "inverted digit " + zeros.furthest().get(0).ratio());
+    }
 }

@@ -45,6 +45,29 @@ class GeneratorsAndStatsTest {
     }
 
     @Test
+    void outliersAreTheSamplesFurthestFromTheirClassMeanInStdUnitsAndAMissingCellCountsAsTheMean() {
+        // One feature; class 0: 0, 2, 4, 6, 28 and a missing cell; class 1: 10, 10, 10 (median distance 0).
+        float[] values = {0, 2, 4, 6, 28, Float.NaN, 10, 10, 10};
+        int[] labels = {0, 0, 0, 0, 0, 0, 1, 1, 1};
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(values.length * 4);
+        for (float v : values) {
+            data.putFloat(v);
+        }
+        Dataset d = new Dataset("t", new int[]{1}, DType.FLOAT32, 2, labels, data.array(), null, java.util.List.of("a", "b"),
+                java.util.List.of());
+        DatasetStats stats = new StatsService().stats(d, null, null);
+        DatasetStats.ClassOutliers a = stats.outliers().get(0);
+        // Class 0's mean is 8 (the missing cell left out); distances in std units: 8, 6, 4, 2, 20, 0 (missing = the mean).
+        double std = stats.channelStd()[0];
+        assertEquals(4, a.furthest().get(0).index());
+        assertEquals(20 / std, a.furthest().get(0).distance(), 1e-5);
+        assertEquals(20.0 / 5, a.furthest().get(0).ratio(), 1e-5); // median of 0, 2, 4, 6, 8, 20 = 5
+        assertEquals(5, a.furthest().size());
+        assertEquals(0.0, stats.outliers().get(1).medianDistance());
+        assertEquals(0.0, stats.outliers().get(1).furthest().get(0).ratio(), "no spread: no ratio, not infinity");
+    }
+
+    @Test
     void spiralsAreDeterministicFloat32PointsInTheUnitDisc() {
         Dataset a = SpiralsGenerator.generate(3, 90, 3);
         Dataset b = SpiralsGenerator.generate(3, 90, 3);
