@@ -80,6 +80,8 @@ public final class TrainingJob {
 
     private final RunSubmitted run;
     private final Context ctx;
+    /** The job's snapshot publisher while its stream is open. */
+    private SnapshotPublisher snapshots;
 
     public TrainingJob(RunSubmitted run, Context ctx) {
         this.run = run;
@@ -113,7 +115,9 @@ public final class TrainingJob {
         }
         Model model = null;
         Outcome outcome;
-        try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer())) {
+        try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer());
+             SnapshotPublisher snapshots = new SnapshotPublisher(ctx.producer()::snapshot, runId)) {
+            this.snapshots = snapshots;
             // The checkpoint's offset, or the start: a run without a checkpoint starts over from batch 0 and step 1
             // whatever a lost trainer had committed.
             stream.seek(checkpoint.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L));
@@ -130,7 +134,6 @@ public final class TrainingJob {
             long metricsNanos = 0;
             long snapshotNanos = 0;
             long checkpointNanos = 0;
-            long snapshotBytes = 0;
             while (step < spec.steps()) {
                 long start = System.nanoTime();
                 BatchStream.Consumed consumed = stream.next(ctx.batchTimeout(), () -> ctx.kills().reason(runId) != null);
@@ -149,7 +152,7 @@ public final class TrainingJob {
                         model.setStepsTaken(step);
                     } else {
                         warnAboutSize(model);
-                        snapshotBytes += snapshot(model, 0, sampleShape);
+                        snapshot(model, 0, sampleShape);
                         pacer.published(0);
                     }
                 }
@@ -164,7 +167,7 @@ public final class TrainingJob {
                             + ": lower the learning rate, check inputs for NaN/Inf and the loss for log(0)"), model);
                 }
                 StepTiming timing = new StepTiming(seconds(consumed.decodeNanos()), seconds(commitNanos), seconds(metricsNanos),
-                        seconds(snapshotNanos), seconds(checkpointNanos), snapshotBytes);
+                        seconds(snapshotNanos), seconds(checkpointNanos), snapshots.takePublishedBytes());
                 long t0 = System.nanoTime();
                 guard();
                 stream.commit(consumed.nextOffset());
@@ -185,9 +188,8 @@ public final class TrainingJob {
                     reportFrozen(names, moved, step);
                 }
                 long t2 = System.nanoTime();
-                snapshotBytes = 0;
                 if (pacer.due(step)) {
-                    snapshotBytes = snapshot(model, step, sampleShape);
+                    snapshot(model, step, sampleShape);
                     pacer.published(step);
                 }
                 long t3 = System.nanoTime();
@@ -255,10 +257,10 @@ public final class TrainingJob {
         }
     }
 
-    /** @return the bytes published */
-    private int snapshot(Model model, int step, int[] sampleShape) {
+    /** Reads the weights here (the model is not thread-safe); the publisher encodes and sends them. */
+    private void snapshot(Model model, int step, int[] sampleShape) {
         guard();
-        return ctx.producer().snapshot(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
+        snapshots.publish(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
                 model.task().name()));
     }
 
@@ -275,6 +277,14 @@ public final class TrainingJob {
     private Outcome finish(Outcome outcome, Model model) {
         if (model != null) {
             model.close();
+        }
+        if (snapshots != null) {
+            // The last snapshot before the terminal event (which flushes the producer behind it).
+            try {
+                snapshots.drain();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "%s: the last snapshot could not be published", run.runId());
+            }
         }
         try {
             event(outcome.type(), outcome.steps(), outcome.message());
