@@ -18,12 +18,15 @@ import java.util.List;
  * @param dataWaitSeconds  total time blocked on the next batch
  * @param decodeSeconds    bookkeeping parts, totals ({@link StepTiming})
  * @param valCoverage      val points of train steps / train steps (the whole run)
+ * @param runSteps         every step of the run (the snapshot figures count the whole run)
+ * @param snapshotBytes    one snapshot record's size (every snapshot of a run has the same)
  * @param publishedBytes   snapshot bytes the trainer published over the whole run (step 0 and the last included)
  * @param validatedBytes   snapshot bytes the eval-service validated: val points (step 0 included) x snapshot size
  */
 public record PipelineFigures(int steps, double samplesPerSecond, double stepSeconds, double computeSeconds, double dataWaitSeconds,
                               double decodeSeconds, double commitSeconds, double metricsSeconds, double snapshotSeconds,
-                              double checkpointSeconds, double valCoverage, long publishedBytes, long validatedBytes) {
+                              double checkpointSeconds, double valCoverage, int runSteps, long snapshotBytes, long publishedBytes,
+                              long validatedBytes) {
 
     public static PipelineFigures of(Runs.History h, int skip) {
         List<TrainStep> all = h.train();
@@ -57,7 +60,7 @@ public record PipelineFigures(int steps, double samplesPerSecond, double stepSec
         List<ValStep> val = h.val();
         long trainedPoints = val.stream().filter(v -> v.step() >= 1).count();
         return new PipelineFigures(train.size(), samples / step, step, compute, wait, decode, commit, metrics, snapshot, checkpoint,
-                all.isEmpty() ? Double.NaN : (double) trainedPoints / all.size(), published, val.size() * size);
+                all.isEmpty() ? Double.NaN : (double) trainedPoints / all.size(), all.size(), size, published, val.size() * size);
     }
 
     /** Step time that is neither compute nor data wait: everything the pipeline adds around a train step. */

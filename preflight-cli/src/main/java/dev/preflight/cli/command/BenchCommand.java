@@ -128,8 +128,9 @@ public class BenchCommand implements Callable<Integer> {
                 rows.add(row("  unaccounted / compute", f.unaccountedSeconds() / c, "(part)", "loop, lease checks, GC"));
                 rows.add(row("data wait / step, batch " + batch, f.dataWaitSeconds() / f.stepSeconds(), "< 0.05", ""));
                 rows.add(row("snapshot bytes published / validated, batch " + batch, (double) f.publishedBytes() / f.validatedBytes(),
-                        "<= 1.05", String.format(Locale.ROOT, "%.1f KB published per train step, %.1f KB validated",
-                                f.publishedBytes() / 1024.0 / f.steps(), f.validatedBytes() / 1024.0 / f.steps())));
+                        "<= 1.05", String.format(Locale.ROOT, "%.0f KB snapshots: %.2f published and %.2f validated per train step",
+                                f.snapshotBytes() / 1024.0, (double) f.publishedBytes() / f.snapshotBytes() / f.runSteps(),
+                                (double) f.validatedBytes() / f.snapshotBytes() / f.runSteps())));
             }
             if (!pipelineOnly) {
                 rows.addAll(flopRows(pipeline.get(256), share, console));
