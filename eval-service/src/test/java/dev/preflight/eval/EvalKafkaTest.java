@@ -11,6 +11,7 @@ import dev.preflight.nn.Models;
 import dev.preflight.nn.Task;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.EvalReady;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunIds;
 import dev.preflight.wire.RunSpec;
@@ -135,6 +136,8 @@ class EvalKafkaTest {
             assertNull(v.zeroInputLoss(), "the baseline is only evaluated at step 0 and the last step");
             assertNull(v.meanIou());
             assertNull(v.mae());
+            assertEquals(List.of(new EvalReadyView(step, true)), readySignals(runId, 1),
+                    "after the ValStep, the trainer is told the snapshot is done (snapshots on demand)");
         }
 
         ConsumerRecord<byte[], byte[]> letter = collect(Topics.DEAD_LETTERS, l -> l.stream().anyMatch(r -> isSnapshotLetter(r, runId)))
@@ -256,6 +259,26 @@ class EvalKafkaTest {
             assertEquals((double) model.evaluate(fixed).outputs()[3], v.fixedBatchOutputs()[3]);
             assertEquals((double) fixed.targets()[3], v.fixedBatchTargets()[3]);
         }
+    }
+
+    /** What the tests compare of an {@link EvalReady}: its step and whether it was validated. */
+    record EvalReadyView(int step, boolean validated) {
+    }
+
+    /** The run's EvalReady signals, in order, once {@code count} arrived (or after a minute). */
+    List<EvalReadyView> readySignals(String runId, int count) {
+        return collect(Topics.EVAL_READY, l -> l.stream().filter(r -> EvalReady.decode(r.value()).runId().equals(runId)).count() >= count)
+                .stream().map(r -> EvalReady.decode(r.value())).filter(r -> r.runId().equals(runId))
+                .map(r -> new EvalReadyView(r.step(), r.validated())).toList();
+    }
+
+    @Test
+    void aSnapshotThatCannotBeEvaluatedIsStillReportedDoneSoItsTrainerIsNotHeldBack() throws Exception {
+        String runId = RunIds.newId();
+        // No weights at all: loading them into the run's model fails.
+        publish(new Snapshot(runId, 3, spec("shapes", 11L, new ModelConfig("mlp", 5L, 1e-3, List.of(16)), 10),
+                new int[]{28, 28, 1}, 4, List.of()));
+        assertEquals(List.of(new EvalReadyView(3, false)), readySignals(runId, 1));
     }
 
     List<ConsumerRecord<byte[], byte[]>> collect(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> until) {

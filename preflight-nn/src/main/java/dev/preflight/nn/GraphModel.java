@@ -11,7 +11,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -57,8 +56,16 @@ final class GraphModel implements Model {
     private final Architectures.Architecture arch;
     /** Steps trained so far, restored on resume: the second half of the dropout key (seed, step). */
     private long trainSteps;
+    /**
+     * The per-step scalars, kept for the model's life and rewritten in place (no per-step tensor allocation): the
+     * learning rate, the training flag (always 1 in a train step) and the dropout key (seed, step).
+     */
+    private final TFloat32 rateFeed;
+    private final TFloat32 trainingOn;
+    private final TInt64 seedFeed;
 
-    GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, int threads, Architectures.Architecture arch) {
+    /** @param threads the session's thread settings; null: TensorFlow's defaults (process-wide pools, one thread per core) */
+    GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, TfThreads threads, Architectures.Architecture arch) {
         this.config = config;
         this.task = task;
         this.numClasses = numClasses;
@@ -82,15 +89,15 @@ final class GraphModel implements Model {
                     : Losses.crossEntropy(tf, task, numClasses, top, feeds.labels(), feeds.sampleWeights());
             Operand<TFloat32> objective = Losses.withWeightDecay(tf, head.dataLoss(), vars.kernels(), config.weightDecayOrDefault());
             step = new TrainingStep(graph, tf, vars, objective, layers.trainingUpdates(), Optimizer.of(config), learningRate);
-            session = threads > 0
-                    ? new Session(graph, ConfigProto.newBuilder().setIntraOpParallelismThreads(threads)
-                            .setInterOpParallelismThreads(1).setUsePerSessionThreads(true).build())
-                    : new Session(graph);
+            session = threads != null ? new Session(graph, threads.configProto()) : new Session(graph);
             Variables.load(session, vars.all(), Initializers.initialValues(vars.all(), config.seed(), config.initScaleOrDefault()));
         } catch (RuntimeException e) {
             graph.close();
             throw e;
         }
+        rateFeed = TFloat32.scalarOf(0f);
+        trainingOn = TFloat32.scalarOf(1f);
+        seedFeed = TInt64.vectorOf(config.seed(), 0L);
     }
 
     @Override
@@ -143,21 +150,19 @@ final class GraphModel implements Model {
     @Override
     public StepResult trainStep(Batch batch, float lr) {
         long stepIndex = trainSteps++;
-        try (Feeds.Fed f = feeds.of(batch);
-             TFloat32 rate = TFloat32.scalarOf(lr);
-             TFloat32 on = TFloat32.scalarOf(1f);
-             TInt64 seed = TInt64.vectorOf(config.seed(), stepIndex)) {
-            Session.Runner r = f.apply(session.runner()).feed(learningRate, rate).feed(training, on).feed(dropoutSeed, seed)
-                    .addTarget(step.train).fetch(head.dataLoss()).fetch(step.gradNorm).fetch(head.entropy());
-            step.updateRatios.forEach(r::fetch);
-            try (Result out = r.run()) {
-                float[] ratios = new float[step.updateRatios.size()];
-                for (int i = 0; i < ratios.length; i++) {
-                    ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
-                }
-                return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
-                        ((TFloat32) out.get(2)).getFloat());
+        Feeds.Fed f = feeds.of(batch);
+        rateFeed.setFloat(lr);
+        seedFeed.setLong(stepIndex, 1);
+        Session.Runner r = f.apply(session.runner()).feed(learningRate, rateFeed).feed(training, trainingOn).feed(dropoutSeed, seedFeed)
+                .addTarget(step.train).fetch(head.dataLoss()).fetch(step.gradNorm).fetch(head.entropy());
+        step.updateRatios.forEach(r::fetch);
+        try (Result out = r.run()) {
+            float[] ratios = new float[step.updateRatios.size()];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
             }
+            return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
+                    ((TFloat32) out.get(2)).getFloat());
         }
     }
 
@@ -168,8 +173,7 @@ final class GraphModel implements Model {
 
     @Override
     public Evaluation evaluate(Batch batch) {
-        try (Feeds.Fed f = feeds.of(batch);
-             Result out = f.apply(session.runner()).fetch(head.dataLoss()).fetch(head.predictions()).fetch(head.outputs()).run()) {
+        try (Result out = feeds.of(batch).apply(session.runner()).fetch(head.dataLoss()).fetch(head.predictions()).fetch(head.outputs()).run()) {
             TInt32 p = (TInt32) out.get(1);
             int[] pred = new int[(int) p.size()];
             p.copyTo(DataBuffers.of(pred, false, false));
@@ -182,7 +186,7 @@ final class GraphModel implements Model {
 
     /** What the SavedModel serves for a batch: softmax of the head (an imported softmax output: the model's output). */
     float[] probabilities(Batch batch) {
-        try (Feeds.Fed f = feeds.of(batch); Result out = f.apply(session.runner()).fetch(head.probabilities()).run()) {
+        try (Result out = feeds.of(batch).apply(session.runner()).fetch(head.probabilities()).run()) {
             TFloat32 p = (TFloat32) out.get(0);
             float[] v = new float[(int) p.size()];
             p.copyTo(DataBuffers.of(v, false, false));
@@ -241,6 +245,10 @@ final class GraphModel implements Model {
 
     @Override
     public void close() {
+        feeds.close();
+        rateFeed.close();
+        trainingOn.close();
+        seedFeed.close();
         session.close();
         graph.close();
     }

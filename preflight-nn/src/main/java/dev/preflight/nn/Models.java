@@ -24,6 +24,14 @@ public final class Models {
      *                ops, and on a small machine a trainer with every core starves the services beside it.
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, int threads) {
+        return create(config, sampleShape, outputs, task, threads > 0 ? TfThreads.of(threads) : null);
+    }
+
+    /**
+     * @param outputs classes (classification, segmentation) or output width (regression)
+     * @param threads the session's TensorFlow threads; null: TensorFlow's defaults (one thread per core, spinning)
+     */
+    public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, TfThreads threads) {
         ModelConfig.Type type = config.modelType();
         if (type == ModelConfig.Type.KERAS) {
             if (task != Task.REGRESSION && outputs < 2) {
@@ -60,6 +68,11 @@ public final class Models {
 
     /** The model for a run's first batch, with the output bias at the log class priors if the config asks. */
     public static Model forBatch(ModelConfig config, Batch first, int threads) {
+        return forBatch(config, first, threads > 0 ? TfThreads.of(threads) : null);
+    }
+
+    /** As {@link #forBatch(ModelConfig, Batch, int)}, with the session's thread settings (null: TensorFlow's defaults). */
+    public static Model forBatch(ModelConfig config, Batch first, TfThreads threads) {
         Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads);
         if (config.kerasWeights() != null) {
             try {

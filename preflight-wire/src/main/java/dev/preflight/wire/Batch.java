@@ -67,16 +67,29 @@ public record Batch(long index, int epoch, DType dtype, int[] sampleShape, int n
 
     /** Network input: uint8 pixels scaled to [0, 1]; float32 data as is. */
     public float[] features() {
+        float[] out = new float[labels.length * sampleSize()];
+        features(out);
+        return out;
+    }
+
+    /**
+     * {@link #features()} written into {@code out} (its first count x sampleSize elements), so a caller that feeds
+     * batches of one size every step reuses one array instead of allocating one per batch.
+     *
+     * @throws IllegalArgumentException if {@code out} is shorter than count x sampleSize
+     */
+    public void features(float[] out) {
         int n = labels.length * sampleSize();
-        float[] out = new float[n];
+        if (out.length < n) {
+            throw new IllegalArgumentException("feature array holds " + out.length + " values, the batch has " + n);
+        }
         if (dtype == DType.UINT8) {
             for (int i = 0; i < n; i++) {
                 out[i] = (data[i] & 0xFF) / 255f;
             }
         } else {
-            java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.BIG_ENDIAN).asFloatBuffer().get(out);
+            java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.BIG_ENDIAN).asFloatBuffer().get(out, 0, n);
         }
-        return out;
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class Channels {
     public static final String CONTROL_OUT = "control-out";
     public static final String SNAPSHOTS_IN = "snapshots-in";
     public static final String SNAPSHOTS_OUT = "snapshots-out";
+    /** The eval-service's {@link EvalReady} signals to the trainers (they read the topic with plain consumers). */
+    public static final String EVAL_READY_OUT = "eval-ready-out";
 
     private Channels() {
     }

@@ -47,6 +47,11 @@ public final class Topics {
     public static final long LEASE_COMPACTION_LAG_MS = TimeUnit.HOURS.toMillis(1);
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
+    /**
+     * The eval-service's "done with a snapshot, ready for the next" ({@link EvalReady}). Key: run id. The trainer
+     * paces snapshots by it; every trainer replica reads all of it from its end (only news matter).
+     */
+    public static final String EVAL_READY = "preflight.eval-ready";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
     public static final String DEAD_LETTERS = "preflight.dead-letters";
     /** Prefix of the per-run train-batch streams: {@code preflight.batches.<runId>}. Value: {@link BatchCodec}. */
@@ -92,6 +97,7 @@ public final class Topics {
         topics.add(topic(RUN_EVENTS, 4, 30 * DAY_MS, false));
         topics.add(topic(SNAPSHOTS, 4, HOUR_MS, true));
         topics.add(topic(CONTROL, 1, 7 * DAY_MS, false));
+        topics.add(topic(EVAL_READY, 4, HOUR_MS, false));
         NewTopic checkpoints = topic(CHECKPOINTS, 4, 7 * DAY_MS, true);
         checkpoints.configs().put("cleanup.policy", "compact");
         topics.add(checkpoints);

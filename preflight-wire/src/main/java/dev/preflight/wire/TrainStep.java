@@ -5,7 +5,8 @@ package dev.preflight.wire;
  *
  * @param step            1-based step number; each step appears exactly once per run
  * @param loss            mean train loss of this batch, before the update
- * @param stepSeconds     wall time of the whole step: data wait + compute
+ * @param stepSeconds     wall time of the whole step, from the end of the previous step's compute to the end of this
+ *                        one's: data wait + compute + the trainer's bookkeeping ({@code timing})
  * @param dataWaitSeconds time blocked waiting for the batch to arrive from Kafka
  * @param computeSeconds  time in the TensorFlow session (forward, backward, update)
  * @param batchSize       samples in this batch
@@ -15,14 +16,24 @@ package dev.preflight.wire;
  *                        updated" shows as 0; healthy Adam steps are around 1e-3)
  * @param predictionEntropy mean entropy (nats) of the batch's predicted class distribution: ln(C) at a good init,
  *                        falling as the model commits; null for regression
+ * @param timing          the trainer's bookkeeping in this step, part by part ({@link StepTiming}); null from a
+ *                        trainer that does not report it
  */
 public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                         double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
-                        java.util.Map<String, Double> updateRatios, Double predictionEntropy) {
+                        java.util.Map<String, Double> updateRatios, Double predictionEntropy,
+                        StepTiming timing) {
+
+    public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
+                     double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
+                     java.util.Map<String, Double> updateRatios, Double predictionEntropy) {
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, learningRate, gradNorm,
+                updateRatios, predictionEntropy, null);
+    }
 
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                      double computeSeconds, int batchSize) {
-        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null);
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null, null);
     }
 
     public static TrainStep decode(byte[] bytes) {

@@ -64,7 +64,11 @@ class LeasesTest {
             public Optional<String> workerId() { return Optional.empty(); }
             public String group() { return "g"; }
             public Duration batchTimeout() { return Duration.ofMinutes(2); }
-            public int tfThreads() { return 1; }
+            public java.util.OptionalInt tfThreads() { return java.util.OptionalInt.of(1); }
+            public int tfInterOpThreads() { return 1; }
+            public boolean tfThreadSpinning() { return false; }
+            public int snapshotsInFlight() { return 2; }
+            public Duration snapshotAckTimeout() { return Duration.ofSeconds(10); }
             public Optional<Path> exportDir() { return Optional.empty(); }
             public boolean queueEnabled() { return false; }
             public Duration leaseTtl() { return TTL; }

@@ -79,7 +79,10 @@ class TrainerKafkaTest {
     }
 
     String submit(RunSpec spec, int batches, byte[]... extraBatchRecords) throws Exception {
-        String runId = RunIds.newId();
+        return submit(RunIds.newId(), spec, batches, extraBatchRecords);
+    }
+
+    String submit(String runId, RunSpec spec, int batches, byte[]... extraBatchRecords) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             Topics.ensure(admin, List.of(Topics.batchStream(runId)));
         }
@@ -141,11 +144,17 @@ class TrainerKafkaTest {
         assertTrue(Math.abs(first - Math.log(4)) / Math.log(4) < 0.25, "loss at init " + first);
         assertTrue(last < 0.01, "final loss " + last);
 
-        List<Snapshot> snapshots = collect(Topics.SNAPSHOTS, SnapshotCodec::decode, s -> s.runId().equals(runId), l -> l.size() >= steps + 1);
-        assertEquals(steps + 1, snapshots.size(), "the initial weights (step 0), then every step (snapshotEvery=1)");
-        assertEquals(0, snapshots.get(0).step());
-        assertEquals(steps, snapshots.get(steps).step());
+        List<Snapshot> snapshots = collect(Topics.SNAPSHOTS, SnapshotCodec::decode, s -> s.runId().equals(runId), l -> l.size() >= 3);
+        // No eval-service here, so no "done" signal: the initial weights, one more (two may be in flight), then
+        // nothing until the last step, whatever snapshotEvery (1) allows.
+        assertEquals(List.of(0, 1, steps), snapshots.stream().map(Snapshot::step).toList(),
+                "snapshots on demand: step 0, one in flight, the last step");
         assertEquals(4, snapshots.get(0).variables().size());
+        assertTrue(train.get(10).timing() != null && train.get(10).timing().metricsSeconds() > 0
+                && train.get(10).timing().decodeSeconds() > 0, "bookkeeping reported per step: " + train.get(10).timing());
+        assertEquals(SnapshotCodec.encode(snapshots.get(0)).length + SnapshotCodec.encode(snapshots.get(1)).length,
+                train.stream().mapToLong(t -> t.timing().snapshotBytes()).sum(),
+                "the steps report the bytes of every snapshot but the last (published after the last step)");
         assertTrue(train.get(10).gradNorm() > 0);
         assertEquals(4, train.get(10).updateRatios().size());
         assertTrue(train.get(10).updateRatios().values().stream().allMatch(r -> r > 0), train.get(10).updateRatios().toString());
@@ -164,6 +173,64 @@ class TrainerKafkaTest {
         ConsumerRecord<byte[], byte[]> letter = dead.stream().filter(r -> Topics.batches(runId).equals(header(r, "dead-letter-topic")))
                 .findFirst().orElseThrow(() -> new AssertionError("malformed batch was not dead-lettered"));
         assertTrue(header(letter, "dead-letter-reason").contains("magic"), header(letter, "dead-letter-reason"));
+    }
+
+    /**
+     * The test plays the eval-service: it reports every snapshot done as soon as it sees it. Each report lets the
+     * trainer publish one more, so the run gets many snapshots, and never one before the report that made room for it
+     * (two may be in flight: snapshot k waits for the report of snapshot k - 2).
+     */
+    @Test
+    void snapshotsFollowTheEvalServicesDoneSignals() throws Exception {
+        int steps = 400;
+        Map<Integer, Long> reportedAtMs = new java.util.concurrent.ConcurrentHashMap<>();
+        List<ConsumerRecord<byte[], byte[]>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<String> run = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread eval = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "group.id", "fake-eval-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+                    "max.partition.fetch.bytes", Topics.MAX_MESSAGE_BYTES), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.SNAPSHOTS));
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                        Snapshot s = SnapshotCodec.decode(r.value());
+                        if (!s.runId().equals(run.get())) {
+                            continue;
+                        }
+                        seen.add(r);
+                        reportedAtMs.put(s.step(), System.currentTimeMillis());
+                        producer.send(new ProducerRecord<>(Topics.EVAL_READY, s.runId().getBytes(StandardCharsets.UTF_8),
+                                Json.encode(new dev.preflight.wire.EvalReady(s.runId(), s.step(), true, System.currentTimeMillis()))));
+                        producer.flush();
+                    }
+                }
+            }
+        }, "fake-eval");
+        String runId = RunIds.newId();
+        run.set(runId);
+        eval.start();
+        try {
+            submit(runId, spec(3e-3, steps), steps);
+            RunEvent end = terminalEvent(runId);
+            assertEquals(RunEvent.Type.FINISHED, end.type(), end.message());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen.stream().noneMatch(r -> SnapshotCodec.decode(r.value()).step() == steps) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            stop.set(true);
+            eval.join(5_000);
+        }
+        List<Integer> order = seen.stream().map(r -> SnapshotCodec.decode(r.value()).step()).toList();
+        assertEquals(0, order.get(0));
+        assertEquals(steps, order.get(order.size() - 1));
+        assertTrue(order.size() > 4, "done signals let more snapshots through than step 0, one in flight and the last: " + order);
+        for (int k = 2; k < seen.size() - 1; k++) {
+            int previous = order.get(k - 2);
+            assertTrue(seen.get(k).timestamp() >= reportedAtMs.get(previous), "snapshot of step " + order.get(k)
+                    + " was published before the eval-service reported step " + previous + " done");
+        }
     }
 
     @Test

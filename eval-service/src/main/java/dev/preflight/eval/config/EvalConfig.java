@@ -13,10 +13,26 @@ public interface EvalConfig {
     @WithDefault("64")
     int valBatchSize();
 
-    /** TensorFlow intra-op threads per model: a val forward pass is small; more threads only contend with training. */
+    /**
+     * TensorFlow intra-op threads per model. Unset or 0: every core this JVM may use ({@code availableProcessors()},
+     * a container's CPU limit), right for an eval-service with a machine or pod of its own. On a machine shared with
+     * a trainer, give each its share (docs/performance.md); {@code preflight demo}/{@code bench} set it.
+     */
     @WithName("tf-threads")
+    java.util.OptionalInt tfThreads();
+
+    /** TensorFlow inter-op threads per model: a forward pass is one chain of ops, so 1. */
+    @WithName("tf-inter-op-threads")
     @WithDefault("1")
-    int tfThreads();
+    int tfInterOpThreads();
+
+    /**
+     * Whether TensorFlow's idle pool threads busy-wait for the next op: off, so a validating eval-service does not
+     * burn the cores a trainer beside it needs (docs/performance.md).
+     */
+    @WithName("tf-thread-spinning")
+    @WithDefault("false")
+    boolean tfThreadSpinning();
 
     /** Models kept built (one per run being validated); the least recently used is closed beyond this. */
     @WithName("model-cache-size")

@@ -6,6 +6,7 @@ import dev.preflight.eval.service.Evaluator;
 import dev.preflight.eval.service.LatestSnapshots;
 import dev.preflight.nn.Models;
 import dev.preflight.wire.Channels;
+import dev.preflight.wire.EvalReady;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.Snapshot;
 import dev.preflight.wire.Topics;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The evaluation thread: takes the freshest snapshot of each run (and every step-0 and last-step snapshot, see
- * {@link LatestSnapshots}), evaluates it, publishes a {@link ValStep}.
+ * {@link LatestSnapshots}), evaluates it, publishes a {@link ValStep}, then an {@link EvalReady} for the snapshot (also
+ * when its evaluation failed), by which the run's trainer paces its snapshots.
  */
 @ApplicationScoped
 public class EvalWorker {
@@ -41,6 +43,7 @@ public class EvalWorker {
     private final LatestSnapshots mailbox;
     private final Evaluator evaluator;
     private final Emitter<byte[]> out;
+    private final Emitter<byte[]> ready;
     private final String bootstrap;
     private final Counter evaluated;
     private final Counter failures;
@@ -52,11 +55,13 @@ public class EvalWorker {
     private Thread thread;
 
     public EvalWorker(LatestSnapshots mailbox, @RestClient DataServiceClient data, EvalConfig config,
-                      @Channel(Channels.VAL_METRICS_OUT) Emitter<byte[]> out, MeterRegistry registry,
+                      @Channel(Channels.VAL_METRICS_OUT) Emitter<byte[]> out,
+                      @Channel(Channels.EVAL_READY_OUT) Emitter<byte[]> ready, MeterRegistry registry,
                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.mailbox = mailbox;
         this.evaluator = new Evaluator(data, config);
         this.out = out;
+        this.ready = ready;
         this.registry = registry;
         this.bootstrap = bootstrap;
         this.evaluated = Counter.builder("preflight.eval.snapshots.evaluated").register(registry);
@@ -106,6 +111,7 @@ public class EvalWorker {
                 continue;
             }
             long start = System.nanoTime();
+            boolean validated = false;
             try {
                 ValStep v = evaluator.evaluate(s);
                 evalTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -115,11 +121,15 @@ public class EvalWorker {
                 if (v.step() >= 1) {
                     valPoints(s.runId()).increment();
                 }
+                validated = true;
             } catch (RuntimeException e) {
                 // Validation is a monitor: one failed evaluation must not stop the next; the failure is counted.
                 failures.increment();
                 LOG.warnf("could not evaluate %s step %d: %s", s.runId(), s.step(), e.getMessage());
             }
+            // Done either way: the run's trainer may publish its next snapshot (snapshots on demand).
+            ready.send(Message.of(Json.encode(new EvalReady(s.runId(), s.step(), validated, System.currentTimeMillis())))
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.runId()).build()));
         }
     }
 }

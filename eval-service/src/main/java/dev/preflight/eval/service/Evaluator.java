@@ -7,6 +7,7 @@ import dev.preflight.eval.metrics.SegmentationMetrics;
 import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
 import dev.preflight.nn.Task;
+import dev.preflight.nn.TfThreads;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DataConfig;
@@ -81,7 +82,8 @@ public class Evaluator implements AutoCloseable {
         fetchNanos = System.nanoTime() - fetchStart;
         Task task = taskOf(s, val);
         RunState run = runs.computeIfAbsent(s.runId(), id -> new RunState(
-                Models.create(s.spec().model(), s.inputShape(), s.numClasses(), task, config.tfThreads())));
+                Models.create(s.spec().model(), s.inputShape(), s.numClasses(), task,
+                        TfThreads.configured(config.tfThreads(), config.tfInterOpThreads(), config.tfThreadSpinning()))));
         Model model = run.model;
         if (model.task() != task) {
             throw new IllegalArgumentException("run " + s.runId() + " was evaluated as " + model.task() + ", now its snapshot is " + task);

@@ -5,20 +5,22 @@ import dev.preflight.ladder.GatewayClient;
 import dev.preflight.ladder.RunWatcher;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
+import dev.preflight.cli.bench.FlopProbe;
+import dev.preflight.cli.bench.PipelineFigures;
+import dev.preflight.cli.bench.SameWork;
 import dev.preflight.cli.report.Console;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
-import dev.preflight.nn.Model;
-import dev.preflight.nn.Models;
+import dev.preflight.nn.TfThreads;
 import dev.preflight.recipe.FullData;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.Report;
-import dev.preflight.recipe.SpeedCheck;
 import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.wire.Batch;
+import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.ModelConfig;
-import dev.preflight.wire.TrainStep;
+import dev.preflight.wire.RunSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -31,7 +33,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -40,8 +44,9 @@ import java.util.concurrent.Callable;
  * anything). Needs the real MNIST test set (default ../shared/datasets/mnist-t10k).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmark: Kafka-fed vs in-process training throughput, data-wait share, FLOP rate vs MatMul peak, val "
-                + "coverage, submit-to-verdict time, and the full ladder's wall time and val accuracy on MNIST t10k (8k/2k).")
+        description = "Benchmark: the pipeline vs the same work in-process (batch 64 and 256), the trainer's bookkeeping by part, "
+                + "data wait, snapshot traffic, training FLOP rate vs MatMul peak under each performance lever, submit-to-verdict "
+                + "time, and the full ladder's wall time and val accuracy on MNIST t10k (8k/2k).")
 public class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", defaultValue = "../shared/datasets/mnist-t10k", description = "IDX directory (default: ${DEFAULT-VALUE}).")
@@ -52,6 +57,10 @@ public class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "preflight-out/bench", description = "Logs and the ladder's report (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--pipeline-only", description = "Only the pipeline rows (throughput vs same-work, bookkeeping, data wait, "
+            + "snapshot traffic): no ladder, no FLOP probes. deploy/gpu-check.sh uses it with the trainer on a GPU.")
+    boolean pipelineOnly;
 
     /** Forward FLOPs per 28x28x1 sample of the default small CNN (conv 16, conv 32, dense 64, 10 classes), counted by hand below. */
     static double cnnForwardFlops(int h, int w, int c, int classes) {
@@ -67,71 +76,134 @@ public class BenchCommand implements Callable<Integer> {
         DatasetPath mnist = DatasetPath.detect(dataset);
         Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
         List<String[]> rows = new ArrayList<>();
-        try (LocalStack stack = LocalStack.start(root, out, 2, mnist.dataRoot(), console::say)) {
+        int trainers = 2;
+        // The trainer's and the eval-service's TensorFlow threads in this stack: the same-work baseline gets both.
+        int share = LocalStack.tfThreadsPerSession(trainers);
+        try (LocalStack stack = LocalStack.start(root, out, trainers, mnist.dataRoot(), console::say)) {
             DataClient data = stack.data();
             GatewayClient gateway = stack.gateway();
             data.register(mnist.registration(List.of(28, 28, 1)));
             ModelConfig cnn = new ModelConfig("cnn", 42L, 1e-3, null);
 
-            // 1. Submit -> overfit-one-sample verdict, timed from the submit to the judged result.
-            long t0 = System.nanoTime();
-            StageResult one = climb(gateway, data, mnist.name(), cnn, List.of(OverfitOneSample.NAME), null).stages().get(0);
-            double submitToVerdict = (System.nanoTime() - t0) / 1e9;
+            List<String[]> ladderRows = pipelineOnly ? List.of() : ladderRows(gateway, data, mnist.name(), cnn, stack);
 
-            // 2. The full ladder on MNIST (8k/2k split), timed.
-            long t1 = System.nanoTime();
-            Ladder[] holder = new Ladder[1];
-            Report ladder = climb(gateway, data, mnist.name(), cnn, Stages.NAMES, holder);
-            double ladderSeconds = (System.nanoTime() - t1) / 1e9;
-            StageResult full = ladder.stages().stream().filter(s -> s.name().equals(FullData.NAME)).findFirst().orElse(null);
-            StageResult speed = ladder.stages().stream().filter(s -> s.name().equals(SpeedCheck.NAME)).findFirst().orElse(null);
-            RunWatcher.Finished fullRun = holder[0].artifacts().get(FullData.NAME).runs().get(0);
-
-            // 3. Accuracy of the trained model on the whole val split (2,000 images), not on the last few random val
-            //    batches: the trainer exported it as a SavedModel.
-            Batch wholeVal = data.valBatch(mnist.name(), 42, 0.2, 4096, 1);
-            double fullValAccuracy = savedModelAccuracy(stack.exports().resolve(fullRun.runId()), wholeVal);
-
-            // 4. The same model trained in-process from memory, same thread count as a trainer (1), same batch size.
-            List<TrainStep> kafka = fullRun.history().train();
-            double kafkaSamplesPerSecond = samplesPerSecond(kafka.subList(Math.min(50, kafka.size() - 1), kafka.size()));
-            List<Batch> memory = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                memory.add(data.valBatch(mnist.name(), 42, 0.2, 64, 100 + i));
+            // 4. The pipeline alone (one run at a time, nothing else training) at batch 64 and 256, each against the
+            //    same work done in this process with the trainer's and the eval-service's threads together.
+            List<Batch> val = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                val.add(data.valBatch(mnist.name(), 42, 0.2, 64, 500 + i));
             }
-            double inProcess;
-            try (Model m = Models.forBatch(cnn, memory.get(0), 1)) {
-                for (int i = 0; i < 30; i++) {
-                    m.trainStep(memory.get(i % memory.size()), 1e-3f);
+            TfThreads sameThreads = new TfThreads(2 * share, 1, false);
+            Map<Integer, PipelineFigures> pipeline = new LinkedHashMap<>();
+            Map<Integer, Double> sameWork = new LinkedHashMap<>();
+            for (int batch : new int[]{64, 256}) {
+                int steps = batch == 64 ? 400 : 150;
+                RunSpec spec = new RunSpec(mnist.name(), new DataConfig(42L, 0, batch, 0.2), cnn, steps, 1);
+                String runId = gateway.submit(spec);
+                RunWatcher.Finished run = new RunWatcher(gateway).await(runId, steps, Duration.ofMinutes(10), p -> { });
+                pipeline.put(batch, PipelineFigures.of(run.history(), 20));
+                List<Batch> train = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    train.add(data.valBatch(mnist.name(), 42, 0.2, batch, 100 + i));
                 }
-                int steps = 300;
-                long s = System.nanoTime();
-                for (int i = 0; i < steps; i++) {
-                    m.trainStep(memory.get(i % memory.size()), 1e-3f);
-                }
-                inProcess = steps * 64 / ((System.nanoTime() - s) / 1e9);
+                sameWork.put(batch, SameWork.samplesPerSecond(cnn, train, val, sameThreads, batch == 64 ? 300 : 100));
             }
 
-            // 5. MatMul peak of this machine, measured now, with TensorFlow's default threads.
-            double peak = matMulPeak();
-            double trainFlops = 3 * cnnForwardFlops(28, 28, 1, 10) * kafkaSamplesPerSecond;
-
-            rows.add(row("Kafka-fed / in-process throughput", kafkaSamplesPerSecond / inProcess, ">= 0.95",
-                    String.format(Locale.ROOT, "%.0f vs %.0f samples/s", kafkaSamplesPerSecond, inProcess)));
-            rows.add(row("data wait / step", speed == null ? Double.NaN : speed.evidence().get("data_wait_share"), "< 0.05", ""));
-            rows.add(row("training FLOP rate / MatMul peak", trainFlops / peak, "(report)",
-                    String.format(Locale.ROOT, "%.1f GFLOP/s vs %.1f GFLOP/s", trainFlops / 1e9, peak / 1e9)));
-            rows.add(row("val coverage (val points / steps)", speed == null ? Double.NaN : speed.evidence().get("val_coverage"), ">= 0.95", ""));
-            rows.add(row("submit -> overfit-one-sample verdict (s)", submitToVerdict, "(report)", one.verdict().toString()));
-            rows.add(row("full ladder wall time on MNIST (s)", ladderSeconds, "<= 180", ladder.verdict().toString()));
-            rows.add(row("val accuracy, whole val split (" + wholeVal.size() + " images)", fullValAccuracy, ">= 0.97",
-                    full == null ? "" : String.format(Locale.ROOT, "mean of last 5 random val batches: %.3f", full.evidence().get("val_accuracy"))));
+            for (int batch : pipeline.keySet()) {
+                PipelineFigures f = pipeline.get(batch);
+                rows.add(row("pipeline / same-work in-process, batch " + batch, f.samplesPerSecond() / sameWork.get(batch), ">= 0.90",
+                        String.format(Locale.ROOT, "%.0f vs %.0f samples/s (%d TF threads); val coverage %.2f", f.samplesPerSecond(),
+                                sameWork.get(batch), sameThreads.intraOp(), f.valCoverage())));
+            }
+            for (int batch : pipeline.keySet()) {
+                PipelineFigures f = pipeline.get(batch);
+                double c = f.computeSeconds();
+                rows.add(row("trainer bookkeeping / compute, batch " + batch, f.bookkeepingSeconds() / c, "<= 0.02",
+                        String.format(Locale.ROOT, "step - compute - data wait, over %d steps", f.steps())));
+                rows.add(row("  decode / compute", f.decodeSeconds() / c, "(part)", ""));
+                rows.add(row("  offset commit / compute", f.commitSeconds() / c, "(part)", ""));
+                rows.add(row("  metric events / compute", f.metricsSeconds() / c, "(part)", ""));
+                rows.add(row("  snapshot read+encode+publish / compute", f.snapshotSeconds() / c, "(part)", ""));
+                rows.add(row("  checkpoint / compute", f.checkpointSeconds() / c, "(part)", ""));
+                rows.add(row("  unaccounted / compute", f.unaccountedSeconds() / c, "(part)", "loop, lease checks, GC"));
+                rows.add(row("data wait / step, batch " + batch, f.dataWaitSeconds() / f.stepSeconds(), "< 0.05", ""));
+                rows.add(row("snapshot bytes published / validated, batch " + batch, (double) f.publishedBytes() / f.validatedBytes(),
+                        "<= 1.05", String.format(Locale.ROOT, "%.0f KB snapshots: %.2f published and %.2f validated per train step",
+                                f.snapshotBytes() / 1024.0, (double) f.publishedBytes() / f.snapshotBytes() / f.runSteps(),
+                                (double) f.validatedBytes() / f.snapshotBytes() / f.runSteps())));
+            }
+            if (!pipelineOnly) {
+                rows.addAll(flopRows(pipeline.get(256), share, console));
+                rows.addAll(ladderRows);
+            }
         }
-        System.out.printf(Locale.ROOT, "%n%-52s %10s %10s  %s%n", "BENCHMARK", "VALUE", "TARGET", "DETAIL");
+        System.out.printf(Locale.ROOT, "%n%-60s %10s %10s  %s%n", "BENCHMARK", "VALUE", "TARGET", "DETAIL");
         for (String[] r : rows) {
-            System.out.printf(Locale.ROOT, "%-52s %10s %10s  %s%n", (Object[]) r);
+            System.out.printf(Locale.ROOT, "%-60s %10s %10s  %s%n", (Object[]) r);
         }
         return 0;
+    }
+
+    /**
+     * Submit-to-verdict time, the full ladder's wall time, and the accuracy of its full-data model on the whole val
+     * split (2,000 images, not the last few random val batches: the trainer exported it as a SavedModel).
+     */
+    private List<String[]> ladderRows(GatewayClient gateway, DataClient data, String dataset, ModelConfig cnn, LocalStack stack) {
+        long t0 = System.nanoTime();
+        StageResult one = climb(gateway, data, dataset, cnn, List.of(OverfitOneSample.NAME), null).stages().get(0);
+        double submitToVerdict = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        Ladder[] holder = new Ladder[1];
+        Report ladder = climb(gateway, data, dataset, cnn, Stages.NAMES, holder);
+        double ladderSeconds = (System.nanoTime() - t1) / 1e9;
+        StageResult full = ladder.stages().stream().filter(s -> s.name().equals(FullData.NAME)).findFirst().orElse(null);
+        RunWatcher.Finished fullRun = holder[0].artifacts().get(FullData.NAME).runs().get(0);
+        Batch wholeVal = data.valBatch(dataset, 42, 0.2, 4096, 1);
+        double fullValAccuracy = savedModelAccuracy(stack.exports().resolve(fullRun.runId()), wholeVal);
+        return List.of(
+                row("submit -> overfit-one-sample verdict (s)", submitToVerdict, "(report)", one.verdict().toString()),
+                row("full ladder wall time on MNIST (s)", ladderSeconds, "<= 180", ladder.verdict().toString()),
+                row("val accuracy, whole val split (" + wholeVal.size() + " images)", fullValAccuracy, ">= 0.97",
+                        full == null ? "" : String.format(Locale.ROOT, "mean of last 5 random val batches: %.3f", full.evidence().get("val_accuracy"))));
+    }
+
+    /**
+     * Training FLOP rate of the zoo CNN at batch 256 against this machine's MatMul peak, measured now: in-process under
+     * each performance lever (each in a JVM of its own, {@link FlopProbe}), and in the pipeline.
+     */
+    private static List<String[]> flopRows(PipelineFigures big, int share, Console console) {
+        List<String[]> rows = new ArrayList<>();
+        double peak = matMulPeak();
+        double perSample = 3 * cnnForwardFlops(28, 28, 1, 10);
+        int cores = TfThreads.availableCores();
+        TfThreads all = new TfThreads(cores, 1, true);
+        List<FlopProbe.Setting> levers = List.of(
+                new FlopProbe.Setting("zoo CNN (Preflight's graph), all cores, spinning", "zoo", 256, all, false, true, null),
+                new FlopProbe.Setting("zoo CNN, spinning off", "zoo", 256, new TfThreads(cores, 1, false), false, true, null),
+                new FlopProbe.Setting("same layers, plain SGD: NHWC, fused, oneDNN default", "raw", 256, all, false, true, null),
+                new FlopProbe.Setting("  NCHW layout", "raw", 256, all, true, true, null),
+                new FlopProbe.Setting("  no op fusion (Grappler remapper off)", "raw", 256, all, false, false, null),
+                new FlopProbe.Setting("  TF_ENABLE_ONEDNN_OPTS=1", "raw", 256, all, false, true, true),
+                new FlopProbe.Setting("  TF_ENABLE_ONEDNN_OPTS=0", "raw", 256, all, false, true, false),
+                new FlopProbe.Setting("  intra-op 1 thread", "raw", 256, new TfThreads(1, 1, true), false, true, null),
+                new FlopProbe.Setting("  inter-op 2 threads", "raw", 256, new TfThreads(cores, 2, true), false, true, null),
+                new FlopProbe.Setting("  spinning off", "raw", 256, new TfThreads(cores, 1, false), false, true, null));
+        List<FlopProbe.Outcome> measured = new ArrayList<>();
+        for (FlopProbe.Setting s : levers) {
+            console.say("FLOP probe: " + s.name().strip());
+            measured.add(FlopProbe.measure(s));
+        }
+        FlopProbe.Outcome zoo = measured.get(0);
+        rows.add(row("training FLOP rate / MatMul peak, zoo CNN b256 in-process", perSample * zoo.samplesPerSecond() / peak, ">= 0.40",
+                String.format(Locale.ROOT, "%.1f GFLOP/s vs %.1f GFLOP/s (%d cores)", perSample * zoo.samplesPerSecond() / 1e9, peak / 1e9, cores)));
+        for (FlopProbe.Outcome o : measured) {
+            rows.add(row("  " + o.setting().name(), perSample * o.samplesPerSecond() / peak, "(lever)", o.unsupported() != null
+                    ? o.unsupported() : String.format(Locale.ROOT, "%.0f samples/s", o.samplesPerSecond())));
+        }
+        rows.add(row("training FLOP rate / MatMul peak, pipeline b256", perSample * big.samplesPerSecond() / peak, "(report)",
+                String.format(Locale.ROOT, "trainer session at %d of %d cores: %.1f GFLOP/s; in its session alone %.1f GFLOP/s",
+                        share, cores, perSample * big.samplesPerSecond() / 1e9, perSample * big.steps() * 256 / big.computeSeconds() / 1e9)));
+        return rows;
     }
 
     private Report climb(GatewayClient gateway, DataClient data, String dataset, ModelConfig model, List<String> stages, Ladder[] holder) {
@@ -173,11 +245,6 @@ public class BenchCommand implements Callable<Integer> {
             }
             return (double) right / batch.size();
         }
-    }
-
-    static double samplesPerSecond(List<TrainStep> steps) {
-        double seconds = steps.stream().mapToDouble(TrainStep::stepSeconds).sum();
-        return steps.stream().mapToInt(TrainStep::batchSize).sum() / seconds;
     }
 
     /**

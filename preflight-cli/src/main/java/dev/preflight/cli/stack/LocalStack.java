@@ -120,14 +120,27 @@ public final class LocalStack implements AutoCloseable {
                 "PREFLIGHT_GATEWAY_API_KEY", apiKey,
                 "PREFLIGHT_GATEWAY_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
                 "PREFLIGHT_GATEWAY_TENSORBOARD_DIR", out.resolve("tensorboard").toString()));
+        // One machine for every service: each TensorFlow session gets its share of the cores (spinning stays off, the
+        // services' default), so trainers and the eval-service do not starve Kafka and each other.
+        String share = String.valueOf(tfThreadsPerSession(trainers));
         launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
-                Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA)));
+                Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
+                        "PREFLIGHT_EVAL_TF_THREADS", share));
         for (int i = 1; i <= trainers; i++) {
             launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : freePort(), Map.of(
-                    "PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i, "PREFLIGHT_TRAINER_EXPORT_DIR", exports().toString()));
+                    "PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i, "PREFLIGHT_TRAINER_EXPORT_DIR", exports().toString(),
+                    "PREFLIGHT_TRAINER_TF_THREADS", share));
         }
         say.accept("starting data-service, " + trainers + " trainer" + (trainers > 1 ? "s" : "") + ", eval-service, metrics-gateway (logs: " + logs + ")");
         children.forEach(this::awaitReady);
+    }
+
+    /**
+     * TensorFlow intra-op threads for each trainer and the eval-service of a stack on this one machine: the cores
+     * shared out between them, at least 1 (docs/performance.md, "Thread budgets").
+     */
+    public static int tfThreadsPerSession(int trainers) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / (trainers + 1));
     }
 
     private Path appJar(Service s) {
@@ -145,7 +158,10 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // C1 only starts a service faster on a small machine; the trainer and the eval-service run per-step Java loops
+        // (pixels to floats, snapshot encode and decode) for as long as a run lasts, where C2's code pays (performance.md).
+        boolean steady = service == Service.TRAINER || service == Service.EVAL;
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-XX:+UseSerialGC", steady ? "-XX:+TieredCompilation" : "-XX:TieredStopAtLevel=1",
                 "-jar", appJar(service).toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

@@ -28,12 +28,46 @@ public interface TrainerConfig {
     Duration batchTimeout();
 
     /**
-     * TensorFlow intra-op threads per training session; 0 = one per core. Small models gain little from more threads,
-     * and TensorFlow's pool busy-waits, starving services on the same machine. Raise it on a dedicated node.
+     * TensorFlow intra-op threads of the training session (one op split over this many cores). Unset or 0: every core
+     * this JVM may use ({@code Runtime.availableProcessors()}, which honours a container's CPU limit): right for a
+     * trainer with a machine or pod of its own. On a machine shared with other services, give the trainer its share
+     * (docs/performance.md: the trainer's and the eval-service's threads together at most the cores, spinning off);
+     * {@code preflight demo}/{@code bench} set it for their stack.
      */
     @WithName("tf-threads")
+    java.util.OptionalInt tfThreads();
+
+    /** TensorFlow inter-op threads (independent ops at once). Our graphs are mostly one chain of big ops: 1. */
+    @WithName("tf-inter-op-threads")
     @WithDefault("1")
-    int tfThreads();
+    int tfInterOpThreads();
+
+    /**
+     * Whether TensorFlow's idle pool threads busy-wait for the next op. Off by default: spinning threads take cores
+     * from everything else on the machine (Kafka, the data-service, the eval-service). On a dedicated node turning it
+     * on can save a little per op (docs/performance.md has the measured figure).
+     */
+    @WithName("tf-thread-spinning")
+    @WithDefault("false")
+    boolean tfThreadSpinning();
+
+    /**
+     * Snapshots on demand: how many published weight snapshots of a run may be waiting for the eval-service at once
+     * (not yet reported validated on {@code preflight.eval-ready}). 2 keeps the eval-service busy without a snapshot
+     * ever being replaced unvalidated; 0 turns pacing off (a snapshot every {@code snapshotEvery} steps). Step 0 and
+     * the last step are always published.
+     */
+    @WithName("snapshots-in-flight")
+    @WithDefault("2")
+    int snapshotsInFlight();
+
+    /**
+     * A published snapshot the eval-service has not reported done after this long no longer holds the next one back
+     * (an eval-service that is down, restarting or too old to report): at worst one snapshot per this interval.
+     */
+    @WithName("snapshot-ack-timeout")
+    @WithDefault("PT10S")
+    Duration snapshotAckTimeout();
 
     /**
      * Where finished models are exported as SavedModels ({@code <dir>/<runId>}, serving signature

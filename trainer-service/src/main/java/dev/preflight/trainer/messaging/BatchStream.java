@@ -25,8 +25,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class BatchStream implements AutoCloseable {
 
-    /** A decoded batch and the offset to commit once it has been trained on. */
-    public record Consumed(Batch batch, long nextOffset) {
+    /**
+     * A decoded batch and the offset to commit once it has been trained on.
+     *
+     * @param decodeNanos time spent decoding the record (the trainer reports it apart from the data wait)
+     */
+    public record Consumed(Batch batch, long nextOffset, long decodeNanos) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -35,6 +39,12 @@ public final class BatchStream implements AutoCloseable {
     private final Deque<ConsumerRecord<byte[], byte[]>> buffered = new ArrayDeque<>();
     private int deadLettered;
     private long lastCommit = -1;
+    private long lastSent = -1;
+    private long lastSentNanos = System.nanoTime();
+    /** Send a commit at least every this many batches ... */
+    static final int COMMIT_EVERY = 4;
+    /** ... or this often, so a slow run's progress still shows promptly. */
+    static final long COMMIT_AFTER_MS = 200;
 
     public BatchStream(String bootstrap, String runId, TrainerProducer producer) {
         this.producer = producer;
@@ -77,11 +87,17 @@ public final class BatchStream implements AutoCloseable {
                     throw new TimeoutException("no batch on " + partition.topic() + " for " + timeout.toSeconds() + " s"
                             + (deadLettered > 0 ? " (" + deadLettered + " malformed batches were dead-lettered)" : ""));
                 }
+                if (lastCommit > lastSent) {
+                    // Waiting for a batch: the data-service may be waiting for this commit (its look-ahead is full).
+                    send(lastCommit);
+                }
                 consumer.poll(Duration.ofNanos(Math.min(left, Duration.ofMillis(100).toNanos()))).forEach(buffered::add);
                 continue;
             }
+            long decodeStart = System.nanoTime();
             try {
-                return new Consumed(BatchCodec.decode(record.value()), record.offset() + 1);
+                Batch batch = BatchCodec.decode(record.value());
+                return new Consumed(batch, record.offset() + 1, System.nanoTime() - decodeStart);
             } catch (WireFormatException e) {
                 deadLettered++;
                 DeadLetters.send(producer, record, e);
@@ -89,9 +105,23 @@ public final class BatchStream implements AutoCloseable {
         }
     }
 
-    /** Asynchronous: a lost commit only means the data-service waits a little longer. */
+    /**
+     * Records progress; sends it (asynchronously: a lost commit only means the data-service waits a little longer)
+     * every {@value #COMMIT_EVERY} batches or {@value #COMMIT_AFTER_MS} ms, whichever comes first, as soon as
+     * {@link #next} has to wait for a batch, and on close.
+     * Why not every batch: a commit costs the training thread about as much as a metric event (docs/performance.md),
+     * and the data-service only needs to know it may stay its 16 batches ahead.
+     */
     public void commit(long nextOffset) {
         lastCommit = nextOffset;
+        if (nextOffset - lastSent >= COMMIT_EVERY || System.nanoTime() - lastSentNanos >= COMMIT_AFTER_MS * 1_000_000L) {
+            send(nextOffset);
+        }
+    }
+
+    private void send(long nextOffset) {
+        lastSent = nextOffset;
+        lastSentNanos = System.nanoTime();
         consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(nextOffset)), null);
     }
 

@@ -3,7 +3,6 @@ package dev.preflight.trainer.messaging;
 import dev.preflight.trainer.service.KillSwitch;
 import dev.preflight.wire.RunCommand;
 import dev.preflight.wire.Topics;
-import dev.preflight.wire.WireFormatException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,12 +10,9 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,14 +25,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class ControlListener {
 
-    private static final Logger LOG = Logger.getLogger(ControlListener.class);
-
     private final String bootstrap;
     private final KillSwitch kills;
     private final TrainerProducer producer;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private volatile boolean running = true;
-    private Thread thread;
+    private ReaderThread reader;
 
     public ControlListener(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, KillSwitch kills, TrainerProducer producer) {
         this.bootstrap = bootstrap;
@@ -45,48 +37,29 @@ public class ControlListener {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        consumer = new KafkaConsumer<>(Map.of(
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "preflight-trainer-control-" + UUID.randomUUID(),
                 // Kills from the last week still matter (a queued run may be killed before it starts).
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        thread = new Thread(this::loop, "control-listener");
-        thread.setDaemon(true);
-        thread.start();
+        consumer.subscribe(List.of(Topics.CONTROL));
+        reader = new ReaderThread("control-listener", consumer, this::handle, producer, "kills will not be seen");
+        reader.start();
     }
 
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            thread.join(5_000);
+        if (reader != null) {
+            reader.stop();
         }
     }
 
-    private void loop() {
-        try (KafkaConsumer<byte[], byte[]> c = consumer) {
-            c.subscribe(List.of(Topics.CONTROL));
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(100))) {
-                    try {
-                        RunCommand command = RunCommand.decode(record.value());
-                        switch (command.type()) {
-                            case KILL -> kills.kill(command.runId(), command.reason());
-                            case FAIL -> kills.fail(command.runId(), command.reason());
-                        }
-                    } catch (WireFormatException e) {
-                        DeadLetters.send(producer, record, e);
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // shutdown
-        } catch (RuntimeException e) {
-            LOG.error("control listener stopped: kills will not be seen", e);
+    private void handle(ConsumerRecord<byte[], byte[]> record) {
+        RunCommand command = RunCommand.decode(record.value());
+        switch (command.type()) {
+            case KILL -> kills.kill(command.runId(), command.reason());
+            case FAIL -> kills.fail(command.runId(), command.reason());
         }
     }
 }

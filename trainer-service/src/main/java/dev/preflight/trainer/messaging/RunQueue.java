@@ -1,6 +1,7 @@
 package dev.preflight.trainer.messaging;
 
 import dev.preflight.nn.Models;
+import dev.preflight.nn.TfThreads;
 import dev.preflight.trainer.config.TrainerConfig;
 import dev.preflight.trainer.service.KillSwitch;
 import dev.preflight.trainer.service.TrainingJob;
@@ -60,9 +61,11 @@ public class RunQueue {
     private final Leases leases;
     private final Counter runsFenced;
     private final Counter runsResumed;
+    private final EvalReadiness evalReadiness;
 
     public RunQueue(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerConfig config,
-                    TrainerProducer producer, KillSwitch kills, Leases leases, MeterRegistry registry) {
+                    TrainerProducer producer, KillSwitch kills, Leases leases, EvalReadiness evalReadiness, MeterRegistry registry) {
+        this.evalReadiness = evalReadiness;
         this.kills = kills;
         this.leases = leases;
         this.bootstrap = bootstrap;
@@ -85,6 +88,7 @@ public class RunQueue {
 
     void onStart(@Observes StartupEvent ev) {
         Topics.ensureAll(bootstrap);
+        evalReadiness.start();
         Models.warmUp();
         if (!config.queueEnabled()) {
             LOG.info("run queue disabled (preflight.trainer.queue-enabled=false)");
@@ -237,7 +241,9 @@ public class RunQueue {
         TrainingJob.Outcome outcome = null;
         try {
             outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
-                    config.batchTimeout(), config.tfThreads(), config.exportDir(), lease)).run();
+                    config.batchTimeout(), TfThreads.configured(config.tfThreads(), config.tfInterOpThreads(), config.tfThreadSpinning()),
+                    config.exportDir(), lease, new TrainingJob.Pacing(config.snapshotsInFlight(), config.snapshotAckTimeout(),
+                    evalReadiness::lastDone))).run();
             if (outcome.fenced()) {
                 runsFenced.increment();
             } else {

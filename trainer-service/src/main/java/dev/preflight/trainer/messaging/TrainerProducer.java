@@ -75,8 +75,11 @@ public class TrainerProducer {
         send(new ProducerRecord<>(Topics.CHECKPOINTS, key(checkpoint.state().runId()), CheckpointStore.encode(checkpoint)));
     }
 
-    public void snapshot(Snapshot snapshot) {
-        send(new ProducerRecord<>(Topics.SNAPSHOTS, key(snapshot.runId()), SnapshotCodec.encode(snapshot)));
+    /** @return the bytes of the encoded snapshot, as published (what the bench's snapshot-traffic figure counts) */
+    public int snapshot(Snapshot snapshot) {
+        byte[] bytes = SnapshotCodec.encode(snapshot);
+        send(new ProducerRecord<>(Topics.SNAPSHOTS, key(snapshot.runId()), bytes));
+        return bytes.length;
     }
 
     /** Lifecycle events are sent after a flush and waited for: they must not overtake the run's metrics. */

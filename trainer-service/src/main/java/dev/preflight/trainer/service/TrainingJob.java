@@ -2,6 +2,7 @@ package dev.preflight.trainer.service;
 
 import dev.preflight.nn.Model;
 import dev.preflight.nn.Models;
+import dev.preflight.nn.TfThreads;
 import dev.preflight.trainer.messaging.BatchStream;
 import dev.preflight.trainer.messaging.CheckpointStore;
 import dev.preflight.trainer.messaging.Leases;
@@ -12,6 +13,7 @@ import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Snapshot;
+import dev.preflight.wire.StepTiming;
 import dev.preflight.wire.TrainStep;
 import org.jboss.logging.Logger;
 
@@ -23,14 +25,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ToIntFunction;
 
 /**
  * Trains one run: reads its batch stream, takes one optimisation step per batch, and publishes
  * <ul>
  *   <li>a {@link TrainStep} for every step (the recipe: log the loss for every batch) with the gradient norm and
  *       each parameter tensor's update/weight ratio;</li>
- *   <li>a weight {@link Snapshot} of the initial weights (step 0, for the input-independent baseline at init), every
- *       {@code snapshotEvery} steps, and after the last step;</li>
+ *   <li>a weight {@link Snapshot} of the initial weights (step 0, for the input-independent baseline at init), after
+ *       the last step, and in between on demand: at most every {@code snapshotEvery} steps and only as fast as the
+ *       eval-service validates them ({@link SnapshotPacer});</li>
  *   <li>a checkpoint every {@code checkpointEvery} steps, from which any replica resumes the run;</li>
  *   <li>WARNING events (model over the early-stage budget, fancy features early, a layer whose weights never
  *       move) and exactly one terminal event: FINISHED, FAILED (e.g. a NaN loss, naming the step) or KILLED.</li>
@@ -58,16 +62,26 @@ public final class TrainingJob {
      * every publication: a job whose lease was taken over stops without publishing.
      */
     public record Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
-                          int tfThreads, Optional<Path> exportDir, Leases.Lease lease) {
+                          TfThreads tfThreads, Optional<Path> exportDir, Leases.Lease lease, Pacing pacing) {
 
         public Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
-                       int tfThreads, Optional<Path> exportDir) {
-            this(bootstrap, producer, kills, worker, batchTimeout, tfThreads, exportDir, null);
+                       TfThreads tfThreads, Optional<Path> exportDir) {
+            this(bootstrap, producer, kills, worker, batchTimeout, tfThreads, exportDir, null, null);
         }
+    }
+
+    /**
+     * Snapshots on demand ({@link SnapshotPacer}); null: unpaced, every {@code snapshotEvery} steps.
+     *
+     * @param lastDone per run, the highest snapshot step the eval-service reported done (-1: none yet)
+     */
+    public record Pacing(int inFlight, Duration ackTimeout, ToIntFunction<String> lastDone) {
     }
 
     private final RunSubmitted run;
     private final Context ctx;
+    /** The job's snapshot publisher while its stream is open. */
+    private SnapshotPublisher snapshots;
 
     public TrainingJob(RunSubmitted run, Context ctx) {
         this.run = run;
@@ -101,7 +115,9 @@ public final class TrainingJob {
         }
         Model model = null;
         Outcome outcome;
-        try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer())) {
+        try (BatchStream stream = new BatchStream(ctx.bootstrap(), runId, ctx.producer());
+             SnapshotPublisher snapshots = new SnapshotPublisher(ctx.producer()::snapshot, runId)) {
+            this.snapshots = snapshots;
             // The checkpoint's offset, or the start: a run without a checkpoint starts over from batch 0 and step 1
             // whatever a lost trainer had committed.
             stream.seek(checkpoint.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L));
@@ -110,6 +126,14 @@ public final class TrainingJob {
             List<String> names = List.of();
             boolean[] moved = null;
             boolean frozenReported = false;
+            SnapshotPacer pacer = pacer();
+            // A step runs from the end of the previous step's compute to the end of its own: the previous step's
+            // bookkeeping (commit, metrics, snapshot, checkpoint) is timed into the next step's StepTiming.
+            long stepStart = System.nanoTime();
+            long commitNanos = 0;
+            long metricsNanos = 0;
+            long snapshotNanos = 0;
+            long checkpointNanos = 0;
             while (step < spec.steps()) {
                 long start = System.nanoTime();
                 BatchStream.Consumed consumed = stream.next(ctx.batchTimeout(), () -> ctx.kills().reason(runId) != null);
@@ -129,9 +153,11 @@ public final class TrainingJob {
                     } else {
                         warnAboutSize(model);
                         snapshot(model, 0, sampleShape);
+                        pacer.published(0);
                     }
                 }
                 float lr = (float) mc.learningRateAt(step + 1, spec.steps());
+                long computeStart = System.nanoTime();
                 Model.StepResult r = model.trainStep(batch, lr);
                 long done = System.nanoTime();
                 step++;
@@ -140,16 +166,20 @@ public final class TrainingJob {
                     return finish(new Outcome(RunEvent.Type.FAILED, step, "loss is " + loss + " at step " + step
                             + ": lower the learning rate, check inputs for NaN/Inf and the loss for log(0)"), model);
                 }
+                StepTiming timing = new StepTiming(seconds(consumed.decodeNanos()), seconds(commitNanos), seconds(metricsNanos),
+                        seconds(snapshotNanos), seconds(checkpointNanos), snapshots.takePublishedBytes());
+                long t0 = System.nanoTime();
                 guard();
                 stream.commit(consumed.nextOffset());
+                long t1 = System.nanoTime();
                 Map<String, Double> ratios = new LinkedHashMap<>();
                 for (int i = 0; i < names.size(); i++) {
                     ratios.put(names.get(i), (double) r.updateRatios()[i]);
                     moved[i] |= r.updateRatios()[i] > 0;
                 }
-                ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
-                        seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios,
-                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null), ctx.worker());
+                ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - stepStart),
+                        seconds(received - start - consumed.decodeNanos()), seconds(done - computeStart), batch.size(), (double) lr,
+                        (double) r.gradNorm(), ratios, Float.isFinite(r.entropy()) ? (double) r.entropy() : null, timing), ctx.worker());
                 if (ctx.lease() != null) {
                     ctx.lease().step(step);
                 }
@@ -157,14 +187,23 @@ public final class TrainingJob {
                     frozenReported = true;
                     reportFrozen(names, moved, step);
                 }
-                if (step % spec.snapshotInterval() == 0 || step == spec.steps()) {
+                long t2 = System.nanoTime();
+                if (pacer.due(step)) {
                     snapshot(model, step, sampleShape);
+                    pacer.published(step);
                 }
+                long t3 = System.nanoTime();
                 if (step % spec.checkpointInterval() == 0 && step < spec.steps()) {
                     guard();
                     ctx.producer().checkpoint(new CheckpointStore.Checkpoint(consumed.nextOffset(), new Snapshot(runId, step, spec,
                             sampleShape, model.numClasses(), model.state(), model.task().name())));
                 }
+                long t4 = System.nanoTime();
+                commitNanos = t1 - t0;
+                metricsNanos = t2 - t1;
+                snapshotNanos = t3 - t2;
+                checkpointNanos = t4 - t3;
+                stepStart = done;
             }
             String message = String.format(Locale.ROOT, "final train loss %s", loss);
             if (ctx.exportDir().isPresent()) {
@@ -218,15 +257,34 @@ public final class TrainingJob {
         }
     }
 
+    /** Reads the weights here (the model is not thread-safe); the publisher encodes and sends them. */
     private void snapshot(Model model, int step, int[] sampleShape) {
         guard();
-        ctx.producer().snapshot(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
+        snapshots.publish(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
                 model.task().name()));
+    }
+
+    private SnapshotPacer pacer() {
+        RunSpec spec = run.spec();
+        Pacing p = ctx.pacing();
+        if (p == null) {
+            return new SnapshotPacer(spec.snapshotInterval(), spec.steps(), 0, 1, () -> -1, System::nanoTime);
+        }
+        return new SnapshotPacer(spec.snapshotInterval(), spec.steps(), p.inFlight(), p.ackTimeout().toNanos(),
+                () -> p.lastDone().applyAsInt(run.runId()), System::nanoTime);
     }
 
     private Outcome finish(Outcome outcome, Model model) {
         if (model != null) {
             model.close();
+        }
+        if (snapshots != null) {
+            // The last snapshot before the terminal event (which flushes the producer behind it).
+            try {
+                snapshots.drain();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "%s: the last snapshot could not be published", run.runId());
+            }
         }
         try {
             event(outcome.type(), outcome.steps(), outcome.message());
