@@ -8,8 +8,12 @@ import dev.preflight.data.load.IdxLoader;
 import dev.preflight.data.load.ImageFolderLoader;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.Registration;
+import dev.preflight.data.load.SampleSink;
+import dev.preflight.data.load.SourceFingerprint;
 import dev.preflight.data.load.SegmentationLoader;
 import dev.preflight.data.model.Dataset;
+import dev.preflight.data.store.SampleStore;
+import dev.preflight.data.store.StoreException;
 import dev.preflight.wire.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,15 +28,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Dataset name -> in-memory dataset. Built-in datasets are generated on first use and then kept; registered ones are
- * loaded when registered (so a bad one is refused with the reason) and kept. Registrations are written to
- * {@value #STORE} under the data root and re-registered at startup, loaded again on first use.
+ * Dataset name -> dataset. Built-in datasets are generated on first use and then kept in the heap; registered ones are
+ * loaded when registered (so a bad one is refused with the reason) and kept, their sample bytes in a memory-mapped
+ * {@link SampleStore} file (the heap holds labels and sources). Registrations are written to {@value #STORE} under the
+ * data root and re-registered at startup, loaded again on first use: from the store file when the source's
+ * fingerprint still matches, else decoded again.
  */
 @ApplicationScoped
 public class DatasetRegistry {
@@ -40,6 +47,8 @@ public class DatasetRegistry {
     private static final Logger LOG = Logger.getLogger(DatasetRegistry.class);
 
     static final String STORE = ".preflight-datasets.json";
+    /** The default sample store directory under the data root (a dotfolder: loaders never read it as data). */
+    static final String STORE_DIR = ".preflight-store";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final Map<String, Supplier<Dataset>> builtIns;
@@ -47,6 +56,8 @@ public class DatasetRegistry {
     private final Map<String, Dataset> cache = new ConcurrentHashMap<>();
     private final DataRoot root;
     private final Path store;
+    /** Null when the store is disabled: datasets are then decoded into the heap. */
+    private final SampleStore samples;
 
     @Inject
     public DatasetRegistry(DataServiceConfig config) {
@@ -58,6 +69,8 @@ public class DatasetRegistry {
                 SpiralsGenerator.NAME, () -> SpiralsGenerator.generate(spirals.seed(), spirals.samples(), spirals.classes()));
         this.root = new DataRoot(config.root());
         this.store = config.registryFile().orElse(root.path().resolve(STORE));
+        this.samples = config.store().enabled()
+                ? new SampleStore(config.store().dir().orElse(root.path().resolve(STORE_DIR))) : null;
         restore();
     }
 
@@ -114,11 +127,46 @@ public class DatasetRegistry {
 
     private Dataset load(Registration r) {
         Path path = root.resolve(r.path());
+        if (samples == null) {
+            return decode(r, path, SampleSink.inHeap());
+        }
+        String file = SampleStore.fileName(r.name(), r.imageShape());
+        String fingerprint;
+        try {
+            fingerprint = SourceFingerprint.of(r, path, SampleStore.DECODER_VERSION);
+        } catch (IOException e) {
+            throw new LoadException(r.format() + ": cannot list '" + r.path() + "': " + e.getMessage(), e);
+        }
+        Optional<Dataset> stored = samples.open(file, fingerprint);
+        if (stored.isPresent()) {
+            LOG.infof("dataset %s: %d samples mapped from %s", r.name(), stored.get().size(), samples.dir().resolve(file));
+            return stored.get();
+        }
+        SampleStore.Writer writer;
+        try {
+            writer = samples.create(file);
+        } catch (StoreException e) {
+            LOG.warnf("dataset %s is decoded into the heap: %s", r.name(), e.getMessage());
+            return decode(r, path, SampleSink.inHeap());
+        }
+        try (writer) {
+            Dataset d = decode(r, path, writer);
+            return writer.commit(d, fingerprint);
+        } catch (StoreException e) {
+            // A full disk mid-write: the dataset is fine, only the store is not; decode it again into the heap.
+            LOG.warnf("dataset %s is decoded into the heap: %s", r.name(), e.getMessage());
+            return decode(r, path, SampleSink.inHeap());
+        }
+    }
+
+    /** Runs the format's loader, decoding samples into {@code sink} (which the caller closes). */
+    private Dataset decode(Registration r, Path path, SampleSink sink) {
         Dataset d = switch (r.format()) {
-            case "idx" -> IdxLoader.load(r.name(), path, r, root);
+            case "idx" -> IdxLoader.load(r.name(), path, r, root, sink);
+            // Tables are small (a float per cell): parsed in the heap, then copied into the store by the writer.
             case "csv" -> CsvLoader.load(r.name(), path, r, root);
-            case "image-folder" -> ImageFolderLoader.load(r.name(), path, r, root);
-            case "segmentation" -> SegmentationLoader.load(r.name(), path, r, root);
+            case "image-folder" -> ImageFolderLoader.load(r.name(), path, r, root, sink);
+            case "segmentation" -> SegmentationLoader.load(r.name(), path, r, root, sink);
             default -> throw new IllegalArgumentException("format '" + r.format() + "' is unknown");
         };
         if (d.size() < 2) {

@@ -110,11 +110,13 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare the data root " + dataRoot + " and " + out.resolve("datasets.json"), e);
         }
-        // Registrations are recorded under --out, never in the (possibly someone else's) dataset directory.
+        // Registrations and decoded-sample stores are kept under --out, never in the (possibly someone else's)
+        // dataset directory; the store survives this stack, so the next command with the same --out maps it.
         // The same API key as the gateway's: one secret for the stack, as a user holding PREFLIGHT_API_KEY expects.
         launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of(
                 "PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString(),
                 "PREFLIGHT_DATA_REGISTRY_FILE", out.resolve("datasets.json").toString(),
+                "PREFLIGHT_DATA_STORE_DIR", out.resolve("store").toAbsolutePath().normalize().toString(),
                 "PREFLIGHT_DATA_API_KEY", apiKey));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
                 "PREFLIGHT_GATEWAY_API_KEY", apiKey,
