@@ -17,6 +17,8 @@ public final class Channels {
     public static final String CONTROL_OUT = "control-out";
     public static final String SNAPSHOTS_IN = "snapshots-in";
     public static final String SNAPSHOTS_OUT = "snapshots-out";
+    public static final String DATASETS_IN = "datasets-in";
+    public static final String DATASETS_OUT = "datasets-out";
 
     private Channels() {
     }

@@ -20,16 +20,10 @@ public interface DataServiceConfig {
 
     /**
      * The directory registered datasets must live in ({@code POST /api/datasets} paths are relative to it; nothing
-     * outside it is ever read). Registrations are kept in {@code .preflight-datasets.json} inside it.
+     * outside it is ever read). Registrations are kept on Kafka ({@code preflight.datasets}), shared by every replica.
      */
     @WithDefault("./data")
     java.nio.file.Path root();
-
-    /**
-     * Where registrations are kept; default {@code <root>/.preflight-datasets.json}. Set it elsewhere when the root
-     * is a directory of someone else's datasets that Preflight should only read (the CLI does, for a dataset path).
-     */
-    java.util.Optional<java.nio.file.Path> registryFile();
 
     /** The sample store: registered datasets decoded once into memory-mapped files. */
     Store store();

@@ -92,7 +92,7 @@ class LargerThanHeapTest {
     public static void main(String[] args) {
         Path root = Path.of(args[0]);
         for (int run = 0; run < 2; run++) {
-            DatasetRegistry registry = Registries.registry(root, root.resolve("registrations-" + run + ".json"), Path.of(args[1]));
+            DatasetRegistry registry = Registries.registry(root, Path.of(args[1]));
             Dataset d = registry.register(new Registration("big", "idx", "big", null, null, null, null, null, null, null));
             int[] all = d.allIndices();
             TrainBatches batches = new TrainBatches(d, all, 7L, 500);

@@ -16,11 +16,10 @@ final class Registries {
     private Registries() {
     }
 
-    /** A registry on {@code root} with its own registrations file (a fresh service) and the store in {@code store}. */
-    static DatasetRegistry registry(Path root, Path registrations, Path store) {
+    /** A fresh service's registry (nothing registered) on {@code root}, with the store in {@code store}. */
+    static DatasetRegistry registry(Path root, Path store) {
         Map<String, String> props = Map.of(
                 "preflight.data.root", root.toString(),
-                "preflight.data.registry-file", registrations.toString(),
                 "preflight.data.store.dir", store.toString());
         return new DatasetRegistry(new SmallRyeConfigBuilder().withMapping(DataServiceConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())

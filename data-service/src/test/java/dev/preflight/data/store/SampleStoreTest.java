@@ -55,9 +55,9 @@ class SampleStoreTest {
         root = new DataRoot(rootDir);
     }
 
-    /** A fresh service's registry (its own registrations file) on this test's data root and store directory. */
+    /** A fresh service's registry on this test's data root and store directory. */
     private DatasetRegistry registry() {
-        return Registries.registry(rootDir, tmp.resolve("registrations-" + System.nanoTime() + ".json"), storeDir);
+        return Registries.registry(rootDir, storeDir);
     }
 
     private static Registration images(String name, String format, String path, int h, int w, int c) {
