@@ -11,13 +11,13 @@ import java.time.Duration;
 import java.util.Map;
 
 /** A dataset registry as the service builds one, outside Quarkus: the real config mapping with its defaults. */
-final class Registries {
+public final class Registries {
 
     private Registries() {
     }
 
     /** A fresh service's registry (nothing registered) on {@code root}, with the store in {@code store}. */
-    static DatasetRegistry registry(Path root, Path store) {
+    public static DatasetRegistry registry(Path root, Path store) {
         Map<String, String> props = Map.of(
                 "preflight.data.root", root.toString(),
                 "preflight.data.store.dir", store.toString());
