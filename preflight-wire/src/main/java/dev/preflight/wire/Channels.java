@@ -19,6 +19,8 @@ public final class Channels {
     public static final String SNAPSHOTS_OUT = "snapshots-out";
     /** The eval-service's {@link EvalReady} signals to the trainers (they read the topic with plain consumers). */
     public static final String EVAL_READY_OUT = "eval-ready-out";
+    public static final String DATASETS_IN = "datasets-in";
+    public static final String DATASETS_OUT = "datasets-out";
 
     private Channels() {
     }

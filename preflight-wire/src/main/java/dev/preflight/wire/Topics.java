@@ -45,6 +45,13 @@ public final class Topics {
     public static final String LEASES = "preflight.leases";
     /** Minimum age of a lease record before compaction may drop it (see {@link #LEASES}). */
     public static final long LEASE_COMPACTION_LAG_MS = TimeUnit.HOURS.toMillis(1);
+    /**
+     * Dataset registrations: the data-service replicas' shared registry. Key: dataset name. Value: the registration
+     * as {@code POST /api/datasets} took it (the data-service's {@code Registration} record, JSON). One partition, so
+     * every replica reads every registration in one order; compacted: the latest registration of a name is what
+     * counts, kept forever (a restarted or added replica rebuilds its registry from it).
+     */
+    public static final String DATASETS = "preflight.datasets";
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /**
@@ -107,6 +114,9 @@ public final class Topics {
         // One clock for every lease record: expiry is judged on the broker's append times, never between machines.
         leases.configs().put("message.timestamp.type", "LogAppendTime");
         topics.add(leases);
+        NewTopic datasets = topic(DATASETS, 1, 7 * DAY_MS, false);
+        datasets.configs().put("cleanup.policy", "compact");
+        topics.add(datasets);
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

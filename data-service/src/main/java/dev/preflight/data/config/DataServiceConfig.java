@@ -20,16 +20,13 @@ public interface DataServiceConfig {
 
     /**
      * The directory registered datasets must live in ({@code POST /api/datasets} paths are relative to it; nothing
-     * outside it is ever read). Registrations are kept in {@code .preflight-datasets.json} inside it.
+     * outside it is ever read). Registrations are kept on Kafka ({@code preflight.datasets}), shared by every replica.
      */
     @WithDefault("./data")
     java.nio.file.Path root();
 
-    /**
-     * Where registrations are kept; default {@code <root>/.preflight-datasets.json}. Set it elsewhere when the root
-     * is a directory of someone else's datasets that Preflight should only read (the CLI does, for a dataset path).
-     */
-    java.util.Optional<java.nio.file.Path> registryFile();
+    /** The sample store: registered datasets decoded once into memory-mapped files. */
+    Store store();
 
     /**
      * How many batches the stream may run ahead of the trainer's committed offset. Bounded so that a slow or dead
@@ -60,6 +57,25 @@ public interface DataServiceConfig {
      * data-service and the gateway the same key.
      */
     java.util.Optional<String> apiKey();
+
+    interface Store {
+        /**
+         * Decode registered datasets into store files and memory-map them (default), so the heap holds labels and
+         * sources but no sample bytes, a dataset larger than the heap streams, and a restart (or a second run on the
+         * same files) maps the file instead of decoding every image again. {@code false}: every registered dataset is
+         * decoded into the heap on each start, as before the store existed.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Where store files ({@code <dataset>-<h>x<w>x<c>.pfs}) are kept; default {@code <root>/.preflight-store}.
+         * Set it elsewhere when the data root is read-only or someone else's (the CLI uses a per-user cache
+         * directory, so every run on the same data reuses the store). A directory that cannot be written makes the
+         * service decode into the heap instead, with a warning.
+         */
+        java.util.Optional<java.nio.file.Path> dir();
+    }
 
     interface Spirals {
         @WithDefault("7")

@@ -39,6 +39,16 @@ public final class IdxLoader {
      * @throws PathRejectedException when a named file resolves outside the data root
      */
     public static Dataset load(String name, Path dir, Registration r, DataRoot root) {
+        try (SampleSink sink = SampleSink.inHeap()) {
+            return load(name, dir, r, root, sink);
+        }
+    }
+
+    /**
+     * As {@link #load(String, Path, Registration, DataRoot)}, streaming the images straight into {@code sink} (a
+     * store file) one at a time, so the heap holds the labels, never the images file.
+     */
+    public static Dataset load(String name, Path dir, Registration r, DataRoot root, SampleSink sink) {
         if (!Files.isDirectory(dir)) {
             throw new LoadException("idx: '" + root.show(dir) + "' must be a directory holding an images and a labels file");
         }
@@ -46,13 +56,14 @@ public final class IdxLoader {
             // Named files select exactly one pair, whatever else lies in the directory.
             Path images = root.inside(r.images() != null ? dir.resolve(r.images()) : findOne(dir, "images", "idx3", root), "images");
             Path labels = root.inside(r.labels() != null ? dir.resolve(r.labels()) : findOne(dir, "labels", "idx1", root), "labels");
-            return build(name, List.of(readPair(images, labels, root)), null);
+            return build(name, List.of(readPair(images, labels, root, sink, null)), sink, null);
         }
         List<Path> files = idxFiles(dir, root);
         List<Path> images = files.stream().filter(f -> matches(f, "images", "idx3")).toList();
         List<Path> labels = files.stream().filter(f -> matches(f, "labels", "idx1")).toList();
         if (images.size() == 1 && labels.size() == 1) {
-            return build(name, List.of(readPair(root.inside(images.get(0), "images"), root.inside(labels.get(0), "labels"), root)), null);
+            return build(name, List.of(readPair(root.inside(images.get(0), "images"), root.inside(labels.get(0), "labels"), root, sink, null)),
+                    sink, null);
         }
         Path[] train = new Path[2];
         Path[] test = new Path[2];
@@ -73,15 +84,11 @@ public final class IdxLoader {
                     + "(t10k) pair of them, in " + root.show(dir) + "; found " + files.stream().map(f -> f.getFileName().toString()).toList()
                     + "; name one pair with the 'images' and 'labels' options");
         }
-        Part trainPart = readPair(root.inside(train[0], "images"), root.inside(train[1], "labels"), root);
-        Part testPart = readPair(root.inside(test[0], "images"), root.inside(test[1], "labels"), root);
-        if (trainPart.h != testPart.h || trainPart.w != testPart.w) {
-            throw new LoadException("idx: " + root.show(train[0]) + " holds " + trainPart.h + "x" + trainPart.w + " images but "
-                    + root.show(test[0]) + " holds " + testPart.h + "x" + testPart.w);
-        }
+        Part trainPart = readPair(root.inside(train[0], "images"), root.inside(train[1], "labels"), root, sink, null);
+        Part testPart = readPair(root.inside(test[0], "images"), root.inside(test[1], "labels"), root, sink, trainPart);
         String description = "files " + stem(train[0], "train") + " and " + stem(test[0], "test");
         if (Boolean.FALSE.equals(r.givenSplit())) {
-            Dataset d = build(name, List.of(trainPart, testPart), null);
+            Dataset d = build(name, List.of(trainPart, testPart), sink, null);
             return d.withNotes(List.of("givenSplit=false: " + stem(train[0], "train") + " (" + trainPart.n + " samples) and "
                     + stem(test[0], "test") + " (" + testPart.n + " samples) pooled; Preflight splits them"));
         }
@@ -89,43 +96,65 @@ public final class IdxLoader {
         for (int i = 0; i < val.length; i++) {
             val[i] = trainPart.n + i;
         }
-        return build(name, List.of(trainPart, testPart), new Dataset.GivenSplit(description, val));
+        return build(name, List.of(trainPart, testPart), sink, new Dataset.GivenSplit(description, val));
     }
 
-    /** One images/labels pair, read and checked against each other. */
-    private record Part(String file, int n, int h, int w, byte[] pixels, byte[] labels) {
+    /** One images/labels pair, read and checked against each other; its images went to the sink. */
+    private record Part(String file, String shown, int n, int h, int w, byte[] labels) {
     }
 
-    private static Part readPair(Path images, Path labels, DataRoot root) {
-        Idx img = read(images, 3, root);
-        Idx lab = read(labels, 1, root);
-        if (img.dims[0] != lab.dims[0]) {
-            throw new LoadException("idx: " + root.show(images) + " has " + img.dims[0] + " images but " + root.show(labels)
-                    + " has " + lab.dims[0] + " labels");
+    /**
+     * Reads the labels, checks the images file's header against them (and against {@code previous}, the train pair,
+     * whose images must have the same size), then streams the images into {@code sink} one by one.
+     */
+    private static Part readPair(Path images, Path labels, DataRoot root, SampleSink sink, Part previous) {
+        String shown = root.show(images);
+        try (DataInputStream data = open(images)) {
+            int[] dims = header(data, 3, shown);
+            Idx lab = read(labels, 1, root);
+            if (dims[0] != lab.dims[0]) {
+                throw new LoadException("idx: " + shown + " has " + dims[0] + " images but " + root.show(labels)
+                        + " has " + lab.dims[0] + " labels");
+            }
+            if (dims[0] == 0) {
+                throw new LoadException("idx: " + shown + " holds no samples");
+            }
+            if (previous != null && (previous.h != dims[1] || previous.w != dims[2])) {
+                throw new LoadException("idx: " + previous.shown + " holds " + previous.h + "x" + previous.w + " images but "
+                        + shown + " holds " + dims[1] + "x" + dims[2]);
+            }
+            byte[] image = new byte[Math.multiplyExact(dims[1], dims[2])];
+            for (int i = 0; i < dims[0]; i++) {
+                data.readFully(image);
+                sink.add(image, null);
+            }
+            if (data.read() != -1) {
+                throw new LoadException("idx: " + shown + " has bytes after the " + (long) dims[0] * image.length
+                        + " its header announces");
+            }
+            return new Part(images.getFileName().toString(), shown, dims[0], dims[1], dims[2], lab.data);
+        } catch (EOFException e) {
+            throw new LoadException("idx: " + shown + " is truncated (shorter than its header announces)", e);
+        } catch (IOException e) {
+            throw new LoadException("idx: cannot read " + shown + ": " + e.getMessage(), e);
         }
-        if (img.dims[0] == 0) {
-            throw new LoadException("idx: " + root.show(images) + " holds no samples");
-        }
-        return new Part(images.getFileName().toString(), img.dims[0], img.dims[1], img.dims[2], img.data, lab.data);
     }
 
-    private static Dataset build(String name, List<Part> parts, Dataset.GivenSplit split) {
+    private static Dataset build(String name, List<Part> parts, SampleSink sink, Dataset.GivenSplit split) {
         int n = parts.stream().mapToInt(Part::n).sum();
         Part first = parts.get(0);
         int[] labelValues = new int[n];
-        byte[] pixels = new byte[Math.multiplyExact(n, first.h * first.w)];
         List<String> sources = new ArrayList<>(n);
         int max = 0;
         int i = 0;
         for (Part p : parts) {
-            System.arraycopy(p.pixels, 0, pixels, i * first.h * first.w, p.pixels.length);
             for (int k = 0; k < p.n; k++, i++) {
                 labelValues[i] = p.labels[k] & 0xFF;
                 max = Math.max(max, labelValues[i]);
                 sources.add(p.file + "#" + k);
             }
         }
-        Dataset d = new Dataset(name, new int[]{first.h, first.w, 1}, DType.UINT8, max + 1, labelValues, pixels,
+        Dataset d = new Dataset(name, new int[]{first.h, first.w, 1}, DType.UINT8, max + 1, labelValues, sink.finish().samples(),
                 null, null, List.of()).withSources(sources);
         return split == null ? d : d.withGivenSplit(split);
     }
@@ -188,27 +217,11 @@ public final class IdxLoader {
 
     static Idx read(Path file, int expectedRank, DataRoot root) {
         String shown = root.show(file);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw)) : raw;
-            DataInputStream data = new DataInputStream(in);
-            int magic = data.readInt();
-            int expected = (UBYTE << 8) | expectedRank;
-            if (magic != expected) {
-                throw new LoadException(String.format("idx: %s has magic 0x%08x, expected 0x%08x (uint8, %d dimension%s)",
-                        shown, magic, expected, expectedRank, expectedRank == 1 ? "" : "s"));
-            }
-            int[] dims = new int[expectedRank];
+        try (DataInputStream data = open(file)) {
+            int[] dims = header(data, expectedRank, shown);
             long total = 1;
-            for (int i = 0; i < expectedRank; i++) {
-                dims[i] = data.readInt();
-                if (dims[i] < 0 || (i > 0 && dims[i] == 0)) {
-                    throw new LoadException("idx: " + shown + " dimension " + i + " is " + dims[i]);
-                }
-                total *= dims[i];
+            for (int d : dims) {
+                total *= d;
             }
             if (total > Integer.MAX_VALUE - 8) {
                 throw new LoadException("idx: " + shown + " holds " + total + " bytes, more than one array can");
@@ -224,5 +237,38 @@ public final class IdxLoader {
         } catch (IOException e) {
             throw new LoadException("idx: cannot read " + shown + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file's bytes, gunzipped when it starts with the gzip magic (whatever its name says). */
+    private static DataInputStream open(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+        try {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            return new DataInputStream(b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw)) : raw);
+        } catch (IOException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** Reads and checks the magic and the dimensions of an IDX array of uint8. */
+    private static int[] header(DataInputStream data, int expectedRank, String shown) throws IOException {
+        int magic = data.readInt();
+        int expected = (UBYTE << 8) | expectedRank;
+        if (magic != expected) {
+            throw new LoadException(String.format("idx: %s has magic 0x%08x, expected 0x%08x (uint8, %d dimension%s)",
+                    shown, magic, expected, expectedRank, expectedRank == 1 ? "" : "s"));
+        }
+        int[] dims = new int[expectedRank];
+        for (int i = 0; i < expectedRank; i++) {
+            dims[i] = data.readInt();
+            if (dims[i] < 0 || (i > 0 && dims[i] == 0)) {
+                throw new LoadException("idx: " + shown + " dimension " + i + " is " + dims[i]);
+            }
+        }
+        return dims;
     }
 }

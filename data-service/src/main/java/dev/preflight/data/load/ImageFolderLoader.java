@@ -5,7 +5,6 @@ import dev.preflight.data.model.Skipped;
 import dev.preflight.wire.DType;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +40,21 @@ public final class ImageFolderLoader {
      * @throws PathRejectedException when a folder resolves outside the data root
      */
     public static Dataset load(String name, Path dir, Registration r, DataRoot root) {
+        try (SampleSink sink = SampleSink.inHeap()) {
+            return load(name, dir, r, root, sink);
+        }
+    }
+
+    /**
+     * As {@link #load(String, Path, Registration, DataRoot)}, decoding each image straight into {@code sink} (a store
+     * file), so the heap holds labels and sources, never the pixels of the whole folder.
+     */
+    public static Dataset load(String name, Path dir, Registration r, DataRoot root, SampleSink sink) {
         int[] shape = Images.shape(r, "image-folder");
         if (!Files.isDirectory(dir)) {
             throw new LoadException("image-folder: '" + root.show(dir) + "' must be a directory with one sub-folder per class");
         }
-        Builder b = new Builder(shape, root, dir);
+        Builder b = new Builder(shape, root, dir, sink);
         List<Path> entries = DataFiles.list(dir, root);
         List<Path> dirs = entries.stream().filter(Files::isDirectory).toList();
         List<Path> trains = named(dirs, List.of("train"));
@@ -148,7 +157,7 @@ public final class ImageFolderLoader {
         final DataRoot root;
         final Path dir;
         final int sampleBytes;
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final SampleSink data;
         final List<Integer> labels = new ArrayList<>();
         final List<String> sources = new ArrayList<>();
         final List<Skipped> skipped = new ArrayList<>();
@@ -157,7 +166,8 @@ public final class ImageFolderLoader {
         final byte[] sample;
         List<String> classNames;
 
-        Builder(int[] shape, DataRoot root, Path dir) {
+        Builder(int[] shape, DataRoot root, Path dir, SampleSink data) {
+            this.data = data;
             this.shape = shape;
             this.root = root;
             this.dir = dir;
@@ -226,7 +236,7 @@ public final class ImageFolderLoader {
                     skipped.add(new Skipped(shown, e.getMessage()));
                     continue;
                 }
-                data.write(sample, 0, sampleBytes);
+                data.add(sample, null);
                 labels.add(label);
                 sources.add(shown);
                 loaded++;
@@ -256,7 +266,7 @@ public final class ImageFolderLoader {
                         + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)));
             }
             Dataset d = new Dataset(name, shape, DType.UINT8, classNames.size(), labels.stream().mapToInt(Integer::intValue).toArray(),
-                    data.toByteArray(), null, classNames, skipped)
+                    data.finish().samples(), null, classNames, skipped)
                     .withSources(sources).withIgnored(ignored).withNotes(notes);
             return split == null ? d : d.withGivenSplit(split);
         }

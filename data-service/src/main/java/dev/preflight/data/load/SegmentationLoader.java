@@ -5,7 +5,6 @@ import dev.preflight.data.model.Skipped;
 import dev.preflight.wire.DType;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +34,13 @@ public final class SegmentationLoader {
      * @throws PathRejectedException when a folder resolves outside the data root
      */
     public static Dataset load(String name, Path dir, Registration r, DataRoot root) {
+        try (SampleSink sink = SampleSink.inHeap()) {
+            return load(name, dir, r, root, sink);
+        }
+    }
+
+    /** As {@link #load(String, Path, Registration, DataRoot)}, decoding each image and mask straight into {@code sink}. */
+    public static Dataset load(String name, Path dir, Registration r, DataRoot root, SampleSink sink) {
         int[] shape = Images.shape(r, "segmentation");
         if (r.numClasses() != null && (r.numClasses() < 2 || r.numClasses() > 256)) {
             throw new LoadException("segmentation: numClasses must be in [2, 256], was " + r.numClasses());
@@ -66,8 +72,6 @@ public final class SegmentationLoader {
         int h = shape[0];
         int w = shape[1];
         int sampleBytes = h * w * shape[2];
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        ByteArrayOutputStream maskData = new ByteArrayOutputStream();
         List<String> sources = new ArrayList<>();
         List<String> jpegMasks = new ArrayList<>();
         byte[] sample = new byte[sampleBytes];
@@ -125,8 +129,7 @@ public final class SegmentationLoader {
                 skipped.add(new Skipped(shown, e.getMessage()));
                 continue;
             }
-            data.write(sample, 0, sampleBytes);
-            maskData.write(mask, 0, mask.length);
+            sink.add(sample, mask);
             sources.add(shown);
             count++;
         }
@@ -140,7 +143,8 @@ public final class SegmentationLoader {
                     + ImageFolderLoader.firstSkipped(skipped));
         }
         int numClasses = r.numClasses() != null ? r.numClasses() : Math.max(2, maxId + 1);
-        return new Dataset(name, shape, DType.UINT8, numClasses, new int[count], data.toByteArray(), maskData.toByteArray(),
+        SampleSink.Finished stored = sink.finish();
+        return new Dataset(name, shape, DType.UINT8, numClasses, new int[count], stored.samples(), stored.masks(),
                 null, skipped).withSources(sources).withIgnored(ignored).withNotes(notes);
     }
 }

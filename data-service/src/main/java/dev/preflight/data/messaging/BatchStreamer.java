@@ -87,11 +87,18 @@ public class BatchStreamer {
      * Runs whose stream was abandoned for want of trainer progress. A run can wait in the trainers' queue longer than
      * the stall timeout; when its STARTED event finally arrives the stream resumes where it stopped.
      */
-    private final Map<String, RunSubmitted> parked = Collections.synchronizedMap(lruMap());
+    private final Map<String, Parked> parked = Collections.synchronizedMap(lruMap());
     /** Every run submission seen, newest kept: what the run preview endpoint renders batches for. */
     private final Map<String, RunSubmitted> submissions = Collections.synchronizedMap(lruMap());
 
     private volatile boolean stopping;
+
+    /** A parked run and the {@code preflight.runs} partition it came from (whose owner may resume it). */
+    private record Parked(RunSubmitted run, int partition) {
+    }
+
+    /** How long a revoked partition's streams get to stop before the partition goes to another replica. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(15);
 
     @Inject
     public BatchStreamer(DatasetRegistry datasets, RunRefusals refusals, DataServiceConfig config, MeterRegistry meters,
@@ -144,7 +151,7 @@ public class BatchStreamer {
      * dataset, subset larger than the train split, topic not creatable) throws here; the caller ends the run with the
      * reason and dead-letters the submission, instead of the run failing unseen on a worker.
      */
-    public void start(RunSubmitted run) {
+    public void start(RunSubmitted run, int partition) {
         String runId = run.runId();
         submissions.put(runId, run);
         if (finished.contains(runId)) {
@@ -158,7 +165,7 @@ public class BatchStreamer {
         TrainBatches batches = RunFit.batches(datasets, run.spec());
         Topics.ensure(admin, List.of(Topics.batchStream(runId)));
         parked.remove(runId);
-        RunStream stream = new RunStream(run, batches);
+        RunStream stream = new RunStream(run, batches, partition);
         if (active.putIfAbsent(runId, stream) == null) {
             try {
                 workers.execute(stream);
@@ -180,12 +187,36 @@ public class BatchStreamer {
                 stream.cancel("run " + event.type() + " at step " + event.step());
             }
         } else if (event.type() == RunEvent.Type.STARTED || event.type() == RunEvent.Type.RESUMED) {
-            RunSubmitted run = parked.remove(runId);
-            if (run != null) {
+            Parked p = parked.remove(runId);
+            if (p != null) {
                 LOG.infof("run %s was started by %s; resuming its parked stream", runId, event.worker());
-                start(run);
+                start(p.run(), p.partition());
             }
         }
+    }
+
+    /**
+     * Stops the streams (and forgets the parked runs) of runs submitted on these {@code preflight.runs} partitions,
+     * because the group moved them to another replica, which resumes them; waits until the streams have stopped and
+     * their batches are acknowledged, so the new owner continues at the true end offset and no batch is written twice.
+     */
+    public void release(java.util.Collection<Integer> partitions) {
+        List<RunStream> leaving = active.values().stream().filter(s -> partitions.contains(s.runsPartition)).toList();
+        leaving.forEach(s -> s.cancel("its partition " + Topics.RUNS + "-" + s.runsPartition + " moved to another replica"));
+        synchronized (parked) {
+            parked.values().removeIf(p -> partitions.contains(p.partition()));
+        }
+        long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+        try {
+            while (leaving.stream().anyMatch(s -> active.get(s.runId) == s) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        leaving.stream().filter(s -> active.get(s.runId) == s)
+                .forEach(s -> LOG.warnf("run %s: stream did not stop within %s of its partition's revocation", s.runId, RELEASE_WAIT));
+        producer.flush();
     }
 
     /** The submission of a run this service has seen (bounded: the most recent runs), or null. */
@@ -221,6 +252,8 @@ public class BatchStreamer {
         private final TrainBatches batches;
         private final String topic;
         private final TopicPartition partition;
+        /** The {@code preflight.runs} partition the submission came from: the replica owning it streams the run. */
+        private final int runsPartition;
         private final byte[] key;
         private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
         private volatile String cancelReason;
@@ -229,7 +262,8 @@ public class BatchStreamer {
         private volatile long produced;
         private volatile long committedSeen;
 
-        RunStream(RunSubmitted run, TrainBatches batches) {
+        RunStream(RunSubmitted run, TrainBatches batches, int runsPartition) {
+            this.runsPartition = runsPartition;
             this.run = run;
             this.runId = run.runId();
             this.batches = batches;
@@ -318,7 +352,7 @@ public class BatchStreamer {
                                 runId, i, steps, Topics.trainerGroup(runId), committed, config.stallTimeout());
                         // Leave the active set before parking, so a STARTED event arriving now restarts the stream.
                         active.remove(runId, this);
-                        parked.put(runId, run);
+                        parked.put(runId, new Parked(run, runsPartition));
                         return;
                     } else {
                         Thread.sleep(pollMillis);

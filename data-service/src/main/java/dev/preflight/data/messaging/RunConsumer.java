@@ -6,6 +6,7 @@ import dev.preflight.wire.RunSubmitted;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -25,19 +26,27 @@ public class RunConsumer {
 
     private final BatchStreamer streamer;
     private final RunRefusals refusals;
+    private final DatasetLog datasetLog;
 
     @Inject
-    public RunConsumer(BatchStreamer streamer, RunRefusals refusals) {
+    public RunConsumer(BatchStreamer streamer, RunRefusals refusals, DatasetLog datasetLog) {
+        this.datasetLog = datasetLog;
         this.streamer = streamer;
         this.refusals = refusals;
     }
 
+    /**
+     * The record, not only its value: the partition it came from decides which replica owns the run's stream (the
+     * one the group gives that partition; {@link RunPartitions}).
+     */
     @Incoming(Channels.RUNS_IN)
     @Blocking
-    public void onRun(byte[] payload) {
-        RunSubmitted run = RunSubmitted.decode(payload);
+    public void onRun(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        RunSubmitted run = RunSubmitted.decode(record.value());
+        // A dataset registered before this replica started must be known before the run is judged streamable.
+        datasetLog.awaitReplayed();
         try {
-            streamer.start(run);
+            streamer.start(run, record.partition());
         } catch (RuntimeException e) {
             refusals.refuse(run.runId(), 0, e.getMessage());
             throw e;

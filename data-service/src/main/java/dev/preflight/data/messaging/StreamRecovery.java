@@ -5,7 +5,6 @@ import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
 import dev.preflight.wire.WireFormatException;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
@@ -24,16 +23,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Resumes, on start-up, the batch streams a previous instance left unfinished. A submission is acknowledged when its
- * stream starts, so a service killed mid-stream never sees it again through its group; instead this reads
- * {@code preflight.runs} and {@code preflight.run-events} from the start (no group, nothing committed), and restarts
- * the stream of every run that has a batch topic, no terminal event and fewer batches on its topic than steps. A
- * stream continues at its topic's end offset, so batch i stays at offset i and no offset is written twice; it paces
- * itself on the trainer group's committed offset as always.
+ * Resumes the batch streams of runs whose {@code preflight.runs} partitions this replica has just been given: at
+ * start-up (a previous instance's unfinished streams) and when the group moves a partition here from a replica that
+ * left or died. A submission is acknowledged when its stream starts, so its new owner never sees it again through the
+ * group; instead this reads {@code preflight.runs} and {@code preflight.run-events} from the start (no group, nothing
+ * committed), and restarts the stream of every run of those partitions that has a batch topic, no terminal event and
+ * fewer batches on its topic than steps. A stream continues at its topic's end offset, so batch i stays at offset i and
+ * no offset is written twice (the previous owner stopped its streams of a revoked partition before the revocation
+ * completed: {@link BatchStreamer#release}); it paces itself on the trainer group's committed offset as always.
  */
 @ApplicationScoped
 public class StreamRecovery {
@@ -42,7 +45,12 @@ public class StreamRecovery {
 
     private final String bootstrap;
     private final BatchStreamer streamer;
-    private Thread thread;
+    /** One scan at a time, in the order partitions were assigned. */
+    private final ExecutorService scans = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "stream-recovery");
+        t.setDaemon(true);
+        return t;
+    });
 
     public StreamRecovery(@ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrap,
                           BatchStreamer streamer) {
@@ -50,19 +58,18 @@ public class StreamRecovery {
         this.streamer = streamer;
     }
 
-    void onStart(@Observes StartupEvent ev) {
-        thread = new Thread(this::recover, "stream-recovery");
-        thread.setDaemon(true);
-        thread.start();
+    void onStop(@Observes ShutdownEvent ev) {
+        scans.shutdownNow();
     }
 
-    void onStop(@Observes ShutdownEvent ev) {
-        if (thread != null) {
-            thread.interrupt();
+    /** Scans, on its own thread, for unfinished streams of runs submitted on these partitions, and resumes them. */
+    public void resume(Set<Integer> partitions) {
+        if (!partitions.isEmpty()) {
+            scans.execute(() -> recover(Set.copyOf(partitions)));
         }
     }
 
-    private void recover() {
+    private void recover(Set<Integer> partitions) {
         try {
             Set<String> ended = new HashSet<>();
             readAll(Topics.RUN_EVENTS, r -> {
@@ -75,12 +82,17 @@ public class StreamRecovery {
                     // dead-lettered by the channel that reads it
                 }
             });
-            Map<String, RunSubmitted> unfinished = new LinkedHashMap<>();
+            Map<String, ConsumerRecord<byte[], byte[]>> unfinished = new LinkedHashMap<>();
+            Map<String, RunSubmitted> runs = new LinkedHashMap<>();
             readAll(Topics.RUNS, r -> {
+                if (!partitions.contains(r.partition())) {
+                    return;
+                }
                 try {
                     RunSubmitted run = RunSubmitted.decode(r.value());
                     if (!ended.contains(run.runId())) {
-                        unfinished.put(run.runId(), run);
+                        unfinished.put(run.runId(), r);
+                        runs.put(run.runId(), run);
                     }
                 } catch (RuntimeException ignored) {
                     // dead-lettered by the channel that reads it
@@ -91,7 +103,7 @@ public class StreamRecovery {
             }
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-                for (RunSubmitted run : unfinished.values()) {
+                for (RunSubmitted run : runs.values()) {
                     // No batch topic: the stream never started, and the submission is still ahead of the group.
                     if (!topics.contains(Topics.batches(run.runId())) || streamer.isStreaming(run.runId())) {
                         continue;
@@ -104,7 +116,7 @@ public class StreamRecovery {
                     }
                     LOG.infof("run %s: resuming its unfinished stream at batch %d of %d", run.runId(), end, run.spec().steps());
                     try {
-                        streamer.start(run);
+                        streamer.start(run, unfinished.get(run.runId()).partition());
                     } catch (RuntimeException e) {
                         LOG.warnf("run %s: could not resume its stream: %s", run.runId(), e.getMessage());
                     }
@@ -113,7 +125,7 @@ public class StreamRecovery {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.error("stream recovery failed: unfinished streams of the previous instance are not resumed", e);
+            LOG.error("stream recovery failed: unfinished streams of partitions " + partitions + " are not resumed", e);
         }
     }
 

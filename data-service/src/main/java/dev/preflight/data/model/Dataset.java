@@ -8,8 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * An in-memory labelled dataset. Immutable: the arrays are copied in and never handed out, so what a val batch copies
- * is exactly what was generated or loaded, whoever else reads the dataset.
+ * A labelled dataset. Immutable: the arrays are copied in and never handed out, so what a val batch copies is exactly
+ * what was generated or loaded, whoever else reads the dataset. Labels, sources and the other per-sample facts live in
+ * the heap (O(samples) ints and strings); the sample and mask bytes are {@link SampleBytes}: an array for built-in
+ * datasets, a memory-mapped store file for registered ones, so the heap never holds O(samples x sample size).
  *
  * <p>Samples are uint8 (images) or float32 (tabular; stored big-endian, exactly as {@code Batch.data} carries them).
  * A segmentation dataset also holds one H x W mask of class ids per sample; its labels are all 0 (the wire
@@ -22,8 +24,8 @@ public final class Dataset {
     private final DType dtype;
     private final int numClasses;
     private final int[] labels;
-    private final byte[] data;
-    private final byte[] masks;
+    private final SampleBytes data;
+    private final SampleBytes masks;
     private final List<String> classNames;
     private final List<Skipped> skipped;
     private final int sampleBytes;
@@ -69,6 +71,39 @@ public final class Dataset {
      */
     public Dataset(String name, int[] sampleShape, DType dtype, int numClasses, int[] labels, byte[] data, byte[] masks,
                    List<String> classNames, List<Skipped> skipped) {
+        this(name, sampleShape, dtype, numClasses, labels, heap(name, data, sampleShape, dtype, labels.length),
+                masks == null ? null : heap(name, masks, sampleShape, labels.length), classNames, skipped);
+    }
+
+    private static SampleBytes heap(String name, byte[] data, int[] sampleShape, DType dtype, int n) {
+        int sampleBytes = Math.multiplyExact(Batch.sampleSize(sampleShape), dtype.bytes);
+        if (data.length != (long) n * sampleBytes) {
+            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + n + " samples of " + sampleBytes);
+        }
+        return SampleBytes.inHeap(data.clone(), sampleBytes);
+    }
+
+    private static SampleBytes heap(String name, byte[] masks, int[] sampleShape, int n) {
+        if (sampleShape.length != 3) {
+            throw new IllegalArgumentException(name + ": masks need image samples [h, w, c], got " + Arrays.toString(sampleShape));
+        }
+        int maskBytes = sampleShape[0] * sampleShape[1];
+        if (masks.length != (long) n * maskBytes) {
+            throw new IllegalArgumentException(name + ": " + masks.length + " mask bytes for " + n + " masks of " + maskBytes);
+        }
+        return SampleBytes.inHeap(masks.clone(), maskBytes);
+    }
+
+    /**
+     * A dataset over sample (and mask) records held elsewhere: in a memory-mapped store file, or written there by a
+     * loader as it decoded. Checked as the array constructor checks: record sizes and counts, labels and mask ids in
+     * range.
+     *
+     * @param data  {@code labels.length} records of {@code prod(sampleShape) * dtype.bytes} bytes
+     * @param masks segmentation only (else null): {@code labels.length} records of H x W class ids
+     */
+    public Dataset(String name, int[] sampleShape, DType dtype, int numClasses, int[] labels, SampleBytes data, SampleBytes masks,
+                   List<String> classNames, List<Skipped> skipped) {
         this.name = name;
         this.sampleShape = sampleShape.clone();
         this.dtype = dtype;
@@ -78,9 +113,9 @@ public final class Dataset {
         if (numClasses < 1) {
             throw new IllegalArgumentException(name + ": needs at least one class, has " + numClasses);
         }
-        if (data.length != (long) labels.length * sampleBytes) {
-            throw new IllegalArgumentException(name + ": " + data.length + " data bytes for " + labels.length
-                    + " samples of " + sampleBytes);
+        if (data.recordBytes() != sampleBytes || data.count() != labels.length) {
+            throw new IllegalArgumentException(name + ": " + data.count() + " samples of " + data.recordBytes() + " bytes for "
+                    + labels.length + " labels and samples of " + sampleBytes);
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
@@ -92,16 +127,21 @@ public final class Dataset {
                 throw new IllegalArgumentException(name + ": masks need image samples [h, w, c], got " + Arrays.toString(sampleShape));
             }
             this.maskBytes = sampleShape[0] * sampleShape[1];
-            if (masks.length != (long) labels.length * maskBytes) {
-                throw new IllegalArgumentException(name + ": " + masks.length + " mask bytes for " + labels.length + " masks of " + maskBytes);
+            if (masks.recordBytes() != maskBytes || masks.count() != labels.length) {
+                throw new IllegalArgumentException(name + ": " + masks.count() + " masks of " + masks.recordBytes() + " bytes for "
+                        + labels.length + " samples with masks of " + maskBytes);
             }
-            for (int i = 0; i < masks.length; i++) {
-                if ((masks[i] & 0xFF) >= numClasses) {
-                    throw new IllegalArgumentException(name + ": mask value " + (masks[i] & 0xFF) + " of sample " + i / maskBytes
-                            + " outside [0, " + numClasses + ")");
+            byte[] mask = new byte[maskBytes];
+            for (int s = 0; s < labels.length; s++) {
+                masks.copy(s, mask, 0);
+                for (byte v : mask) {
+                    if ((v & 0xFF) >= numClasses) {
+                        throw new IllegalArgumentException(name + ": mask value " + (v & 0xFF) + " of sample " + s
+                                + " outside [0, " + numClasses + ")");
+                    }
                 }
             }
-            this.masks = masks.clone();
+            this.masks = masks;
         } else {
             this.maskBytes = 0;
             this.masks = null;
@@ -115,7 +155,7 @@ public final class Dataset {
         }
         this.classNames = List.copyOf(names);
         this.skipped = List.copyOf(skipped);
-        this.data = data.clone();
+        this.data = data;
     }
 
     /** A shallow copy sharing the (immutable) arrays, for the {@code with...} methods. */
@@ -137,6 +177,7 @@ public final class Dataset {
         this.ignored = o.ignored;
         this.notes = o.notes;
         this.featureScaling = o.featureScaling;
+        this.contentGroups = o.contentGroups;
     }
 
     /** @param sources per sample, where it came from ("cats/001.jpg", "wine.csv:17"): evidence in reports */
@@ -246,13 +287,57 @@ public final class Dataset {
             }
             java.util.Map<java.nio.ByteBuffer, Integer> ids = new java.util.HashMap<>();
             g = new int[labels.length];
+            byte[] buf = new byte[sampleBytes];
             for (int i = 0; i < labels.length; i++) {
-                sha.update(data, i * sampleBytes, sampleBytes);
+                data.copy(i, buf, 0);
+                sha.update(buf);
                 g[i] = ids.computeIfAbsent(java.nio.ByteBuffer.wrap(sha.digest()), k -> ids.size());
             }
             contentGroups = g;
         }
         return g;
+    }
+
+    /**
+     * The content groups as a store file kept them (what {@link #contentGroups()} computed when the store was
+     * written), so a restarted service does not hash every sample again.
+     *
+     * @throws IllegalArgumentException when there is not one id per sample, or ids are not numbered by first appearance
+     */
+    public Dataset withContentGroups(int[] groups) {
+        if (groups.length != labels.length) {
+            throw new IllegalArgumentException(name + ": " + groups.length + " content groups for " + labels.length + " samples");
+        }
+        int next = 0;
+        for (int g : groups) {
+            if (g < 0 || g > next) {
+                throw new IllegalArgumentException(name + ": content group " + g + " is not numbered by first appearance");
+            }
+            if (g == next) {
+                next++;
+            }
+        }
+        Dataset d = new Dataset(this);
+        d.contentGroups = groups.clone();
+        return d;
+    }
+
+    /** The sample records (read-only), for writing a store file. */
+    public SampleBytes samples() {
+        return data;
+    }
+
+    /** The mask records (read-only), or null without masks. */
+    public SampleBytes masks() {
+        return masks;
+    }
+
+    /**
+     * Bytes of sample and mask data this dataset holds in the Java heap: all of them for an in-heap dataset, 0 for one
+     * backed by a store file (then the heap holds only labels, sources and the other O(samples) facts).
+     */
+    public long sampleHeapBytes() {
+        return data.heapBytes() + (masks == null ? 0 : masks.heapBytes());
     }
 
     public String name() {
@@ -308,22 +393,29 @@ public final class Dataset {
 
     /** Copies sample {@code sample}'s bytes, verbatim, into {@code dest} at {@code offset}. */
     public void copySample(int sample, byte[] dest, int offset) {
-        System.arraycopy(data, sample * sampleBytes, dest, offset, sampleBytes);
+        data.copy(sample, dest, offset);
     }
 
     /** Copies sample {@code sample}'s mask, verbatim, into {@code dest} at {@code offset}. */
     public void copyMask(int sample, byte[] dest, int offset) {
-        System.arraycopy(masks, sample * maskBytes, dest, offset, maskBytes);
+        masks.copy(sample, dest, offset);
     }
 
     /** A copy of one sample's bytes. */
     public byte[] sample(int sample) {
-        return Arrays.copyOfRange(data, sample * sampleBytes, (sample + 1) * sampleBytes);
+        byte[] out = new byte[sampleBytes];
+        data.copy(sample, out, 0);
+        return out;
     }
 
     /** A copy of one sample's mask; null without masks. */
     public byte[] mask(int sample) {
-        return masks == null ? null : Arrays.copyOfRange(masks, sample * maskBytes, (sample + 1) * maskBytes);
+        if (masks == null) {
+            return null;
+        }
+        byte[] out = new byte[maskBytes];
+        masks.copy(sample, out, 0);
+        return out;
     }
 
     /** Samples per label, indexed by class: what the stratified split balances. */
@@ -341,12 +433,14 @@ public final class Dataset {
      */
     public int[] classCounts(int[] samples) {
         long[] counts = new long[numClasses];
+        byte[] mask = masks == null ? null : new byte[maskBytes];
         for (int s : samples) {
             if (masks == null) {
                 counts[labels[s]]++;
             } else {
-                for (int p = s * maskBytes, end = p + maskBytes; p < end; p++) {
-                    counts[masks[p] & 0xFF]++;
+                masks.copy(s, mask, 0);
+                for (byte v : mask) {
+                    counts[v & 0xFF]++;
                 }
             }
         }

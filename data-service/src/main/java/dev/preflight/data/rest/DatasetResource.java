@@ -6,6 +6,7 @@ import dev.preflight.wire.ValSampling;
 import dev.preflight.data.load.LoadException;
 import dev.preflight.data.load.PathRejectedException;
 import dev.preflight.data.load.Registration;
+import dev.preflight.data.messaging.DatasetLog;
 import dev.preflight.data.model.Dataset;
 import dev.preflight.data.model.DatasetStats;
 import dev.preflight.data.model.DatasetDetail;
@@ -54,10 +55,12 @@ public class DatasetResource {
     static final int PREVIEW_MAX = 256;
 
     private final DatasetRegistry registry;
+    private final DatasetLog log;
     private final StatsService stats;
 
     @Inject
-    public DatasetResource(DatasetRegistry registry, StatsService stats) {
+    public DatasetResource(DatasetRegistry registry, StatsService stats, DatasetLog log) {
+        this.log = log;
         this.registry = registry;
         this.stats = stats;
     }
@@ -79,6 +82,8 @@ public class DatasetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "The files are not a usable dataset (wrong magic, ragged CSV, no valid sample)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the registration record; nothing was registered",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response register(byte[] body) {
         // Parsed by the strict wire mapper rather than bound by JAX-RS: a misspelt option must be an error.
         Registration r = JsonBodies.decode(body, Registration.class, "invalid registration");
@@ -91,6 +96,14 @@ public class DatasetResource {
             throw new ApiProblemException(Response.Status.CONFLICT, e.getMessage());
         } catch (LoadException e) {
             throw new ApiProblemException(ApiProblemException.UNPROCESSABLE, e.getMessage());
+        }
+        try {
+            // On Kafka before the 201: every replica serves what this one accepted.
+            log.publish(r);
+        } catch (RuntimeException e) {
+            registry.forget(r.name());
+            throw new ApiProblemException(Response.Status.SERVICE_UNAVAILABLE, "dataset '" + r.name()
+                    + "' loads, but its registration could not be recorded on Kafka (" + e.getMessage() + "); try again");
         }
         return Response.created(UriBuilder.fromPath("/api/datasets/{name}").build(d.name()))
                 .type(MediaType.APPLICATION_JSON).entity(DatasetDetail.of(d)).build();

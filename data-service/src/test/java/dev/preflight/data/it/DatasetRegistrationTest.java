@@ -210,11 +210,25 @@ class DatasetRegistrationTest {
     }
 
     @Test
-    void registrationsArePersistedUnderTheRoot() throws Exception {
+    void registrationsAreRecordedOnTheDatasetsTopicForEveryReplica() throws Exception {
         TestFiles.idx(dir.resolve("p"), 6, 4, 2, false);
         post(body(id + "-kept", "idx", id + "/p", "")).statusCode(201);
-        String saved = Files.readString(registry.root().path().resolve(".preflight-datasets.json"));
-        org.junit.jupiter.api.Assertions.assertTrue(saved.contains("\"name\":\"" + id + "-kept\""), saved);
+        // The 201 comes after the broker's ack: the record is there at once, keyed by name, the registration as given.
+        try (var consumer = KafkaTestClients.consumer("check-" + id)) {
+            consumer.subscribe(List.of(dev.preflight.wire.Topics.DATASETS));
+            dev.preflight.data.load.Registration found = null;
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (found == null && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    if ((id + "-kept").equals(r.key())) {
+                        found = dev.preflight.wire.Json.decode(r.value(), dev.preflight.data.load.Registration.class);
+                    }
+                }
+            }
+            assertNotNull(found, "no record for " + id + "-kept on " + dev.preflight.wire.Topics.DATASETS);
+            assertEquals("idx", found.format());
+            assertEquals(id + "/p", found.path());
+        }
     }
 
     @Test

@@ -80,6 +80,24 @@ class DeadLetterTest {
     }
 
     @Test
+    void registrationRecordsThisReplicaCannotUseAreDeadLetteredAndConsumptionGoesOn() {
+        String id = "dl" + Long.toString(System.nanoTime(), 36);
+        byte[] garbage = {'{', 'n', 'o', 't'};
+        KafkaTestClients.send(Topics.DATASETS, id + "-garbage", garbage);
+        assertReasonMentions(deadLetterReason(id + "-garbage", garbage), "Registration");
+        // Decodes, but its files are not on this replica: dead-lettered with the loader's reason, the service stays up.
+        byte[] missing = ("{\"name\":\"" + id + "-gone\",\"format\":\"idx\",\"path\":\"" + id + "/nowhere\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        KafkaTestClients.send(Topics.DATASETS, id + "-gone", missing);
+        String reason = deadLetterReason(id + "-gone", missing);
+        assertReasonMentions(reason, "cannot be loaded on this replica");
+        assertReasonMentions(reason, "nowhere");
+        byte[] builtIn = "{\"name\":\"shapes\",\"format\":\"idx\",\"path\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+        KafkaTestClients.send(Topics.DATASETS, id + "-shapes", builtIn);
+        assertReasonMentions(deadLetterReason(id + "-shapes", builtIn), "built-in");
+    }
+
+    @Test
     void unstreamableRunsAreDeadLetteredWithTheReason() {
         RunSubmitted base = KafkaTestClients.run(1, 1, 5);
         RunSpec s = base.spec();

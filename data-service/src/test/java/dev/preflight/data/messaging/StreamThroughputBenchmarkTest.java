@@ -88,7 +88,7 @@ class StreamThroughputBenchmarkTest {
         Topics.ensure(kafka.admin(), List.of(Topics.batchStream(name)));
     }
 
-    private static Result ours(LocalKafka kafka, String bootstrap, TrainBatches batches, int records, String runId) throws Exception {
+    static Result ours(LocalKafka kafka, String bootstrap, TrainBatches batches, int records, String runId) throws Exception {
         topic(kafka, runId);
         String topic = Topics.batches(runId);
         byte[] key = runId.getBytes(StandardCharsets.UTF_8);
@@ -117,7 +117,7 @@ class StreamThroughputBenchmarkTest {
     }
 
     /** Runs ProducerPerformance (by reflection: kafka-tools is only on the bench profile's classpath) and parses its summary. */
-    private static Result ceiling(LocalKafka kafka, String bootstrap, int records, int recordSize, String runId) throws Exception {
+    static Result ceiling(LocalKafka kafka, String bootstrap, int records, int recordSize, String runId) throws Exception {
         topic(kafka, runId);
         List<String> args = new ArrayList<>(List.of("--topic", Topics.batches(runId), "--num-records", String.valueOf(records),
                 "--record-size", String.valueOf(recordSize), "--throughput", "-1", "--producer-props"));

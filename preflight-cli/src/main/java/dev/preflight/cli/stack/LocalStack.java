@@ -104,17 +104,16 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataRoot);
-            // This stack lives for one command: a registration left by an earlier one (same dataset name, other
-            // options such as --label-column) would otherwise answer "taken" and silently keep the old options.
-            Files.deleteIfExists(out.resolve("datasets.json"));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot prepare the data root " + dataRoot + " and " + out.resolve("datasets.json"), e);
+            throw new IllegalStateException("cannot prepare the data root " + dataRoot, e);
         }
-        // Registrations are recorded under --out, never in the (possibly someone else's) dataset directory.
+        // Registrations live on this stack's own broker (preflight.datasets), so they end with the command. Decoded-
+        // sample stores are kept under --out, never in the (possibly someone else's) dataset directory, and outlive
+        // the stack: the next command with the same --out maps them instead of decoding the files again.
         // The same API key as the gateway's: one secret for the stack, as a user holding PREFLIGHT_API_KEY expects.
         launch(Service.DATA, "data-service", ports.get(Service.DATA), Map.of(
                 "PREFLIGHT_DATA_ROOT", dataRoot.toAbsolutePath().normalize().toString(),
-                "PREFLIGHT_DATA_REGISTRY_FILE", out.resolve("datasets.json").toString(),
+                "PREFLIGHT_DATA_STORE_DIR", out.resolve("store").toAbsolutePath().normalize().toString(),
                 "PREFLIGHT_DATA_API_KEY", apiKey));
         launch(Service.GATEWAY, "metrics-gateway", ports.get(Service.GATEWAY), Map.of(
                 "PREFLIGHT_GATEWAY_API_KEY", apiKey,
