@@ -51,7 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two data-service replicas (the packaged app, as users deploy it) against one real broker: a dataset registered on
  * one is served by the other (same val-batch bytes), runs submitted while both are up are each streamed by exactly one
- * replica with every batch once, and after the registering replica stops, the other streams runs on its dataset.
+ * replica with every batch once (and previewed by either), and after the registering replica stops, the other streams
+ * runs on its dataset.
  */
 class DataServiceReplicasTest {
 
@@ -138,6 +139,9 @@ class DataServiceReplicasTest {
             consumeAll(runId);
         }
         for (String runId : both) {
+            // Whichever replica streams it, both render its train batch 0 (the same bytes).
+            assertArrayEquals(getBytes(a, "/api/runs/" + runId + "/preview.png?split=train"),
+                    getBytes(b, "/api/runs/" + runId + "/preview.png?split=train"), runId + ": preview from either replica");
             boolean byA = a.logText().contains("run " + runId + ": streaming batches");
             boolean byB = b.logText().contains("run " + runId + ": streaming batches");
             assertTrue(byA ^ byB, runId + " streamed by exactly one replica (A " + byA + ", B " + byB + ")");

@@ -7,6 +7,8 @@ package dev.preflight.wire;
 public final class Channels {
     public static final String RUNS_IN = "runs-in";
     public static final String RUNS_OUT = "runs-out";
+    /** The data-service's second reader of preflight.runs: every replica remembers every run (for run previews). */
+    public static final String RUNS_SEEN_IN = "runs-seen-in";
     public static final String TRAIN_METRICS_IN = "train-metrics-in";
     public static final String TRAIN_METRICS_OUT = "train-metrics-out";
     public static final String VAL_METRICS_IN = "val-metrics-in";

@@ -219,6 +219,11 @@ public class BatchStreamer {
         producer.flush();
     }
 
+    /** Remembers a run submitted on any partition, streamed here or by another replica: what run previews render. */
+    public void remember(RunSubmitted run) {
+        submissions.put(run.runId(), run);
+    }
+
     /** The submission of a run this service has seen (bounded: the most recent runs), or null. */
     public RunSubmitted submission(String runId) {
         return submissions.get(runId);

@@ -53,6 +53,23 @@ public class RunConsumer {
         }
     }
 
+    /**
+     * Every submission, on every replica (a group of its own): a run's preview is answered by whichever replica the
+     * request reaches, not only by the one streaming it. A record that does not decode is left to {@code runs-in},
+     * which dead-letters it once, with the reason.
+     */
+    @Incoming(Channels.RUNS_SEEN_IN)
+    @Blocking
+    public void onRunSeen(byte[] payload) {
+        RunSubmitted run;
+        try {
+            run = RunSubmitted.decode(payload);
+        } catch (RuntimeException e) {
+            return;
+        }
+        streamer.remember(run);
+    }
+
     @Incoming(Channels.RUN_EVENTS_IN)
     @Blocking
     public void onRunEvent(byte[] payload) {
