@@ -48,13 +48,16 @@ public record PipelineFigures(int steps, double samplesPerSecond, double stepSec
             }
         }
         long published = 0;
-        long size = 0;
+        long size = Long.MAX_VALUE;
         for (TrainStep s : all) {
-            if (s.timing() != null) {
+            if (s.timing() != null && s.timing().snapshotBytes() > 0) {
                 published += s.timing().snapshotBytes();
-                size = Math.max(size, s.timing().snapshotBytes());
+                // A step may report two snapshots (the publisher finished both since the step before): the smallest
+                // non-zero report is one snapshot.
+                size = Math.min(size, s.timing().snapshotBytes());
             }
         }
+        size = size == Long.MAX_VALUE ? 0 : size;
         // The last step's snapshot is published after its TrainStep, so no step reports it; it is always published.
         published += size;
         List<ValStep> val = h.val();
