@@ -44,7 +44,7 @@ import java.util.jar.Manifest;
  * jar manifest on it followed, which is how both {@code java -jar preflight-cli.jar} (libraries in {@code lib/}) and
  * Surefire's manifest-only booter jar name their libraries.
  */
-public final class KafkaProcess implements AutoCloseable {
+public final class KafkaProcess implements Broker {
 
     /** How long a starting broker may take to answer (a cold JVM on 2 busy cores takes ~5–15 s). */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -187,6 +187,7 @@ public final class KafkaProcess implements AutoCloseable {
     }
 
     /** {@code localhost:<port>}, for Kafka clients. */
+    @Override
     public String bootstrapServers() {
         return "localhost:" + port;
     }
