@@ -106,7 +106,7 @@ class UpTest {
             String page = browser.newPage();
             browser.call(page, "Page.navigate", Chromium.params().put("url", first.gateway() + "/"));
             await("the live page is connected", Duration.ofSeconds(30),
-                    () -> "live".equals(browser.eval(page, "document.getElementById('connection').textContent").asText()));
+                    () -> "live".equals(browser.eval(page, "(document.getElementById('connection') || {}).textContent").asText()));
             // The data-service's delay fault paces the stream (40 ms a batch): the run trains for 16 s at least.
             liveRun = gateway.submit(new RunSpec("shapes", new DataConfig(7L, 0, 32, 0.2, null, null, null, new DataFaults(null, 40)),
                     new ModelConfig("mlp", 7L, 1e-3, List.of(32)), 400, 20));
