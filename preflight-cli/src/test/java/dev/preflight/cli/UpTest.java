@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code preflight up} end to end, as a user drives it: {@code up} in its own process; the live page open in headless
  * Chromium (no console error; a run submitted after it opened appears and its curve gains points while it trains,
- * ending with exactly the gateway's steps); two {@code preflight run}s that use the stack (no broker of their own, no
+ * ending with exactly the gateway's steps; its kill button, with the API key typed in, kills a run); two {@code preflight run}s that use the stack (no broker of their own, no
  * process started by them); {@code up} killed with SIGKILL and started again on the same directory (the history and
  * the topics are still there, and what the killed one left running is stopped); {@code down} (every process of the
  * stack gone, by pid, and the state file).
@@ -123,6 +123,17 @@ class UpTest {
                 assertEquals(i + 1, drawn.get(i).asInt(), "step " + (i + 1) + ", once");
             }
             assertTrue(browser.eval(page, "document.querySelector('#runs tr[data-run=\"" + liveRun + "\"]') !== null").asBoolean());
+
+            // The kill button, with the API key typed into the page: a long run ends KILLED with the page's reason.
+            String doomed = gateway.submit(new RunSpec("shapes", new DataConfig(8L, 0, 32, 0.2, null, null, null, new DataFaults(null, 40)),
+                    new ModelConfig("mlp", 8L, 1e-3, List.of(32)), 100_000, 50));
+            String button = "document.querySelector('#runs tr[data-run=\"" + doomed + "\"] button[data-field=\"kill\"]')";
+            await("a kill button for the long run", Duration.ofSeconds(30),
+                    () -> browser.eval(page, "!!" + button + " && !" + button + ".hidden").asBoolean());
+            browser.eval(page, "(function () { var k = document.getElementById('api-key'); k.value = '" + first.apiKey() + "';"
+                    + " k.dispatchEvent(new Event('change')); " + button + ".click(); return true; })()");
+            await("the long run is killed", Duration.ofSeconds(60), () -> gateway.run(doomed).path("state").asText().equals("KILLED"));
+            assertTrue(gateway.run(doomed).path("message").asText().contains("killed from the live page"), gateway.run(doomed).toString());
             assertEquals("", browser.eval(page, "document.getElementById('preflight-errors').textContent").asText());
             assertEquals(List.of(), browser.problems(page), "console and log errors of the live page");
         }
