@@ -2,8 +2,8 @@ package dev.preflight.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.ladder.GatewayClient;
+import dev.preflight.cli.stack.LocalPrometheus;
 import dev.preflight.cli.stack.LocalStack;
-import dev.preflight.cli.stack.Service;
 import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunSpec;
@@ -24,10 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +45,7 @@ class DashboardQueriesE2ETest {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static LocalStack stack;
-    static Process prometheus;
+    static LocalPrometheus prometheus;
     static String prometheusUrl;
     static long startSeconds;
 
@@ -59,26 +56,11 @@ class DashboardQueriesE2ETest {
         Path out = Path.of("target/e2e").toAbsolutePath();
         stack = LocalStack.start(Repo.HOME, out, 1, System.out::println);
 
-        // prometheus-local.yml as checked in, with target files naming each service's port in this stack.
+        // prometheus-local.yml as checked in, with target files naming each service's port in this stack (as
+        // preflight up --prometheus starts it), on a free port; it answers /-/ready when start returns.
         Path dir = Files.createTempDirectory(out.getParent(), "prometheus");
-        Files.copy(Repo.path("deploy/prometheus/prometheus-local.yml"), dir.resolve("prometheus.yml"));
-        Files.createDirectories(dir.resolve("targets"));
-        Map<Service, String> jobs = new EnumMap<>(Service.class);
-        jobs.put(Service.DATA, "data-service");
-        jobs.put(Service.TRAINER, "trainer-service");
-        jobs.put(Service.EVAL, "eval-service");
-        jobs.put(Service.GATEWAY, "metrics-gateway");
-        for (var e : jobs.entrySet()) {
-            String hostPort = URI.create(stack.url(e.getKey())).getAuthority();
-            Files.writeString(dir.resolve("targets/" + e.getValue() + ".json"),
-                    "[{\"targets\": [\"" + hostPort + "\"], \"labels\": {\"job\": \"" + e.getValue() + "\"}}]");
-        }
-        int port = freePort();
-        prometheusUrl = "http://127.0.0.1:" + port;
-        prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(out.resolve("logs/prometheus.log").toFile()).start();
-        await("Prometheus ready", Duration.ofSeconds(60), () -> get(prometheusUrl + "/-/ready").statusCode() == 200);
+        prometheus = LocalPrometheus.start(Repo.HOME, dir, stack, freePort(), out.resolve("logs/prometheus.log"));
+        prometheusUrl = prometheus.url();
         await("every target scraped", Duration.ofSeconds(60), () -> {
             JsonNode r = query("count(up == 1)");
             return r.size() == 1 && r.get(0).at("/value/1").asText().equals("4");
@@ -88,10 +70,7 @@ class DashboardQueriesE2ETest {
     @AfterAll
     static void stop() throws InterruptedException {
         if (prometheus != null) {
-            prometheus.destroy();
-            if (!prometheus.waitFor(15, TimeUnit.SECONDS)) {
-                prometheus.destroyForcibly();
-            }
+            prometheus.close();
         }
         if (stack != null) {
             stack.close();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
+import dev.preflight.cli.stack.StackState;
+import dev.preflight.cli.command.StackOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -39,6 +41,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code space.json} is the search space the README shows. {@code PREFLIGHT_API_KEY} and {@code PREFLIGHT_GATEWAY}
  * are set as a user would set them. curl gets {@code --fail-with-body}, so an HTTP error is an error.
  *
+ * <p>{@code ./preflight up} runs until it is stopped: it is started in the background, the next example runs once its
+ * state file says it is up (so the examples after it use that stack, as a user's would), and a later
+ * {@code ./preflight down} stops it (or the end of the test does).
+ *
  * <p>Checked for every example: the exit code (0 unless a {@code <!-- docs-test: exit=N -->} line precedes the block),
  * and that TensorFlow's native logging never reaches the terminal. For commands that climb the ladder: the last line
  * printed is the path of an existing report.json (as the README says). For {@code --help}: a usage text. For curl
@@ -51,10 +57,12 @@ class DocsExamplesTest {
     private static final Pattern TF_NATIVE_LOG = Pattern.compile("(?m)(^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IWE] \\S*tensorflow/"
             + "|^[IWE]\\d{4} [\\d:.]+ +\\d+ \\S+\\.(cc|h):\\d+\\]|All log messages before absl::InitializeLog|To enable the following "
             + "instructions|Restoring SavedModel bundle)");
-    private static final List<String> SUBCOMMANDS = List.of("demo", "run", "ablate", "status", "kill", "bench");
+    private static final List<String> SUBCOMMANDS = List.of("up", "down", "demo", "run", "ablate", "status", "kill", "bench");
 
     static LocalStack stack;
     static Path work;
+    /** A {@code ./preflight up} example still running, or null. */
+    static Process up;
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,6 +81,14 @@ class DocsExamplesTest {
 
     @AfterAll
     static void stop() throws IOException {
+        if (up != null && up.isAlive()) {
+            // An "up" whose "down" never ran (a failure in between): stop what it started, then it.
+            StackState.read(Repo.HOME.resolve(StackOptions.DEFAULT_OUT)).ifPresent(s -> {
+                s.upProcess().ifPresent(ProcessHandle::destroy);
+                s.stopSurvivors(java.time.Duration.ofSeconds(60));
+            });
+            up.destroyForcibly();
+        }
         if (stack != null) {
             stack.close();
         }
@@ -187,6 +203,9 @@ class DocsExamplesTest {
         pb.environment().put("PREFLIGHT_API_KEY", stack.apiKey());
         pb.environment().put("PREFLIGHT_GATEWAY", stack.url(Service.GATEWAY));
         pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");
+        if (written.startsWith("./preflight up")) {
+            return background(pb, log, err);
+        }
         Process p = pb.start();
         if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -225,6 +244,26 @@ class DocsExamplesTest {
             }
         }
         return null;
+    }
+
+    /** Starts {@code ./preflight up} and waits until the stack it starts is up (its state file names a live up). */
+    private static String background(ProcessBuilder pb, Path log, Path err) throws Exception {
+        up = pb.start();
+        Path out = Repo.HOME.resolve(StackOptions.DEFAULT_OUT);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        // Up once its state file names a live up and it has printed what the README says (the file comes first).
+        while (StackState.read(out).flatMap(StackState::upProcess).isEmpty() || !Files.readString(log).contains("API key")) {
+            if (!up.isAlive()) {
+                return "exited " + up.exitValue() + " before it was up\n     stdout: " + tail(Files.readString(log))
+                        + "\n     stderr: " + tail(Files.readString(err));
+            }
+            if (System.nanoTime() > deadline) {
+                return "not up after 5 minutes\n     stdout: " + tail(Files.readString(log));
+            }
+            Thread.sleep(500);
+        }
+        String printed = Files.readString(log);
+        return printed.contains("live page") ? null : "up did not print the live page's URL: " + tail(printed);
     }
 
     /** A run that is still training when the kill example runs. */

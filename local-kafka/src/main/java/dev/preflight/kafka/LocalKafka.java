@@ -17,7 +17,7 @@ import java.util.Map;
  * as a production cluster, only with one node, which is why the internal topics must be told to use a replication
  * factor of 1: with the defaults (3) the consumer-offsets topic can never be created and consumer groups never form.
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements Broker {
 
     private final KafkaClusterTestKit cluster;
     private final Path dataDir;
@@ -72,6 +72,7 @@ public final class LocalKafka implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"));
     }
 
+    @Override
     public String bootstrapServers() {
         return cluster.bootstrapServers();
     }

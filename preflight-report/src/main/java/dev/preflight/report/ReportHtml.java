@@ -42,7 +42,8 @@ import java.util.Optional;
  */
 public final class ReportHtml {
 
-    private static final Engine ENGINE = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+    /** Shared with {@link LiveHtml}: the same templates directory, escaping and strictness. */
+    static final Engine ENGINE = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
             .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML))).addLocator(ReportHtml::locate)
             .removeStandaloneLines(true).strictRendering(true).build();
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -70,7 +71,7 @@ public final class ReportHtml {
         return ENGINE.getTemplate("report.html").data("page", built.page())
                 .data("data", new RawString(json(Map.of("charts", built.charts()))))
                 .data("style", new RawString(Assets.STYLE)).data("script", new RawString(Assets.SCRIPT))
-                .data("echarts", new RawString(Assets.ECHARTS)).render();
+                .data("common", new RawString(Assets.COMMON)).data("echarts", new RawString(Assets.ECHARTS)).render();
     }
 
     /** JSON that is safe between {@code <script>} tags: every {@code <}, {@code >}, {@code &} as a \\u escape. */
@@ -133,6 +134,8 @@ public final class ReportHtml {
     static final class Assets {
         static final String STYLE = text("report/report.css");
         static final String SCRIPT = text("report/report.js");
+        /** What report.js and live.js share (the error box, number formatting), inlined before either. */
+        static final String COMMON = text("report/common.js");
         static final String ECHARTS = echarts();
 
         private Assets() {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * A headless Chromium driven over the DevTools protocol (the JDK's WebSocket client, no driver library): one fresh
  * profile per instance, one page at a time, every console message, exception and log entry recorded.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -37,7 +37,7 @@ final class Chromium implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     /** DevTools events in arrival order: {"method": ..., "params": ...}. */
-    final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> events = new CopyOnWriteArrayList<>();
 
     private Chromium(Process process, Path profile, WebSocket socket) {
         this.process = process;
@@ -46,7 +46,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** The browser binary: $PREFLIGHT_CHROMIUM, else Debian's chromium (or another Chromium) on the PATH. */
-    static Path binary() {
+    public static Path binary() {
         String given = System.getenv("PREFLIGHT_CHROMIUM");
         if (given != null && !given.isBlank()) {
             return Path.of(given);
@@ -63,7 +63,7 @@ final class Chromium implements AutoCloseable {
         throw new IllegalStateException("no Chromium on the PATH: apt-get install -y chromium (or set PREFLIGHT_CHROMIUM)");
     }
 
-    static Chromium start() throws Exception {
+    public static Chromium start() throws Exception {
         Path profile = Files.createTempDirectory("preflight-chromium");
         Process p = new ProcessBuilder(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -102,7 +102,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Sends a command (to the page's session when {@code session} is set) and waits for its result. */
-    JsonNode call(String session, String method, ObjectNode params) throws Exception {
+    public JsonNode call(String session, String method, ObjectNode params) throws Exception {
         int id = ids.incrementAndGet();
         ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
         msg.set("params", params == null ? JSON.createObjectNode() : params);
@@ -119,12 +119,12 @@ final class Chromium implements AutoCloseable {
         return reply.path("result");
     }
 
-    static ObjectNode params() {
+    public static ObjectNode params() {
         return JSON.createObjectNode();
     }
 
     /** Opens a new page, attaches to it, and enables the domains whose events tell about errors; returns the session. */
-    String newPage() throws Exception {
+    public String newPage() throws Exception {
         String target = call(null, "Target.createTarget", params().put("url", "about:blank")).get("targetId").asText();
         String session = call(null, "Target.attachToTarget", params().put("targetId", target).put("flatten", true)).get("sessionId").asText();
         for (String domain : List.of("Runtime", "Log", "Page")) {
@@ -134,12 +134,12 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Moves the mouse to (x, y) in the page's viewport, as a user's hover. */
-    void hover(String session, double x, double y) throws Exception {
+    public void hover(String session, double x, double y) throws Exception {
         call(session, "Input.dispatchMouseEvent", params().put("type", "mouseMoved").put("x", x).put("y", y));
     }
 
     /** Evaluates an expression in the page; returns its value (by value: JSON-able results only). */
-    JsonNode eval(String session, String expression) throws Exception {
+    public JsonNode eval(String session, String expression) throws Exception {
         JsonNode r = call(session, "Runtime.evaluate", params().put("expression", expression).put("returnByValue", true)
                 .put("awaitPromise", true));
         if (r.has("exceptionDetails")) {
@@ -149,7 +149,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Console errors and warnings, uncaught exceptions, error log entries and dialogs (alert!) of a page so far. */
-    List<String> problems(String session) {
+    public List<String> problems(String session) {
         return events.stream().filter(e -> session.equals(e.path("sessionId").asText())).flatMap(e -> {
             String method = e.path("method").asText();
             JsonNode p = e.path("params");

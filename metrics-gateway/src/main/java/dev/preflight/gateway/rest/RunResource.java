@@ -27,8 +27,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -139,6 +142,20 @@ public class RunResource {
         }
         RunRecord run = run(id);
         return selected == null ? run.history(lo, hi) : run.series(selected, lo, hi);
+    }
+
+    @GET
+    @Path("/{id}/live")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Live steps (server-sent events)", description = "The run's exact history so far, then each step as the "
+            + "gateway applies it: events 'train' (TrainStep JSON, every step), 'val' ({runId, step, valLoss, valAccuracy}) and "
+            + "'state' (RunDetail JSON, at the start and after each lifecycle event). A step may arrive twice with the same "
+            + "values; key points by step. The stream stays open after the run ends. What the live page at / draws.")
+    @APIResponse(responseCode = "200", description = "An event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public void live(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+        new RunLiveStream(store, id, sink, sse).start(run(id));
     }
 
     /**

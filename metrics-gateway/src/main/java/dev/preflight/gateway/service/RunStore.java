@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,23 @@ public final class RunStore {
 
     private final ConcurrentHashMap<String, RunRecord> runs = new ConcurrentHashMap<>();
     private final Consumer<RunRecord> onFirstSight;
+    // Followers of one run each (the live page's streams): few, and added and removed far less often than steps arrive.
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<RunFollower>> followers = new ConcurrentHashMap<>();
+
+    /**
+     * Told of a run's data as the store applies it, on the consumer thread that applied it: every train and val step
+     * (a redelivery again, with the same values) and every lifecycle event. Must return quickly and not throw.
+     */
+    public interface RunFollower {
+        void trainStep(TrainStep step);
+
+        void valStep(ValStep step);
+
+        void event(RunRecord run);
+
+        /** Whether the follower is gone (its client disconnected); closed followers are dropped on the next follow. */
+        boolean closed();
+    }
 
     /**
      * @param onFirstSight called exactly once per run, when it is first seen and before any of its data is applied;
@@ -41,18 +59,45 @@ public final class RunStore {
 
     /** @return whether the step is new to its run (false for a redelivery, which replaced the earlier copy) */
     public boolean trainStep(TrainStep step) {
-        return record(step.runId(), null).trainStep(step);
+        boolean fresh = record(step.runId(), null).trainStep(step);
+        followersOf(step.runId()).forEach(f -> f.trainStep(step));
+        return fresh;
     }
 
     /** @return whether the step is new to its run (false for a redelivery, which replaced the earlier copy) */
     public boolean valStep(ValStep step) {
-        return record(step.runId(), null).valStep(step);
+        boolean fresh = record(step.runId(), null).valStep(step);
+        followersOf(step.runId()).forEach(f -> f.valStep(step));
+        return fresh;
     }
 
     public RunRecord event(RunEvent event) {
         RunRecord record = record(event.runId(), null);
         record.event(event);
+        followersOf(event.runId()).forEach(f -> f.event(record));
         return record;
+    }
+
+    /**
+     * Follows one run from now on. Register before reading the run's history: a step applied in between then reaches
+     * the follower as well as the history (keyed by step, so the copy replaces itself), and none is missed.
+     */
+    public void follow(String runId, RunFollower follower) {
+        // A follower of a run that no longer changes never hears of its client leaving: sweep those here.
+        followers.values().forEach(list -> list.removeIf(RunFollower::closed));
+        followers.computeIfAbsent(runId, id -> new CopyOnWriteArrayList<>()).add(follower);
+    }
+
+    public void unfollow(String runId, RunFollower follower) {
+        followers.computeIfPresent(runId, (id, list) -> {
+            list.remove(follower);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    private List<RunFollower> followersOf(String runId) {
+        List<RunFollower> list = followers.get(runId);
+        return list == null ? List.of() : list;
     }
 
     public Optional<RunRecord> find(String runId) {

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 + "Exit 0 when no stage failed.")
 public class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--out", description = "Directory for report.json and service logs (default: ${DEFAULT-VALUE}).", defaultValue = "preflight-out")
+    @Option(names = "--out", description = "Directory for report.json and service logs (default: ${DEFAULT-VALUE}).", defaultValue = StackOptions.DEFAULT_OUT)
     Path out;
 
     @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")

@@ -1,6 +1,5 @@
 package dev.preflight.cli.command;
 
-import dev.preflight.ladder.GatewayClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -11,11 +10,11 @@ import java.util.concurrent.Callable;
 @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kill a run (its trainer stops within a second and records why).")
 public class KillCommand implements Callable<Integer> {
 
-    @Option(names = "--gateway", defaultValue = "${PREFLIGHT_GATEWAY:-http://localhost:8080}",
-            description = "metrics-gateway URL (default: $PREFLIGHT_GATEWAY or ${DEFAULT-VALUE}).")
-    String gateway;
+    @picocli.CommandLine.Mixin
+    StackOptions stack = new StackOptions();
 
-    @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key (default: $PREFLIGHT_API_KEY).")
+    @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key (default: "
+            + "$PREFLIGHT_API_KEY, else the running stack's).")
     String apiKey;
 
     @Option(names = "--reason", defaultValue = "killed from the command line", description = "Recorded with the KILLED event.")
@@ -26,7 +25,7 @@ public class KillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (new GatewayClient(gateway, apiKey).kill(runId, reason)) {
+        if (stack.client(apiKey).kill(runId, reason)) {
             System.out.println("kill sent to " + runId);
             return 0;
         }

@@ -8,7 +8,7 @@ import dev.preflight.cli.report.Console;
 import dev.preflight.report.ReportHtml;
 import dev.preflight.report.ReportWriter;
 import dev.preflight.cli.stack.LocalStack;
-import dev.preflight.cli.stack.Service;
+import dev.preflight.cli.stack.StackState;
 import dev.preflight.recipe.Ablations;
 import dev.preflight.recipe.Report;
 import dev.preflight.recipe.Stage;
@@ -79,7 +79,7 @@ public class RunOptions {
     @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
     int fullSteps;
 
-    @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is started.")
+    @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is used or started.")
     String gatewayUrl;
 
     @Option(names = "--api-key", defaultValue = "${PREFLIGHT_API_KEY}", description = "The gateway's API key for --gateway "
@@ -92,8 +92,13 @@ public class RunOptions {
     @Option(names = "--trainers", defaultValue = "2", description = "Trainer replicas of the local stack (default: ${DEFAULT-VALUE}).")
     int trainers;
 
-    @Option(names = "--out", defaultValue = "preflight-out", description = "Directory for report.json and logs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = StackOptions.DEFAULT_OUT, description = "Directory for report.json and logs; a stack "
+            + "'preflight up' runs there is used instead of starting one (default: ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(names = "--standalone", description = "Start a stack of its own for this command (in-process Kafka), even when "
+            + "'preflight up' runs one under --out.")
+    boolean standalone;
 
     @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")
     Path home;
@@ -163,7 +168,13 @@ public class RunOptions {
         if (gatewayUrl != null) {
             return climb(new GatewayClient(gatewayUrl, apiKey), new DataClient(dataUrl, apiKey), options, console);
         }
-        Path root = home != null ? home : Path.of(System.getenv().getOrDefault("PREFLIGHT_HOME", "."));
+        if (!standalone) {
+            java.util.Optional<StackState> running = StackState.running(out, note -> System.err.println("preflight: " + note));
+            if (running.isPresent()) {
+                return climbOn(running.get(), spec, options, console);
+            }
+        }
+        Path root = StackOptions.home(home);
         DatasetPath local;
         java.util.Map<String, Object> registration;
         try {
@@ -175,15 +186,50 @@ public class RunOptions {
         try (LocalStack stack = LocalStack.start(root, out, trainers, local == null ? null : local.dataRoot(), console::say)) {
             DataClient data = stack.data();
             if (local != null) {
-                var summary = data.register(registration);
-                console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "
-                        + summary.path("samples").asText("?") + " samples, " + summary.path("numClasses").asText("?") + " classes"
-                        + (summary.hasNonNull("givenSplit") ? ", given split: " + summary.path("givenSplit").asText() : "") + ")");
-                summary.path("notes").forEach(n -> console.say("  note: " + n.asText()));
+                register(data, local, registration, console);
                 options = options.withDataset(local.name());
             }
             return climb(stack.gateway(), data, options, console);
         }
+    }
+
+    /** Against the stack {@code preflight up} runs: a dataset given as a path must lie under its data root. */
+    private int climbOn(StackState stack, CommandLine.Model.CommandSpec spec, LadderOptions options, Console console) {
+        console.say("using the stack 'preflight up' runs (" + stack.gateway() + "; live page " + stack.gateway() + "/)");
+        DataClient data = new DataClient(stack.dataService(), stack.apiKey());
+        LadderOptions chosen = options;
+        if (looksLikePath(dataset)) {
+            DatasetPath local;
+            java.util.Map<String, Object> registration;
+            try {
+                local = DatasetPath.detect(Path.of(dataset));
+                registration = datasetOptions.registration(local);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Path root = Path.of(stack.dataRoot()).toAbsolutePath().normalize();
+            if (!local.path().startsWith(root) || local.path().equals(root)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), dataset + " is outside the data root of the running stack ("
+                        + root + "): put it there, start 'preflight up --data-root DIR' with a root that holds it, or use --standalone");
+            }
+            registration.put("path", root.relativize(local.path()).toString());
+            register(data, local, registration, console);
+            chosen = options.withDataset(local.name());
+        }
+        return climb(new GatewayClient(stack.gateway(), stack.apiKey()), data, chosen, console);
+    }
+
+    private static void register(DataClient data, DatasetPath local, java.util.Map<String, Object> registration, Console console) {
+        var summary = data.register(registration);
+        if (summary.hasNonNull("error")) {
+            // 409: a stack that stays up keeps its registrations; the first one's options stand.
+            console.say("'" + local.name() + "' is already registered with this stack: " + summary.path("error").asText());
+            return;
+        }
+        console.say("registered " + local.path() + " as '" + local.name() + "' (" + local.format() + ", "
+                + summary.path("samples").asText("?") + " samples, " + summary.path("numClasses").asText("?") + " classes"
+                + (summary.hasNonNull("givenSplit") ? ", given split: " + summary.path("givenSplit").asText() : "") + ")");
+        summary.path("notes").forEach(n -> console.say("  note: " + n.asText()));
     }
 
     /** A dataset argument with a path separator, or naming something that exists, is a path; otherwise a name. */

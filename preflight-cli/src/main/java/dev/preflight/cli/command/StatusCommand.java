@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.cli.report.Console;
 import dev.preflight.ladder.GatewayClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
@@ -23,16 +22,15 @@ public class StatusCommand implements Callable<Integer> {
     /** Columns of the run table; together they fit 100 terminal columns. */
     static final String ROW = "  %-18s %-19s %-9s %11s %10s %10s %7s%n";
 
-    @Option(names = "--gateway", defaultValue = "${PREFLIGHT_GATEWAY:-http://localhost:8080}",
-            description = "metrics-gateway URL (default: $PREFLIGHT_GATEWAY or ${DEFAULT-VALUE}).")
-    String gateway;
+    @picocli.CommandLine.Mixin
+    StackOptions stack = new StackOptions();
 
     @Parameters(index = "0", arity = "0..1", description = "A run id.")
     String runId;
 
     @Override
     public Integer call() {
-        GatewayClient client = new GatewayClient(gateway);
+        GatewayClient client = stack.client(System.getenv("PREFLIGHT_API_KEY"));
         if (runId != null) {
             System.out.println(client.run(runId).toPrettyString());
             return 0;

@@ -1,9 +1,11 @@
 package dev.preflight.cli.stack;
 
+import dev.preflight.kafka.Broker;
+import dev.preflight.kafka.KafkaProcess;
 import dev.preflight.kafka.LocalKafka;
+import dev.preflight.kafka.LocalPorts;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +21,11 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 
 /**
- * Preflight on a laptop with no Docker: a real Kafka broker in this JVM and each service as a child process running
- * its packaged Quarkus app, on free ports, logging to {@code <out>/logs}. Closing it stops the services (SIGTERM,
- * then kill after a grace period) and then the broker.
+ * Preflight on a laptop with no Docker: a real Kafka broker and each service as a child process running its packaged
+ * Quarkus app, on free ports, logging to {@code <out>/logs}. The broker is either inside this JVM with fresh storage
+ * ({@link #start}: one command's stack) or its own process with its storage under {@code <out>/kafka}
+ * ({@link #startPersistent}: {@code preflight up}, whose topics and history survive a restart). Closing it stops the
+ * services (SIGTERM, then kill after a grace period) and then the broker.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -33,7 +37,9 @@ public final class LocalStack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
     private final List<Child> children = new ArrayList<>();
-    private LocalKafka kafka;
+    private Broker kafka;
+    /** A broker in its own process with storage under {@code <out>/kafka}, and a dataset registry that outlives the stack. */
+    private final boolean persistent;
     private Thread shutdownHook;
     private Path dataRoot;
     /** The API key of this stack's gateway and data-service: random per start, known only to this process and them. */
@@ -45,9 +51,17 @@ public final class LocalStack implements AutoCloseable {
     private record Child(String name, Service service, Map<String, String> env, Process process, Path log, int port) {
     }
 
-    private LocalStack(Path home, Path logs) {
+    /**
+     * One running process of the stack: its name ({@code kafka}, {@code trainer-1}, ...), the service it runs (null
+     * for Kafka), pid and base URL (null for Kafka).
+     */
+    public record Member(String name, Service service, long pid, String url) {
+    }
+
+    private LocalStack(Path home, Path logs, boolean persistent) {
         this.home = home;
         this.logs = logs;
+        this.persistent = persistent;
     }
 
     /**
@@ -62,7 +76,22 @@ public final class LocalStack implements AutoCloseable {
 
     /** @param dataRoot the data-service's data root (datasets are registered by paths under it); null: its default */
     public static LocalStack start(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
-        LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"));
+        return start(home, out, trainers, dataRoot, false, say);
+    }
+
+    /**
+     * A stack that stays: the broker runs as its own process ({@link KafkaProcess}) with its storage under
+     * {@code <out>/kafka}, reused by the next start, and datasets registered with it stay registered
+     * (on the broker's compacted {@code preflight.datasets}, under {@code <out>/kafka}). What {@code preflight up} runs.
+     *
+     * @param dataRoot the data-service's data root; null: {@code <out>/data}
+     */
+    public static LocalStack startPersistent(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
+        return start(home, out, trainers, dataRoot, true, say);
+    }
+
+    private static LocalStack start(Path home, Path out, int trainers, Path dataRoot, boolean persistent, Consumer<String> say) {
+        LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"), persistent);
         stack.out = out.toAbsolutePath().normalize();
         stack.dataRoot = dataRoot != null ? dataRoot : stack.out.resolve("data");
         try {
@@ -86,21 +115,27 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + logs, e);
         }
-        quietKafkaLogging();
-        say.accept("starting Kafka (KRaft, in-process)");
-        // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        try {
-            kafka = LocalKafka.start();
-        } finally {
-            System.setOut(stdout);
-        }
         shutdownHook = new Thread(this::close, "local-stack-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        quietKafkaLogging();
+        if (persistent) {
+            Path dir = out.resolve("kafka");
+            say.accept("starting Kafka (KRaft, its own process; data: " + dir + ")");
+            kafka = KafkaProcess.start(dir, 0);
+        } else {
+            say.accept("starting Kafka (KRaft, in-process)");
+            // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
+            java.io.PrintStream stdout = System.out;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            try {
+                kafka = LocalKafka.start();
+            } finally {
+                System.setOut(stdout);
+            }
+        }
 
         for (Service s : Service.values()) {
-            ports.put(s, freePort());
+            ports.put(s, LocalPorts.free());
         }
         try {
             Files.createDirectories(dataRoot);
@@ -126,7 +161,7 @@ public final class LocalStack implements AutoCloseable {
                 Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA),
                         "PREFLIGHT_EVAL_TF_THREADS", share));
         for (int i = 1; i <= trainers; i++) {
-            launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : freePort(), Map.of(
+            launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : LocalPorts.free(), Map.of(
                     "PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i, "PREFLIGHT_TRAINER_EXPORT_DIR", exports().toString(),
                     "PREFLIGHT_TRAINER_TF_THREADS", share));
         }
@@ -247,6 +282,16 @@ public final class LocalStack implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no service named " + name + " in this stack"));
     }
 
+    /** Every process of this stack, the broker first when it has its own ({@code kafka}), then the services. */
+    public synchronized List<Member> members() {
+        List<Member> all = new ArrayList<>();
+        if (kafka instanceof KafkaProcess p) {
+            all.add(new Member("kafka", null, p.pid(), null));
+        }
+        children.forEach(c -> all.add(new Member(c.name(), c.service(), c.process().pid(), "http://localhost:" + c.port())));
+        return all;
+    }
+
     public String url(Service s) {
         return "http://localhost:" + ports.get(s);
     }
@@ -325,15 +370,6 @@ public final class LocalStack implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
         }
     }
 
