@@ -17,6 +17,9 @@ public final class Channels {
     public static final String CONTROL_OUT = "control-out";
     public static final String SNAPSHOTS_IN = "snapshots-in";
     public static final String SNAPSHOTS_OUT = "snapshots-out";
+    public static final String EXPERIMENTS_IN = "experiments-in";
+    public static final String EXPERIMENTS_OUT = "experiments-out";
+    public static final String LEASES_IN = "leases-in";
 
     private Channels() {
     }

@@ -45,6 +45,13 @@ public final class Topics {
     public static final String LEASES = "preflight.leases";
     /** Minimum age of a lease record before compaction may drop it (see {@link #LEASES}). */
     public static final long LEASE_COMPACTION_LAG_MS = TimeUnit.HOURS.toMillis(1);
+    /**
+     * The gateway's experiments (ladders it climbs), so they survive a gateway restart. Key: experiment id. Value: the
+     * gateway's {@code ExperimentRecord} JSON (request, state, the stage being climbed, stages judged, report), the
+     * latest of each experiment. Compacted: only an experiment's last record matters; 16 MiB because a finished
+     * experiment carries its report.html (charts inlined).
+     */
+    public static final String EXPERIMENTS = "preflight.experiments";
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
@@ -101,6 +108,9 @@ public final class Topics {
         // One clock for every lease record: expiry is judged on the broker's append times, never between machines.
         leases.configs().put("message.timestamp.type", "LogAppendTime");
         topics.add(leases);
+        NewTopic experiments = topic(EXPERIMENTS, 1, 30 * DAY_MS, true);
+        experiments.configs().put("cleanup.policy", "compact");
+        topics.add(experiments);
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }
