@@ -1,9 +1,9 @@
 package dev.preflight.cli.stack;
 
 import dev.preflight.kafka.LocalKafka;
+import dev.preflight.kafka.LocalPorts;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
 
         for (Service s : Service.values()) {
-            ports.put(s, freePort());
+            ports.put(s, LocalPorts.free());
         }
         try {
             Files.createDirectories(dataRoot);
@@ -123,7 +123,7 @@ public final class LocalStack implements AutoCloseable {
         launch(Service.EVAL, "eval-service", ports.get(Service.EVAL),
                 Map.of("QUARKUS_REST_CLIENT_DATA_SERVICE_URL", "http://localhost:" + ports.get(Service.DATA)));
         for (int i = 1; i <= trainers; i++) {
-            launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : freePort(), Map.of(
+            launch(Service.TRAINER, "trainer-" + i, i == 1 ? ports.get(Service.TRAINER) : LocalPorts.free(), Map.of(
                     "PREFLIGHT_TRAINER_WORKER_ID", "trainer-" + i, "PREFLIGHT_TRAINER_EXPORT_DIR", exports().toString()));
         }
         say.accept("starting data-service, " + trainers + " trainer" + (trainers > 1 ? "s" : "") + ", eval-service, metrics-gateway (logs: " + logs + ")");
@@ -310,15 +310,6 @@ public final class LocalStack implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
         }
     }
 
