@@ -1,5 +1,6 @@
 package dev.preflight.cli.stack;
 
+import dev.preflight.kafka.KafkaProcess;
 import dev.preflight.kafka.LocalKafka;
 import dev.preflight.kafka.LocalPorts;
 
@@ -34,6 +35,9 @@ public final class LocalStack implements AutoCloseable {
     private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
     private final List<Child> children = new ArrayList<>();
     private LocalKafka kafka;
+    /** The broker when it runs as its own process (fault drills: stopped and started again); null when in this JVM. */
+    private KafkaProcess brokerProcess;
+    private boolean brokerAsProcess;
     private Thread shutdownHook;
     private Path dataRoot;
     /** The API key of this stack's gateway and data-service: random per start, known only to this process and them. */
@@ -62,7 +66,21 @@ public final class LocalStack implements AutoCloseable {
 
     /** @param dataRoot the data-service's data root (datasets are registered by paths under it); null: its default */
     public static LocalStack start(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
+        return start(home, out, trainers, dataRoot, false, say);
+    }
+
+    /**
+     * As {@link #start(Path, Path, int, Consumer)}, with the broker as its own process ({@link KafkaProcess}, storage
+     * under {@code <out>/kafka}), which {@link #stopBroker()} and {@link #startBroker()} stop and start again: the
+     * broker-outage drill.
+     */
+    public static LocalStack startWithBrokerProcess(Path home, Path out, int trainers, Consumer<String> say) {
+        return start(home, out, trainers, null, true, say);
+    }
+
+    private static LocalStack start(Path home, Path out, int trainers, Path dataRoot, boolean brokerAsProcess, Consumer<String> say) {
         LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"));
+        stack.brokerAsProcess = brokerAsProcess;
         stack.out = out.toAbsolutePath().normalize();
         stack.dataRoot = dataRoot != null ? dataRoot : stack.out.resolve("data");
         try {
@@ -87,12 +105,20 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("cannot create " + logs, e);
         }
         quietKafkaLogging();
-        say.accept("starting Kafka (KRaft, in-process)");
+        say.accept(brokerAsProcess ? "starting Kafka (KRaft, its own process, data in " + out.resolve("kafka") + ")"
+                : "starting Kafka (KRaft, in-process)");
         // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         try {
-            kafka = LocalKafka.start();
+            if (brokerAsProcess) {
+                // A fresh cluster per stack, as LocalKafka's: an earlier stack's unreleased leases and queued runs
+                // would otherwise be taken up by these trainers.
+                deleteTree(out.resolve("kafka"));
+                brokerProcess = KafkaProcess.start(out.resolve("kafka"), 0);
+            } else {
+                kafka = LocalKafka.start();
+            }
         } finally {
             System.setOut(stdout);
         }
@@ -149,7 +175,7 @@ public final class LocalStack implements AutoCloseable {
                 "-jar", appJar(service).toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment().putAll(env);
         try {
@@ -256,7 +282,24 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return brokerProcess != null ? brokerProcess.bootstrapServers() : kafka.bootstrapServers();
+    }
+
+    /** Broker-outage drill: stops the broker process (SIGTERM, controlled shutdown); the services stay up. */
+    public void stopBroker() {
+        requireBrokerProcess().stop();
+    }
+
+    /** Starts the stopped broker process again on its storage and port, waiting until it serves. */
+    public void startBroker() {
+        requireBrokerProcess().restart();
+    }
+
+    private KafkaProcess requireBrokerProcess() {
+        if (brokerProcess == null) {
+            throw new IllegalStateException("this stack's broker runs in this JVM; start it with startWithBrokerProcess");
+        }
+        return brokerProcess;
     }
 
     public Path logs() {
@@ -295,12 +338,29 @@ public final class LocalStack implements AutoCloseable {
             kafka.close();
             kafka = null;
         }
+        if (brokerProcess != null) {
+            brokerProcess.close();
+            brokerProcess = null;
+        }
         if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot clear " + dir + ": " + e.getMessage(), e);
         }
     }
 
