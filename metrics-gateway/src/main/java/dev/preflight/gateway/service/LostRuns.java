@@ -30,8 +30,7 @@ import java.util.function.LongSupplier;
  * whose lease nobody renewed for {@code preflight.gateway.lost-after} (default 2 min) and that is not over has no
  * trainer left to resume it (none alive, or all busy): the gateway publishes a {@link RunEvent.Type#LOST} event (the run
  * ends LOST and its meters retire like an ended run's) and a {@link RunCommand.Type#FAIL} command, so a replica that
- * becomes free later does not train it behind the gateway's back (it would end it FAILED at once; resubmitting the run
- * resumes it from its checkpoint as any resubmission does).
+ * becomes free later does not train it behind the gateway's back (it ends it FAILED at once).
  *
  * <p>Silence is measured on this process's monotonic clock from when it read the lease's last record, as the trainers
  * do: no clocks are compared between machines, and after a gateway restart the count starts again from the replay.

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(RetirementAndTensorBoardTest.Profile.class)
 class LostRunTest {
 
-    static final Duration LOST_AFTER = Duration.ofSeconds(3);
+    static final Duration LOST_AFTER = Duration.ofSeconds(5);
 
     static RunSubmitted submitted(String runId) {
         RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 0, 16, 0.2), new ModelConfig("mlp", 7L, 1e-3, List.of(8)), 20, null);
