@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,6 +35,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Silence is measured on this process's monotonic clock from when it read the lease's last record, as the trainers
  * do: no clocks are compared between machines, and after a gateway restart the count starts again from the replay.
+ * Nor is a broker outage silence: each sweep first asks the broker ({@link BrokerProbe}), declares nothing while it
+ * cannot be reached, and counts silence only from the last time it could not.
  */
 @ApplicationScoped
 public class LostRuns {
@@ -53,19 +56,25 @@ public class LostRuns {
     private final ControlPublisher control;
     private final Duration lostAfter;
     private final LongSupplier nanos;
+    private final BooleanSupplier brokerReachable;
+    /** The last sweep that found the broker away (at start: now, which every lease record read comes after). */
+    private volatile long brokerUnreachableNanos;
     private ScheduledExecutorService sweeper;
 
     @Inject
-    public LostRuns(RunStore store, RunEventPublisher events, ControlPublisher control, GatewayConfig config) {
-        this(store, events, control, config.lostAfter(), System::nanoTime);
+    public LostRuns(RunStore store, RunEventPublisher events, ControlPublisher control, GatewayConfig config, BrokerProbe probe) {
+        this(store, events, control, config.lostAfter(), System::nanoTime, probe::reachable);
     }
 
-    LostRuns(RunStore store, RunEventPublisher events, ControlPublisher control, Duration lostAfter, LongSupplier nanos) {
+    LostRuns(RunStore store, RunEventPublisher events, ControlPublisher control, Duration lostAfter, LongSupplier nanos,
+             BooleanSupplier brokerReachable) {
         this.store = store;
         this.events = events;
         this.control = control;
         this.lostAfter = lostAfter;
         this.nanos = nanos;
+        this.brokerReachable = brokerReachable;
+        this.brokerUnreachableNanos = nanos.getAsLong();
     }
 
     /** A lease record of the run (claim, renewal, takeover): its holder is alive now. */
@@ -84,12 +93,19 @@ public class LostRuns {
      * @return how many runs were declared lost by this call
      */
     public int sweep() {
+        if (held.isEmpty()) {
+            return 0;
+        }
+        if (!brokerReachable.getAsBoolean()) {
+            brokerUnreachableNanos = nanos.getAsLong();
+            return 0;
+        }
         long now = nanos.getAsLong();
         int declared = 0;
         for (Map.Entry<String, Held> e : held.entrySet()) {
             String runId = e.getKey();
             Held h = e.getValue();
-            long silentNanos = now - h.readAtNanos();
+            long silentNanos = now - Math.max(h.readAtNanos(), brokerUnreachableNanos);
             if (silentNanos < lostAfter.toNanos()) {
                 continue;
             }
