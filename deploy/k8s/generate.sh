@@ -37,7 +37,11 @@ generate() {
   echo "wrote $out/$module.yml"
 }
 
+# The API key of the mutating endpoints, from one Secret for both services (docker compose gives both PREFLIGHT_API_KEY):
+#   kubectl create secret generic preflight-api-key --from-literal=api-key="$(openssl rand -hex 16)"
 generate data-service \
+  -Dquarkus.kubernetes.env.mapping.preflight-data-api-key.from-secret=preflight-api-key \
+  -Dquarkus.kubernetes.env.mapping.preflight-data-api-key.with-key=api-key \
   -Dquarkus.kubernetes.resources.requests.cpu=250m \
   -Dquarkus.kubernetes.resources.requests.memory=1Gi \
   -Dquarkus.kubernetes.resources.limits.memory=1536Mi
@@ -58,6 +62,8 @@ generate eval-service \
 
 generate metrics-gateway \
   -Dquarkus.kubernetes.env.vars.preflight-gateway-data-service-url=http://data-service \
+  -Dquarkus.kubernetes.env.mapping.preflight-gateway-api-key.from-secret=preflight-api-key \
+  -Dquarkus.kubernetes.env.mapping.preflight-gateway-api-key.with-key=api-key \
   -Dquarkus.kubernetes.resources.requests.cpu=250m \
   -Dquarkus.kubernetes.resources.requests.memory=512Mi \
   -Dquarkus.kubernetes.resources.limits.memory=1Gi

@@ -196,6 +196,24 @@ class KubernetesManifestsTest {
         assertEquals(80, find(Service.class, "data-service").getSpec().getPorts().get(0).getPort());
     }
 
+    /**
+     * The gateway and the data-service read their API key (mutating endpoints: submit, kill, experiments, dataset
+     * registration) from one Secret, as docker compose gives both the same PREFLIGHT_API_KEY: never a literal in a
+     * manifest, and never unset (each would generate a key of its own, and the gateway's could not register datasets).
+     */
+    @Test
+    void gatewayAndDataServiceTakeTheirApiKeyFromOneSecret() {
+        Map<String, String> variables = Map.of("metrics-gateway", "PREFLIGHT_GATEWAY_API_KEY", "data-service", "PREFLIGHT_DATA_API_KEY");
+        variables.forEach((module, variable) -> {
+            Container c = find(Deployment.class, module).getSpec().getTemplate().getSpec().getContainers().get(0);
+            EnvVar key = c.getEnv().stream().filter(e -> variable.equals(e.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(module + " has no " + variable));
+            assertEquals(null, key.getValue(), module + ": no literal key in the manifest");
+            assertEquals("preflight-api-key", key.getValueFrom().getSecretKeyRef().getName(), module);
+            assertEquals("api-key", key.getValueFrom().getSecretKeyRef().getKey(), module);
+        });
+    }
+
     @Test
     void kafkaIsAStatefulSetBehindTheServiceNameTheServicesUse() {
         StatefulSet kafka = find(StatefulSet.class, "kafka");

@@ -30,7 +30,7 @@ public interface Runs {
     boolean kill(String runId, String reason);
 
     /**
-     * @param state     SUBMITTED, RUNNING, FINISHED, FAILED or KILLED
+     * @param state     SUBMITTED, RUNNING, FINISHED, FAILED, KILLED or LOST
      * @param step      last train step seen (0 before the first)
      * @param trainLoss latest train loss; NaN before the first step
      * @param valLoss   latest val loss; NaN before the first validation

@@ -23,6 +23,9 @@ public final class Channels {
     public static final String EVAL_READY_OUT = "eval-ready-out";
     public static final String DATASETS_IN = "datasets-in";
     public static final String DATASETS_OUT = "datasets-out";
+    public static final String EXPERIMENTS_IN = "experiments-in";
+    public static final String EXPERIMENTS_OUT = "experiments-out";
+    public static final String LEASES_IN = "leases-in";
 
     private Channels() {
     }

@@ -6,16 +6,18 @@ package dev.preflight.wire;
  * early-stage parameter budget, a layer whose weights never move); they do not change the run's state. RESUMED when
  * another replica took over a run whose trainer stopped renewing its lease ({@link RunLease}): {@code worker} is the
  * new one, {@code previousWorker} the lost one, {@code step} the checkpoint's step it continues from (0: from the
- * start, no checkpoint yet).
+ * start, no checkpoint yet). LOST (terminal, worker {@code metrics-gateway}) when the gateway saw no trainer renew the
+ * run's lease for its {@code lost-after} setting: the trainer vanished and no replica took the run over.
  *
- * @param step           last completed step (0 for STARTED; the checkpoint's step for RESUMED)
+ * @param step           last completed step (0 for STARTED; the checkpoint's step for RESUMED; for LOST the last step
+ *                       its holder reported in the lease)
  * @param message        human-readable detail: the failure reason, or the final loss
  * @param worker         which trainer replica ran it
  * @param previousWorker RESUMED only: the replica that lost the run; null otherwise (and left out of the JSON)
  */
 public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs, String previousWorker) {
 
-    public enum Type { STARTED, WARNING, FINISHED, FAILED, KILLED, RESUMED }
+    public enum Type { STARTED, WARNING, FINISHED, FAILED, KILLED, RESUMED, LOST }
 
     public RunEvent(String runId, Type type, int step, String message, String worker, long atMs) {
         this(runId, type, step, message, worker, atMs, null);
@@ -30,6 +32,6 @@ public record RunEvent(String runId, Type type, int step, String message, String
     }
 
     public boolean terminal() {
-        return type == Type.FINISHED || type == Type.FAILED || type == Type.KILLED;
+        return type == Type.FINISHED || type == Type.FAILED || type == Type.KILLED || type == Type.LOST;
     }
 }

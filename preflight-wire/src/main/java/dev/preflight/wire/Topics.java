@@ -52,6 +52,13 @@ public final class Topics {
      * counts, kept forever (a restarted or added replica rebuilds its registry from it).
      */
     public static final String DATASETS = "preflight.datasets";
+    /**
+     * The gateway's experiments (ladders it climbs), so they survive a gateway restart. Key: experiment id. Value: the
+     * gateway's {@code ExperimentRecord} JSON (request, state, the stage being climbed, stages judged, report), the
+     * latest of each experiment. Compacted: only an experiment's last record matters; 16 MiB because a finished
+     * experiment carries its report.html (charts inlined).
+     */
+    public static final String EXPERIMENTS = "preflight.experiments";
     /** Model weights for the eval-service. Key: run id. Value: {@link SnapshotCodec} binary. */
     public static final String SNAPSHOTS = "preflight.snapshots";
     /**
@@ -117,6 +124,9 @@ public final class Topics {
         NewTopic datasets = topic(DATASETS, 1, 7 * DAY_MS, false);
         datasets.configs().put("cleanup.policy", "compact");
         topics.add(datasets);
+        NewTopic experiments = topic(EXPERIMENTS, 1, 30 * DAY_MS, true);
+        experiments.configs().put("cleanup.policy", "compact");
+        topics.add(experiments);
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

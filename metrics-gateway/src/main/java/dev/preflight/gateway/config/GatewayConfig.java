@@ -68,6 +68,15 @@ public interface GatewayConfig {
      */
     Optional<String> apiKey();
 
+    /**
+     * How long a run's trainer lease may go unrenewed before the gateway declares the run LOST (a LOST event, a FAIL
+     * command, its meters retire): its trainer vanished and no replica took it over. Trainers renew every second and an
+     * idle replica takes over a lease silent for its TTL (10 s) within about 15 s, so only a run no replica can take
+     * (none alive, all busy) gets here. Raise it where every replica is often busy for long: a lost run stays lost.
+     */
+    @WithDefault("2m")
+    Duration lostAfter();
+
     /** How long a preview-image fetch may take before it is given up (it never delays anything else). */
     @WithDefault("10s")
     Duration previewTimeout();

@@ -5,10 +5,8 @@ import dev.preflight.wire.Json;
 import dev.preflight.wire.RunCommand;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Puts commands for running runs on {@code preflight.control}, keyed by run id. Like {@link RunPublisher}, the
@@ -25,8 +23,6 @@ public class ControlPublisher {
     }
 
     public Uni<Void> publish(RunCommand command) {
-        Message<byte[]> message = Message.of(Json.encode(command))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(command.runId()).build());
-        return control.sendMessage(message);
+        return control.sendMessage(Keyed.message(command.runId(), Json.encode(command)));
     }
 }

@@ -5,10 +5,8 @@ import dev.preflight.wire.Json;
 import dev.preflight.wire.RunSubmitted;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Puts accepted runs on {@code preflight.runs}, keyed by run id (so a run's records share a partition).
@@ -29,8 +27,6 @@ public class RunPublisher {
 
     /** Completes when the broker has acknowledged the record; fails if it could not be written. */
     public Uni<Void> publish(RunSubmitted run) {
-        Message<byte[]> message = Message.of(Json.encode(run))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(run.runId()).build());
-        return runs.sendMessage(message);
+        return runs.sendMessage(Keyed.message(run.runId(), Json.encode(run)));
     }
 }

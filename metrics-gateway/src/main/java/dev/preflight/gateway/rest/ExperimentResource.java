@@ -2,7 +2,9 @@ package dev.preflight.gateway.rest;
 
 import dev.preflight.rest.Mutating;
 import dev.preflight.gateway.model.ErrorResponse;
+import dev.preflight.gateway.model.ExperimentRecord;
 import dev.preflight.gateway.model.ExperimentRequest;
+import dev.preflight.gateway.model.ExperimentState;
 import dev.preflight.gateway.service.ExperimentService;
 import dev.preflight.gateway.service.SpecParser;
 import dev.preflight.recipe.StageResult;
@@ -31,11 +33,16 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ExperimentResource {
 
-    /** What an experiment looks like from outside. */
-    public record ExperimentView(String experimentId, String state, Verdict verdict, List<StageResult> stages, String error) {
-        static ExperimentView of(ExperimentService.Experiment e) {
-            Verdict v = e.report != null ? e.report.verdict() : null;
-            return new ExperimentView(e.id, e.state.name(), v, List.copyOf(e.stages), e.error);
+    /**
+     * What an experiment looks like from outside.
+     *
+     * @param stage RUNNING: the stage being climbed; INTERRUPTED: the stage it was in when its gateway stopped
+     */
+    public record ExperimentView(String experimentId, String state, String stage, Verdict verdict, List<StageResult> stages,
+                                 String error) {
+        static ExperimentView of(ExperimentRecord e) {
+            Verdict v = e.report() != null ? e.report().verdict() : null;
+            return new ExperimentView(e.experimentId(), e.state().name(), e.stage(), v, e.stages(), e.error());
         }
     }
 
@@ -67,19 +74,20 @@ public class ExperimentResource {
         if (!problems.isEmpty()) {
             return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment", problems)).build();
         }
-        ExperimentService.Experiment e = experiments.start(request);
-        return Response.accepted(ExperimentView.of(e)).location(URI.create("/api/experiments/" + e.id)).build();
+        ExperimentRecord e = experiments.start(request);
+        return Response.accepted(ExperimentView.of(e)).location(URI.create("/api/experiments/" + e.experimentId())).build();
     }
 
     @GET
-    @Operation(summary = "All experiments this gateway ran since it started")
+    @Operation(summary = "All experiments, newest first, including those of earlier gateway processes (rebuilt from Kafka)")
     public List<ExperimentView> list() {
         return experiments.all().stream().map(ExperimentView::of).toList();
     }
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "An experiment: state (RUNNING, DONE, ERROR), the stages judged so far, the overall verdict when done")
+    @Operation(summary = "An experiment: state (RUNNING, DONE, ERROR, INTERRUPTED), the stage being climbed (or interrupted), "
+            + "the stages judged so far, the overall verdict when done")
     @APIResponse(responseCode = "404", description = "Unknown experiment")
     public ExperimentView get(@PathParam("id") String id) {
         return ExperimentView.of(find(id));
@@ -90,8 +98,7 @@ public class ExperimentResource {
     @Operation(summary = "report.json of a finished experiment")
     @APIResponse(responseCode = "409", description = "Still running, or it could not run")
     public Object report(@PathParam("id") String id) {
-        ExperimentService.Experiment e = done(find(id));
-        return e.report;
+        return done(find(id)).report();
     }
 
     @GET
@@ -99,17 +106,17 @@ public class ExperimentResource {
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "report.html of a finished experiment: curves, confusion matrix, prediction dynamics, leaderboard")
     public String html(@PathParam("id") String id) {
-        return done(find(id)).html;
+        return done(find(id)).html();
     }
 
-    private ExperimentService.Experiment find(String id) {
+    private ExperimentRecord find(String id) {
         return experiments.get(id).orElseThrow(() -> new ApiException(Response.Status.NOT_FOUND, "experiment '" + id + "' is unknown"));
     }
 
-    private static ExperimentService.Experiment done(ExperimentService.Experiment e) {
-        if (e.state != ExperimentService.State.DONE) {
-            throw new ApiException(Response.Status.CONFLICT, "experiment " + e.id + " is " + e.state
-                    + (e.error != null ? ": " + e.error : ""));
+    private static ExperimentRecord done(ExperimentRecord e) {
+        if (e.state() != ExperimentState.DONE) {
+            throw new ApiException(Response.Status.CONFLICT, "experiment " + e.experimentId() + " is " + e.state()
+                    + (e.error() != null ? ": " + e.error() : ""));
         }
         return e;
     }

@@ -123,6 +123,7 @@ public final class RunRecord {
             case FINISHED -> RunState.FINISHED;
             case FAILED -> RunState.FAILED;
             case KILLED -> RunState.KILLED;
+            case LOST -> RunState.LOST;
         };
         advance(target, event.message(), event.worker(), event.atMs());
     }
@@ -148,7 +149,7 @@ public final class RunRecord {
         }
     }
 
-    /** Epoch millis at which the run became FINISHED/FAILED/KILLED, 0 while it is not terminal. */
+    /** Epoch millis at which the run became FINISHED/FAILED/KILLED/LOST, 0 while it is not terminal. */
     public long terminalAtMs() {
         return terminalAtMs.get();
     }

@@ -54,8 +54,10 @@ class RetirementAndTensorBoardTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
+            // A short lost-after for LostRunTest, which shares this profile (and so this application and broker).
             return Map.of("preflight.gateway.meter-retention", "2s",
-                    "preflight.gateway.tensorboard-dir", LOGDIR.toString());
+                    "preflight.gateway.tensorboard-dir", LOGDIR.toString(),
+                    "preflight.gateway.lost-after", LostRunTest.LOST_AFTER.toSeconds() + "s");
         }
     }
 

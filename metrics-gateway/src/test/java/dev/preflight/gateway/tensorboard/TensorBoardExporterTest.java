@@ -85,6 +85,11 @@ class TensorBoardExporterTest {
             public Duration dataCheckTimeout() {
                 return Duration.ofSeconds(5);
             }
+
+            @Override
+            public Duration lostAfter() {
+                return Duration.ofMinutes(2);
+            }
         };
     }
 

@@ -40,6 +40,8 @@ public final class LocalStack implements AutoCloseable {
     private Broker kafka;
     /** A broker in its own process with storage under {@code <out>/kafka}, and a dataset registry that outlives the stack. */
     private final boolean persistent;
+    /** The broker runs as its own process ({@link KafkaProcess}, storage under {@code <out>/kafka}): up and the fault drills. */
+    private boolean brokerAsProcess;
     private Thread shutdownHook;
     private Path dataRoot;
     /** The API key of this stack's gateway and data-service: random per start, known only to this process and them. */
@@ -76,7 +78,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** @param dataRoot the data-service's data root (datasets are registered by paths under it); null: its default */
     public static LocalStack start(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
-        return start(home, out, trainers, dataRoot, false, say);
+        return start(home, out, trainers, dataRoot, false, false, say);
     }
 
     /**
@@ -87,11 +89,22 @@ public final class LocalStack implements AutoCloseable {
      * @param dataRoot the data-service's data root; null: {@code <out>/data}
      */
     public static LocalStack startPersistent(Path home, Path out, int trainers, Path dataRoot, Consumer<String> say) {
-        return start(home, out, trainers, dataRoot, true, say);
+        return start(home, out, trainers, dataRoot, true, true, say);
     }
 
-    private static LocalStack start(Path home, Path out, int trainers, Path dataRoot, boolean persistent, Consumer<String> say) {
+    /**
+     * As {@link #start(Path, Path, int, Consumer)}, with the broker as its own process ({@link KafkaProcess}, fresh
+     * storage under {@code <out>/kafka}), which {@link #stopBroker()} and {@link #startBroker()} stop and start again:
+     * the broker-outage drill.
+     */
+    public static LocalStack startWithBrokerProcess(Path home, Path out, int trainers, Consumer<String> say) {
+        return start(home, out, trainers, null, false, true, say);
+    }
+
+    private static LocalStack start(Path home, Path out, int trainers, Path dataRoot, boolean persistent, boolean brokerAsProcess,
+                                    Consumer<String> say) {
         LocalStack stack = new LocalStack(home.toAbsolutePath().normalize(), out.resolve("logs"), persistent);
+        stack.brokerAsProcess = brokerAsProcess;
         stack.out = out.toAbsolutePath().normalize();
         stack.dataRoot = dataRoot != null ? dataRoot : stack.out.resolve("data");
         try {
@@ -118,20 +131,24 @@ public final class LocalStack implements AutoCloseable {
         shutdownHook = new Thread(this::close, "local-stack-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         quietKafkaLogging();
-        if (persistent) {
-            Path dir = out.resolve("kafka");
-            say.accept("starting Kafka (KRaft, its own process; data: " + dir + ")");
-            kafka = KafkaProcess.start(dir, 0);
-        } else {
-            say.accept("starting Kafka (KRaft, in-process)");
-            // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
-            java.io.PrintStream stdout = System.out;
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            try {
+        Path dir = out.resolve("kafka");
+        say.accept(brokerAsProcess ? "starting Kafka (KRaft, its own process; data: " + dir + ")" : "starting Kafka (KRaft, in-process)");
+        // The broker's storage formatter prints to stdout, which belongs to the user (its last line is the report).
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            if (brokerAsProcess) {
+                if (!persistent) {
+                    // A fresh cluster per drill stack, as LocalKafka's: an earlier stack's unreleased leases and queued
+                    // runs would otherwise be taken up by these trainers. up keeps its storage on purpose.
+                    deleteTree(dir);
+                }
+                kafka = KafkaProcess.start(dir, 0);
+            } else {
                 kafka = LocalKafka.start();
-            } finally {
-                System.setOut(stdout);
             }
+        } finally {
+            System.setOut(stdout);
         }
 
         for (Service s : Service.values()) {
@@ -199,7 +216,7 @@ public final class LocalStack implements AutoCloseable {
                 "-jar", appJar(service).toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment().putAll(env);
         try {
@@ -319,6 +336,23 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** Broker-outage drill: stops the broker process (SIGTERM, controlled shutdown); the services stay up. */
+    public void stopBroker() {
+        requireBrokerProcess().stop();
+    }
+
+    /** Starts the stopped broker process again on its storage and port, waiting until it serves. */
+    public void startBroker() {
+        requireBrokerProcess().restart();
+    }
+
+    private KafkaProcess requireBrokerProcess() {
+        if (!(kafka instanceof KafkaProcess process)) {
+            throw new IllegalStateException("this stack's broker runs in this JVM; start it with startWithBrokerProcess");
+        }
+        return process;
+    }
+
     public Path logs() {
         return logs;
     }
@@ -361,6 +395,19 @@ public final class LocalStack implements AutoCloseable {
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot clear " + dir + ": " + e.getMessage(), e);
         }
     }
 

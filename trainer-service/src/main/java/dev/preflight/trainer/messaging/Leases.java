@@ -45,6 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Leases {
 
     private static final Logger LOG = Logger.getLogger(Leases.class);
+    private static final Duration PROBE_EVERY = Duration.ofMillis(500);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     /**
      * A run's current lease as this replica last read it: its last accepted record, the broker's append time of it,
@@ -65,6 +67,13 @@ public class Leases {
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
+    /**
+     * When (System.nanoTime) the reader last failed to reach the broker; silence before that is not counted. A broker
+     * outage silences every lease at once, and the holders renew as soon as it is back: counting the outage as silence
+     * would let an idle replica's claim race the holder's first renewal and take over a run nobody lost.
+     */
+    private volatile long brokerUnreachableNanos = System.nanoTime();
+    private long lastProbeNanos;
 
     public Leases(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerProducer producer, TrainerConfig config) {
         this.bootstrap = bootstrap;
@@ -90,6 +99,7 @@ public class Leases {
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
         startEnd = consumer.endOffsets(List.of(tp)).get(tp);
+        lastProbeNanos = System.nanoTime();
         thread = new Thread(() -> loop(tp), "lease-reader");
         thread.setDaemon(true);
         thread.start();
@@ -117,6 +127,7 @@ public class Leases {
                     apply(r);
                 }
                 position = c.position(tp);
+                probeBroker(c, tp);
                 synchronized (progress) {
                     progress.notifyAll();
                 }
@@ -126,6 +137,20 @@ public class Leases {
         } catch (RuntimeException e) {
             LOG.error("lease reader stopped: this replica can neither hold nor take over runs safely", e);
             position = -1;
+        }
+    }
+
+    /** At most twice a second: can the reader reach the broker? (A poll returns nothing either way.) */
+    private void probeBroker(KafkaConsumer<byte[], byte[]> c, TopicPartition tp) {
+        long now = System.nanoTime();
+        if (now - lastProbeNanos < PROBE_EVERY.toNanos()) {
+            return;
+        }
+        lastProbeNanos = now;
+        try {
+            c.endOffsets(List.of(tp), PROBE_TIMEOUT);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            brokerUnreachableNanos = System.nanoTime();
         }
     }
 
@@ -183,15 +208,19 @@ public class Leases {
     /**
      * A run held by no replica any more: its lease is unreleased and was not renewed for the TTL, and this process
      * does not hold it. Empty until the reader has caught up with the topic (so a replica that just started judges
-     * every lease from a fresh first sight, never from old records read in a burst).
+     * every lease from a fresh first sight, never from old records read in a burst). Silence is counted from the later
+     * of the lease's last record and the last time the broker could not be reached: after an outage every holder gets
+     * a full TTL to renew.
      */
     public Optional<RunLease> lost() {
         if (!caughtUp()) {
             return Optional.empty();
         }
         long now = System.nanoTime();
+        long reachableSince = brokerUnreachableNanos;
         return table.entrySet().stream()
-                .filter(e -> !heldHere.contains(e.getKey()) && now - e.getValue().seenNanos() >= ttl.toNanos())
+                .filter(e -> !heldHere.contains(e.getKey())
+                        && now - Math.max(e.getValue().seenNanos(), reachableSince) >= ttl.toNanos())
                 .min(java.util.Comparator.comparingLong(e -> e.getValue().seenNanos()))
                 .map(e -> e.getValue().lease());
     }

@@ -42,6 +42,8 @@ public class TrainerProducer {
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 4L * Topics.MAX_MESSAGE_BYTES,
                 ProducerConfig.ACKS_CONFIG, "all",
+                // Said rather than left to the client's default: a step retried across a broker outage is written once.
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 // Per-step metrics are small; a short linger batches them without delaying validation noticeably.
                 ProducerConfig.LINGER_MS_CONFIG, 2,
                 ProducerConfig.CLIENT_ID_CONFIG, "preflight-trainer"),
