@@ -44,6 +44,12 @@ public final class TrainingJob {
     static final int FROZEN_AFTER_STEPS = 20;
 
     /**
+     * The sub-folder of a run's SavedModel export that holds the same model for Keras ({@link Model#exportKeras}:
+     * {@code model.json} + {@code model.weights.h5}). TensorFlow's SavedModel loaders ignore it.
+     */
+    public static final String KERAS_EXPORT_DIR = "keras";
+
+    /**
      * How a run ended, for the caller's meters and logs. {@code type} is null when this replica was fenced: another
      * replica took the run over, and this one published nothing more (no terminal event either).
      */
@@ -170,7 +176,9 @@ public final class TrainingJob {
             if (ctx.exportDir().isPresent()) {
                 Path dir = ctx.exportDir().get().resolve(runId);
                 model.exportSavedModel(dir);
-                message += "; SavedModel at " + dir.toAbsolutePath();
+                // The same model for Keras users: model.json (model_from_json) + model.weights.h5 (load_weights).
+                model.exportKeras(dir.resolve(KERAS_EXPORT_DIR));
+                message += "; SavedModel at " + dir.toAbsolutePath() + " (Keras definition and weights in " + KERAS_EXPORT_DIR + "/)";
             }
             outcome = new Outcome(RunEvent.Type.FINISHED, step, message);
         } catch (Leases.FencedException e) {
