@@ -1,7 +1,7 @@
 package dev.preflight.gateway.rest;
 
 import dev.preflight.gateway.model.ErrorResponse;
-import io.quarkus.runtime.configuration.MemorySize;
+import dev.preflight.gateway.service.UploadedWeightsService;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +17,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.Set;
@@ -25,7 +24,8 @@ import java.util.TreeSet;
 
 /**
  * Every answer the HTTP layer gives on its own, before or beside the resources, as JSON {@link ErrorResponse} naming the
- * problem, like the resources' own: a body over the limit (413, checked from Content-Length before it is read), a
+ * problem, like the resources' own: a body over the limit (413, checked from Content-Length before it is read:
+ * {@code preflight.gateway.max-weights-size} for the weights upload, {@code max-json-body-size} elsewhere), a
  * path no endpoint serves (404), a method an endpoint does not have (405), a Content-Type it does not take (415), an
  * Accept it cannot produce (406). Without this they are empty bodies or an HTML page.
  *
@@ -35,10 +35,15 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class HttpErrors {
 
-    private final long maxBodyBytes;
+    /** The path of the one endpoint that takes a large body (a weights file); every other one is held to the JSON limit. */
+    static final String WEIGHTS_UPLOAD_PATH = "/api/models/weights";
 
-    public HttpErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize maxBody) {
-        this.maxBodyBytes = maxBody.asLongValue();
+    private final long maxJsonBytes;
+    private final long maxWeightsBytes;
+
+    public HttpErrors(dev.preflight.gateway.config.GatewayConfig config) {
+        this.maxJsonBytes = config.maxJsonBodySize().asLongValue();
+        this.maxWeightsBytes = config.maxWeightsSize().asLongValue();
     }
 
     void routes(@Observes Router router) {
@@ -47,7 +52,8 @@ public class HttpErrors {
         router.errorHandler(404, ctx -> json(ctx, 404, "no endpoint at " + ctx.request().method() + " " + ctx.request().path()
                 + " (the API is described at /q/openapi)"));
         // A body without Content-Length (chunked) that grows past the limit while it is read.
-        router.errorHandler(413, ctx -> json(ctx, 413, tooLarge(null)));
+        router.errorHandler(413, ctx -> json(ctx, 413, WEIGHTS_UPLOAD_PATH.equals(ctx.request().path())
+                ? UploadedWeightsService.tooLarge(null, maxWeightsBytes) : tooLarge(null)));
     }
 
     private void limitBody(RoutingContext ctx) {
@@ -60,9 +66,10 @@ public class HttpErrors {
                 json(ctx, 400, "Content-Length must be a number of bytes, was '" + length + "'");
                 return;
             }
-            if (bytes > maxBodyBytes) {
+            boolean weights = WEIGHTS_UPLOAD_PATH.equals(ctx.request().path());
+            if (bytes > (weights ? maxWeightsBytes : maxJsonBytes)) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                json(ctx, 413, tooLarge(bytes));
+                json(ctx, 413, weights ? UploadedWeightsService.tooLarge(bytes, maxWeightsBytes) : tooLarge(bytes));
                 return;
             }
         }
@@ -70,9 +77,10 @@ public class HttpErrors {
     }
 
     private String tooLarge(Long bytes) {
-        return "request body " + (bytes == null ? "" : "of " + bytes + " bytes ") + "is over the limit of " + maxBodyBytes
-                + " bytes (quarkus.http.limits.max-body-size)";
+        return "request body " + (bytes == null ? "" : "of " + bytes + " bytes ") + "is over the limit of " + maxJsonBytes
+                + " bytes (preflight.gateway.max-json-body-size)";
     }
+
 
     private static void json(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
@@ -96,7 +104,8 @@ public class HttpErrors {
         } else if (e instanceof NotSupportedException) {
             MediaType type = headers.getMediaType();
             message = target + " does not take " + (type == null ? "a body without Content-Type" : "Content-Type " + type)
-                    + ": send application/json";
+                    + (WEIGHTS_UPLOAD_PATH.equals("/" + uri.getPath().replaceFirst("^/", "")) ? ": send application/octet-stream (the HDF5 file's bytes)"
+                    : ": send application/json");
         } else if (e instanceof NotAcceptableException) {
             message = target + " cannot answer in " + headers.getAcceptableMediaTypes();
         } else if (e instanceof NotFoundException) {

@@ -6,6 +6,7 @@ import dev.preflight.trainer.messaging.BatchStream;
 import dev.preflight.trainer.messaging.CheckpointStore;
 import dev.preflight.trainer.messaging.Leases;
 import dev.preflight.trainer.messaging.TrainerProducer;
+import dev.preflight.trainer.messaging.UploadedWeights;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunEvent;
@@ -126,7 +127,7 @@ public final class TrainingJob {
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    model = Models.forBatch(mc, batch, ctx.tfThreads());
+                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads());
                     names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
