@@ -146,6 +146,10 @@ public class RunOptions {
             } catch (dev.preflight.wire.WireFormatException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
             }
+            List<String> spaceProblems = Ablations.problems(space, mc);
+            if (!spaceProblems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + String.join("; ", spaceProblems));
+            }
         }
         List<Stage> chosenStages;
         try {
