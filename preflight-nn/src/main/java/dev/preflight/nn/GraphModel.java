@@ -171,13 +171,17 @@ final class GraphModel implements Model {
             Session.Runner r = f.apply(session.runner()).feed(learningRate, rate).feed(training, on).feed(dropoutSeed, seed)
                     .addTarget(step.train).fetch(head.dataLoss()).fetch(step.gradNorm).fetch(head.entropy());
             step.updateRatios.forEach(r::fetch);
+            step.gradNorms.forEach(r::fetch);
             try (Result out = r.run()) {
-                float[] ratios = new float[step.updateRatios.size()];
-                for (int i = 0; i < ratios.length; i++) {
+                int n = step.updateRatios.size();
+                float[] ratios = new float[n];
+                float[] gradNorms = new float[n];
+                for (int i = 0; i < n; i++) {
                     ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
+                    gradNorms[i] = ((TFloat32) out.get(3 + n + i)).getFloat();
                 }
                 return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
-                        ((TFloat32) out.get(2)).getFloat());
+                        ((TFloat32) out.get(2)).getFloat(), gradNorms);
             }
         }
     }

@@ -114,8 +114,10 @@ public interface Model extends AutoCloseable {
      * @param gradNorm     global L2 norm of all gradients
      * @param updateRatios per parameter tensor (same order as the trainable parameters): |update| / |weights|
      * @param entropy      mean entropy of the predicted distribution, before the update (NaN for regression)
+     * @param gradNorms    per parameter tensor (same order): the L2 norm of its gradient; their root sum of squares is
+     *                     {@code gradNorm}
      */
-    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy) {
+    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy, float[] gradNorms) {
     }
 
     /**

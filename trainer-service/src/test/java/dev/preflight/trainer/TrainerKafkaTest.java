@@ -152,6 +152,10 @@ class TrainerKafkaTest {
         assertTrue(train.get(10).gradNorm() > 0);
         assertEquals(4, train.get(10).updateRatios().size());
         assertTrue(train.get(10).updateRatios().values().stream().allMatch(r -> r > 0), train.get(10).updateRatios().toString());
+        // Per-tensor gradient norms, same names; together they are the global norm.
+        assertEquals(train.get(10).updateRatios().keySet(), train.get(10).gradNorms().keySet());
+        double squares = train.get(10).gradNorms().values().stream().mapToDouble(g -> g * g).sum();
+        assertEquals(train.get(10).gradNorm(), Math.sqrt(squares), 1e-5 * train.get(10).gradNorm());
         assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target/exports", runId, "saved_model.pb")),
                 "the finished model is exported as a SavedModel");
         java.nio.file.Path keras = java.nio.file.Path.of("target/exports", runId, TrainingJob.KERAS_EXPORT_DIR);

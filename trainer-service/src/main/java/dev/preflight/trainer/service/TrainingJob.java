@@ -150,13 +150,15 @@ public final class TrainingJob {
                 guard();
                 stream.commit(consumed.nextOffset());
                 Map<String, Double> ratios = new LinkedHashMap<>();
+                Map<String, Double> gradNorms = new LinkedHashMap<>();
                 for (int i = 0; i < names.size(); i++) {
                     ratios.put(names.get(i), (double) r.updateRatios()[i]);
+                    gradNorms.put(names.get(i), (double) r.gradNorms()[i]);
                     moved[i] |= r.updateRatios()[i] > 0;
                 }
                 ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - start), seconds(received - start),
                         seconds(done - received), batch.size(), (double) lr, (double) r.gradNorm(), ratios,
-                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null), ctx.worker());
+                        Float.isFinite(r.entropy()) ? (double) r.entropy() : null, gradNorms), ctx.worker());
                 if (ctx.lease() != null) {
                     ctx.lease().step(step);
                 }
