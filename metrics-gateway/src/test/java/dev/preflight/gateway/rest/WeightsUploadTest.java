@@ -45,6 +45,13 @@ class WeightsUploadTest {
                 + ", \"kerasWeights\": \"" + weights + "\"}, \"steps\": 5}";
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL base;
+
+    static String assertThrowsGateway(org.junit.jupiter.api.function.Executable call) {
+        return org.junit.jupiter.api.Assertions.assertThrows(dev.preflight.ladder.GatewayClient.GatewayException.class, call).getMessage();
+    }
+
     static io.restassured.response.ValidatableResponse upload(byte[] body) {
         return given().header("X-API-Key", "test-key").contentType(ContentType.BINARY).body(body)
                 .when().post("/api/models/weights").then();
@@ -72,6 +79,10 @@ class WeightsUploadTest {
 
         given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(spec(definition(), "upload:" + id))
                 .when().post("/api/runs").then().statusCode(202);
+        // What `preflight run --gateway URL --keras-model m.json --weights w.h5` does with the local file.
+        assertEquals("upload:" + id, new dev.preflight.ladder.GatewayClient(base.toString(), "test-key").uploadWeights(KERAS_WEIGHTS));
+        assertTrue(assertThrowsGateway(() -> new dev.preflight.ladder.GatewayClient(base.toString(), "test-key")
+                .uploadWeights(Path.of("src/test/resources/keras/small_cnn.json"))).contains("HTTP 400: not a Keras HDF5 weights file"));
         String narrower = definition().replace("\"units\": 4", "\"units\": 3");
         given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(spec(narrower, "upload:" + id))
                 .when().post("/api/runs").then().statusCode(400)
