@@ -61,6 +61,18 @@ class KerasLadderTest {
         assertEquals(List.of("exit 0", "model-check PASS", "data-check PASS", "init-check PASS", "overfit-one-sample PASS"),
                 run("keras-cnn", "--keras-model", resource("shapes_cnn.json").toString(),
                         "--stages", "model-check,data-check,init-check,overfit-one-sample"));
+        // The report names the user's layers: every trained tensor of the definition, with its gradient norm.
+        JsonNode layers = new ObjectMapper().readTree(Files.readString(Path.of("target/keras-cnn/report.json"))).path("layers");
+        List<String> tensors = new ArrayList<>();
+        layers.path("params").forEach(p -> tensors.add(p.path("name").asText()));
+        assertEquals(List.of("conv2d/kernel", "conv2d/bias", "conv2d_1/kernel", "conv2d_1/bias", "dense/kernel", "dense/bias",
+                "dense_1/kernel", "dense_1/bias"), tensors);
+        assertEquals("overfit-one-sample", layers.path("stage").asText());
+        layers.path("params").forEach(p -> assertTrue(p.path("gradNormMean").asDouble() > 0, p.toString()));
+        assertEquals(0, layers.path("neverMoved").size());
+        // and the finished run is exported for Keras next to its SavedModel
+        Path export = stack.exports().resolve(layers.path("runId").asText()).resolve("keras");
+        assertTrue(Files.isRegularFile(export.resolve("model.json")) && Files.isRegularFile(export.resolve("model.weights.h5")), export.toString());
     }
 
     @Test

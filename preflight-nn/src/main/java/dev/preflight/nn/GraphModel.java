@@ -1,5 +1,6 @@
 package dev.preflight.nn;
 
+import dev.preflight.keras.KerasModel;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.NamedTensor;
@@ -41,6 +42,8 @@ final class GraphModel implements Model {
     private final ModelConfig config;
     private final Task task;
     private final int numClasses;
+    /** One sample's shape, as the first batch gave it (the exported Keras definition's input shape). */
+    private final int[] sampleShape;
     private final Graph graph;
     private final Session session;
 
@@ -69,6 +72,7 @@ final class GraphModel implements Model {
         this.config = config;
         this.task = task;
         this.numClasses = numClasses;
+        this.sampleShape = sampleShape.clone();
         this.arch = arch;
         this.graph = new Graph();
         try {
@@ -113,23 +117,40 @@ final class GraphModel implements Model {
     }
 
     @Override
+    public com.fasterxml.jackson.databind.JsonNode kerasDefinition() {
+        return arch instanceof KerasArchitecture ? config.keras() : ZooKeras.of(config, sampleShape, numClasses, task).definition();
+    }
+
+    @Override
     public Map<String, List<NamedTensor>> kerasWeights() {
-        if (!(arch instanceof KerasArchitecture k)) {
-            throw new IllegalStateException("not an imported Keras model");
-        }
         Map<String, NamedTensor> byName = new java.util.HashMap<>();
-        state().forEach(t -> byName.put(t.name(), t));
+        parameters().forEach(t -> byName.put(t.name(), t));
+        Map<String, List<String>> layers = new java.util.LinkedHashMap<>();
+        if (arch instanceof KerasArchitecture k) {
+            k.weights.forEach((layer, slots) -> layers.put(layer, slots.stream().map(Variables.Slot::name).toList()));
+        } else {
+            layers.putAll(ZooKeras.of(config, sampleShape, numClasses, task).weights());
+        }
         Map<String, List<NamedTensor>> out = new java.util.LinkedHashMap<>();
-        k.weights.forEach((layer, slots) -> out.put(layer, slots.stream().map(s -> byName.get(s.name())).toList()));
+        java.util.Set<String> unmapped = new java.util.LinkedHashSet<>(byName.keySet());
+        layers.forEach((layer, names) -> out.put(layer, names.stream().map(n -> {
+            unmapped.remove(n);
+            NamedTensor t = byName.get(n);
+            if (t == null) {
+                throw new IllegalStateException("Keras layer '" + layer + "' maps to variable '" + n + "', which the model lacks");
+            }
+            return t;
+        }).toList()));
+        if (!unmapped.isEmpty()) {
+            // A weight left out would make Keras predict with its own initial values: fail instead of exporting that.
+            throw new IllegalStateException("variables without a Keras layer: " + unmapped);
+        }
         return out;
     }
 
     @Override
     public void saveKerasWeights(Path file) {
-        if (!(arch instanceof KerasArchitecture k)) {
-            throw new IllegalStateException("not an imported Keras model");
-        }
-        KerasWeights.write(file, kerasWeights(), k.model().keras3WeightPaths());
+        KerasWeights.write(file, kerasWeights(), KerasModel.parse(kerasDefinition()).keras3WeightPaths());
     }
 
     @Override
@@ -139,7 +160,7 @@ final class GraphModel implements Model {
 
     @Override
     public void loadKerasWeights(Path file) {
-        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights(), ((KerasArchitecture) arch).model().keras3WeightPaths());
+        List<NamedTensor> loaded = KerasWeights.match(file, kerasWeights(), KerasModel.parse(kerasDefinition()).keras3WeightPaths());
         Map<String, NamedTensor> byName = new java.util.HashMap<>();
         loaded.forEach(t -> byName.put(t.name(), t));
         loadState(state().stream().map(t -> byName.getOrDefault(t.name(), t)).toList());
@@ -156,13 +177,17 @@ final class GraphModel implements Model {
         Session.Runner r = f.apply(session.runner()).feed(learningRate, rateFeed).feed(training, trainingOn).feed(dropoutSeed, seedFeed)
                 .addTarget(step.train).fetch(head.dataLoss()).fetch(step.gradNorm).fetch(head.entropy());
         step.updateRatios.forEach(r::fetch);
+        step.gradNorms.forEach(r::fetch);
         try (Result out = r.run()) {
-            float[] ratios = new float[step.updateRatios.size()];
-            for (int i = 0; i < ratios.length; i++) {
+            int n = step.updateRatios.size();
+            float[] ratios = new float[n];
+            float[] gradNorms = new float[n];
+            for (int i = 0; i < n; i++) {
                 ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
+                gradNorms[i] = ((TFloat32) out.get(3 + n + i)).getFloat();
             }
             return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
-                    ((TFloat32) out.get(2)).getFloat());
+                    ((TFloat32) out.get(2)).getFloat(), gradNorms);
         }
     }
 

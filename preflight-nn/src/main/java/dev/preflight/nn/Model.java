@@ -61,27 +61,46 @@ public interface Model extends AutoCloseable {
     }
 
     /**
-     * An imported Keras model's variables by Keras layer name, each layer's in Keras' weight order (what a Keras weights
-     * file holds; write them with {@link KerasWeights#write}).
-     *
-     * @throws IllegalStateException for a zoo model
+     * The model as a Keras definition ({@code model.to_json()} form): an imported model's own, a zoo model's as
+     * {@link ZooKeras} writes it (same function, layers named after the zoo's variables, softmax output for a
+     * classifier).
      */
-    default java.util.Map<String, List<NamedTensor>> kerasWeights() {
-        throw new IllegalStateException("not an imported Keras model");
-    }
+    com.fasterxml.jackson.databind.JsonNode kerasDefinition();
 
     /**
-     * Loads a Keras HDF5 weights file into an imported model by layer name; see {@link KerasWeights}.
+     * The inference variables ({@link #parameters()}) by layer of {@link #kerasDefinition()}, each layer's in Keras'
+     * weight order (what a Keras weights file holds; write them with {@link KerasWeights#write}).
+     *
+     * @throws IllegalStateException when a variable has no Keras layer (a zoo architecture {@link ZooKeras} does not
+     *                               mirror)
+     */
+    java.util.Map<String, List<NamedTensor>> kerasWeights();
+
+    /**
+     * Loads a Keras HDF5 weights file by layer name of {@link #kerasDefinition()}; see {@link KerasWeights}.
      *
      * @throws IllegalArgumentException naming a layer whose weights differ in number or shape
      */
-    default void loadKerasWeights(Path file) {
-        throw new IllegalStateException("not an imported Keras model");
-    }
+    void loadKerasWeights(Path file);
 
-    /** Writes an imported model's weights as a Keras 3 {@code .weights.h5} file (Keras' own layer paths). */
-    default void saveKerasWeights(Path file) {
-        throw new IllegalStateException("not an imported Keras model");
+    /** Writes the weights as a Keras 3 {@code .weights.h5} file (Keras' own layer paths), which Keras' load_weights reads. */
+    void saveKerasWeights(Path file);
+
+    /** The Keras export's definition file in {@link #exportKeras}'s folder (what {@code preflight run --keras-model} reads). */
+    String KERAS_DEFINITION_FILE = "model.json";
+    /** The Keras export's weights file (Keras' load_weights wants the {@code .weights.h5} suffix). */
+    String KERAS_WEIGHTS_FILE = "model.weights.h5";
+
+    /**
+     * Writes {@code dir/model.json} ({@link #kerasDefinition()}) and {@code dir/model.weights.h5}
+     * ({@link #saveKerasWeights}): {@code keras.models.model_from_json} plus {@code load_weights} rebuild the model
+     * with these weights, and so does {@code preflight run --keras-model model.json --weights model.weights.h5}.
+     */
+    default void exportKeras(Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve(KERAS_DEFINITION_FILE),
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(kerasDefinition()));
+        saveKerasWeights(dir.resolve(KERAS_WEIGHTS_FILE));
     }
 
     /** Writes a SavedModel with a "serving_default" signature: features in, probabilities (or outputs) out. */
@@ -95,8 +114,10 @@ public interface Model extends AutoCloseable {
      * @param gradNorm     global L2 norm of all gradients
      * @param updateRatios per parameter tensor (same order as the trainable parameters): |update| / |weights|
      * @param entropy      mean entropy of the predicted distribution, before the update (NaN for regression)
+     * @param gradNorms    per parameter tensor (same order): the L2 norm of its gradient; their root sum of squares is
+     *                     {@code gradNorm}
      */
-    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy) {
+    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy, float[] gradNorms) {
     }
 
     /**

@@ -30,6 +30,8 @@ final class TrainingStep {
     final Operand<TFloat32> gradNorm;
     /** Per parameter, after the update: |new - old| / max(|old|, 1e-12). */
     final List<Operand<TFloat32>> updateRatios = new ArrayList<>();
+    /** Per parameter: the L2 norm of its gradient (of the objective, weight decay included), before the update. */
+    final List<Operand<TFloat32>> gradNorms = new ArrayList<>();
 
     /**
      * @param objective       what to minimise (data loss plus any weight-decay penalty)
@@ -64,7 +66,9 @@ final class TrainingStep {
         for (int i = 0; i < grads.length; i++) {
             Operand<TFloat32> gi = gated.identity((Operand<TFloat32>) gate.get(2 * i));
             g.add(gi);
-            sumSquares = tf.math.add(sumSquares, tf.sum(tf.math.square(gi), tf.constant(params.get(i).allAxes())));
+            Operand<TFloat32> squares = tf.sum(tf.math.square(gi), tf.constant(params.get(i).allAxes()));
+            sumSquares = tf.math.add(sumSquares, squares);
+            gradNorms.add(tf.math.sqrt(squares));
         }
         gradNorm = tf.withName("grad_norm").math.sqrt(sumSquares);
 

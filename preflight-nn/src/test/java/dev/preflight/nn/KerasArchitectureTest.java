@@ -180,4 +180,29 @@ class KerasArchitectureTest {
         ModelConfig c = KerasArchitecture.withCompiledLoss(KerasModel.parse(json), config(json));
         assertEquals(ModelConfig.Loss.L1, c.lossOrDefault(true));
     }
+
+    /** The ablation stage's width draws (KerasWidths): each scaled definition builds its own model, and it trains. */
+    @Test
+    void widthScaledDefinitionsBuildAndTrainDistinctModels() throws Exception {
+        Batch b = ModelZooTest.batch(8, 1, false);
+        java.util.Set<Long> counts = new java.util.HashSet<>();
+        for (double m : new double[]{0.5, 1, 2}) {
+            String scaled = dev.preflight.keras.KerasWidths.scale(new com.fasterxml.jackson.databind.ObjectMapper().readTree(cnn(null)), m, false).toString();
+            try (Model model = model(scaled, Task.CLASSIFICATION)) {
+                long expected = KerasModel.parse(scaled).infer(new int[]{H, H, 1}).totalParameters();
+                assertEquals(expected, model.parameterCount(), "width x" + m);
+                counts.add(model.parameterCount());
+                long[] hidden = model.kerasWeights().get("hidden").get(0).shape();
+                assertArrayEquals(new long[]{H / 2 * (H / 2) * Math.round(8 * m), Math.round(32 * m)}, hidden,
+                        "the hidden kernel reads the scaled conv and is scaled itself");
+                float first = model.trainStep(b, 1e-2f).loss();
+                float last = first;
+                for (int i = 0; i < 20; i++) {
+                    last = model.trainStep(b, 1e-2f).loss();
+                }
+                assertTrue(last < first, "width x" + m + ": " + first + " -> " + last);
+            }
+        }
+        assertEquals(3, counts.size(), "three distinct models: " + counts);
+    }
 }

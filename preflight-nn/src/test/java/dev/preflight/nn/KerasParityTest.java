@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Keras and saves each as a {@code .keras} archive with its predictions on a fixed batch; Preflight builds each from the
  * archive alone (config.json + model.weights.h5) and must reproduce the predictions and the loss to 1e-4. Then the
  * way back: Preflight trains five steps, writes the weights in Keras' layout ({@link Model#saveKerasWeights}), Keras
- * loads them ({@code predict_with_weights.py}) and must predict what Preflight predicts, to 1e-4.
+ * loads them ({@code predict_with_weights.py}) and must predict what Preflight predicts, to 1e-4. And zoo models:
+ * exported as a Keras definition and weights ({@link Model#exportKeras}), Keras rebuilds them from those two files.
  */
 @Tag("keras-parity")
 class KerasParityTest {
@@ -61,14 +62,10 @@ class KerasParityTest {
     void preflightReproducesKerasPredictionsAndLoss(String name) throws Exception {
         JsonNode expected = new ObjectMapper().readTree(dir.resolve(name + ".json").toFile());
         Path weights = dir.resolve(name + ".weights.h5");
-        JsonNode config;
-        try (ZipFile zip = new ZipFile(dir.resolve(name + ".keras").toFile())) {
-            try (InputStream in = zip.getInputStream(zip.getEntry("config.json"))) {
-                config = new ObjectMapper().readTree(in);
-            }
-            try (InputStream in = zip.getInputStream(zip.getEntry("model.weights.h5"))) {
-                Files.copy(in, weights);
-            }
+        JsonNode config = kerasConfig(name);
+        try (ZipFile zip = new ZipFile(dir.resolve(name + ".keras").toFile());
+             InputStream in = zip.getInputStream(zip.getEntry("model.weights.h5"))) {
+            Files.copy(in, weights);
         }
         int[] shape = new int[expected.path("shape").size() - 1];
         for (int i = 0; i < shape.length; i++) {
@@ -135,6 +132,85 @@ class KerasParityTest {
                     name, back2, moved);
             assertTrue(moved > 1e-3, name + ": training moved the predictions");
             assertTrue(back2 <= TOLERANCE, name + ": Keras on Preflight's trained weights differs by " + back2);
+        }
+    }
+
+    /** The config.json of a {@code .keras} archive make_models.py wrote. */
+    static JsonNode kerasConfig(String name) throws Exception {
+        try (ZipFile zip = new ZipFile(dir.resolve(name + ".keras").toFile());
+             InputStream in = zip.getInputStream(zip.getEntry("config.json"))) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    /**
+     * The weights round trip out of Preflight (issue 15): three zoo models (a CNN with batch norm, a ResNet with batch
+     * norm and dropout, a segmenter with upsampling and skips) and an imported model (the parity CNN), each trained five steps in Java
+     * and exported as {@code model.json} + {@code model.weights.h5}; Keras rebuilds each from those two files alone
+     * ({@code model_from_json}, {@code load_weights}; one Python start for all four) and must predict what Preflight
+     * predicts on a fixed batch, to 1e-5.
+     */
+    @org.junit.jupiter.api.Test
+    void kerasRebuildsExportedZooAndImportedModelsAndPredictsTheSame() throws Exception {
+        java.util.Map<String, ModelConfig> cases = new java.util.LinkedHashMap<>();
+        cases.put("zoo-cnn", ZooKerasTest.zoo("cnn"));
+        cases.put("zoo-resnet", ZooKerasTest.zoo("resnet"));
+        cases.put("zoo-segnet", ZooKerasTest.zoo("segnet"));
+        cases.put("imported-cnn", ModelConfig.builder(ModelConfig.Type.KERAS).seed(3L).learningRate(1e-2).keras(kerasConfig("cnn")).build());
+        int n = 8;
+        int[] shape = {16, 16, 1};
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        float[] x = new float[n * 16 * 16];
+        byte[] masks = new byte[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble();
+            masks[i] = (byte) (x[i] * 4);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(4 * x.length);
+        bytes.asFloatBuffer().put(x);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 4;
+        }
+        Path batchFile = dir.resolve("export-batch.json");
+        com.fasterxml.jackson.databind.node.ObjectNode batchJson = new ObjectMapper().createObjectNode();
+        batchJson.putArray("shape").add(n).add(16).add(16).add(1);
+        com.fasterxml.jackson.databind.node.ArrayNode input = batchJson.putArray("input");
+        for (float v : x) {
+            input.add(v);
+        }
+        new ObjectMapper().writeValue(batchFile.toFile(), batchJson);
+        java.util.Map<String, float[]> ours = new java.util.LinkedHashMap<>();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("python3",
+                Path.of("src/test/resources/keras/parity/predict_with_weights.py").toAbsolutePath().toString()));
+        for (var c : cases.entrySet()) {
+            boolean seg = c.getKey().contains("segnet");
+            Batch batch = new Batch(0, 0, DType.FLOAT32, shape, 4, seg ? new int[n] : labels, bytes.array(), seg ? masks : null,
+                    null, 0, null, null);
+            Path out = dir.resolve("export-" + c.getKey());
+            try (Model m = Models.create(c.getValue(), shape, 4, seg ? Task.SEGMENTATION : Task.CLASSIFICATION, 1)) {
+                for (int i = 0; i < 5; i++) {
+                    m.trainStep(batch, 1e-2f);
+                }
+                ours.put(c.getKey(), ((GraphModel) m).probabilities(batch));
+                m.exportKeras(out);
+            }
+            args.addAll(java.util.List.of(out.resolve(Model.KERAS_DEFINITION_FILE).toString(), out.resolve(Model.KERAS_WEIGHTS_FILE).toString(),
+                    batchFile.toString(), out.resolve("keras.json").toString()));
+        }
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        for (var e : ours.entrySet()) {
+            JsonNode keras = new ObjectMapper().readTree(dir.resolve("export-" + e.getKey()).resolve("keras.json").toFile()).path("output");
+            assertEquals(e.getValue().length, keras.size(), e.getKey());
+            double max = 0;
+            for (int i = 0; i < e.getValue().length; i++) {
+                max = Math.max(max, Math.abs(e.getValue()[i] - keras.get(i).asDouble()));
+            }
+            System.out.printf("keras export %s: Keras rebuilt it from model.json + model.weights.h5, max |prediction difference| %.3g%n",
+                    e.getKey(), max);
+            assertTrue(max <= 1e-5, e.getKey() + ": Keras on the exported model differs by " + max);
         }
     }
 }

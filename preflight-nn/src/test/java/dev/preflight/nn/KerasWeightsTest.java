@@ -94,4 +94,30 @@ class KerasWeightsTest {
             assertArrayEquals(weights.get("out").get(0).values(), b.kerasWeights().get("out").get(0).values());
         }
     }
+
+    /**
+     * What the gateway checks an upload against without TensorFlow ({@code KerasModel.infer(...).weights()}) is what
+     * the built model holds: the same layers, weights and shapes in Keras' order (every weighted layer kind).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"cnn", "resblock", "unet"})
+    void theDefinitionsInferredWeightsAreTheBuiltModels(String name) {
+        String json = switch (name) {
+            case "cnn" -> cnn(null);
+            case "resblock" -> KerasArchitectureTest.resblock(true);
+            default -> KerasArchitectureTest.unet();
+        };
+        Task task = name.equals("unet") ? Task.SEGMENTATION : Task.CLASSIFICATION;
+        try (Model m = Models.create(config(json), new int[]{16, 16, 1}, 4, task, 1)) {
+            Map<String, List<dev.preflight.keras.KerasModel.Weight>> inferred =
+                    dev.preflight.keras.KerasModel.parse(json).infer(new int[]{16, 16, 1}).weights();
+            assertEquals(List.copyOf(m.kerasWeights().keySet()), List.copyOf(inferred.keySet()));
+            m.kerasWeights().forEach((layer, vars) -> {
+                assertEquals(vars.stream().map(NamedTensor::name).toList(), inferred.get(layer).stream().map(dev.preflight.keras.KerasModel.Weight::name).toList());
+                for (int i = 0; i < vars.size(); i++) {
+                    assertArrayEquals(vars.get(i).shape(), inferred.get(layer).get(i).shape(), vars.get(i).name());
+                }
+            });
+        }
+    }
 }

@@ -56,6 +56,22 @@ public final class GatewayClient implements Runs {
         }
     }
 
+    /**
+     * Sends a Keras weights file ({@code POST /api/models/weights}) so the gateway's trainers can read it wherever they
+     * run; returns what a run spec's {@code model.kerasWeights} says to use it ({@code upload:<id>}).
+     *
+     * @throws GatewayException naming the gateway's refusal (not HDF5, over its size limit, ...) or an unreadable file
+     */
+    public String uploadWeights(java.nio.file.Path file) {
+        try {
+            return send(HttpRequest.newBuilder(URI.create(base + "/api/models/weights"))
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofFile(file)), 201).get("reference").asText();
+        } catch (java.io.FileNotFoundException e) {
+            throw new GatewayException("cannot read weights file " + file);
+        }
+    }
+
     @Override
     public Status status(String runId) {
         JsonNode r = run(runId);

@@ -45,8 +45,34 @@ public final class Ladder {
                 break;
             }
         }
-        return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis());
+        return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis(), layers(results));
     }
+
+    /**
+     * The per-layer section: over the last stage's run that trained the model on that stage's data for a while
+     * (full-data's when it ran; speed reuses that run and ablations train other configurations, so neither counts).
+     */
+    private dev.preflight.recipe.LayerReport layers(List<StageResult> results) {
+        Map<String, StageArtifacts> artifacts = ctx.allArtifacts();
+        dev.preflight.recipe.LayerReport found = null;
+        for (StageResult r : results) {
+            StageArtifacts a = artifacts.get(r.name());
+            if (a == null || a.runs().isEmpty() || r.name().equals(dev.preflight.recipe.Ablations.NAME)
+                    || r.name().equals(dev.preflight.recipe.SpeedCheck.NAME)) {
+                continue;
+            }
+            RunWatcher.Finished run = a.runs().get(0);
+            dev.preflight.recipe.LayerReport l = run.history().train().size() < MIN_LAYER_STEPS ? null
+                    : dev.preflight.recipe.LayerReport.of(r.name(), run.runId(), run.history().train());
+            if (l != null) {
+                found = l;
+            }
+        }
+        return found;
+    }
+
+    /** Fewer train steps than this (init-check's one) say nothing about how layers move. */
+    static final int MIN_LAYER_STEPS = 5;
 
     /** Per stage that ran, what report.html shows besides the verdict (the report asks the stages' artifacts here). */
     public Map<String, StageArtifacts> artifacts() {

@@ -51,13 +51,17 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
      * @param seeds      seeds per best configuration; default 3
      * @param parameters name -> {"choice": [..]} | {"uniform": [lo, hi]} | {"logUniform": [lo, hi]}; names are ModelConfig
      *                   fields: learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum;
-     *                   and "augment" (the data's train-only augmentation): true = {@link #DEFAULT_AUGMENTATION}, false =
-     *                   none, or an augmentation object, e.g. {"choice": [false, {"translatePixels": 3}]}
+     *                   "augment" (the data's train-only augmentation): true = {@link #DEFAULT_AUGMENTATION}, false =
+     *                   none, or an augmentation object, e.g. {"choice": [false, {"translatePixels": 3}]}; and for an
+     *                   imported Keras model, "width" (a multiplier of every resizable layer's width but the output
+     *                   layer's, e.g. {"choice": [0.5, 1, 2]}) and "width.&lt;layer&gt;" (that layer's units or filters,
+     *                   e.g. {"choice": [32, 128]}): see {@link dev.preflight.keras.KerasWidths}, and
+     *                   {@link #problems(Space, ModelConfig)} for what is refused
      */
     public record Space(int trials, int steps, List<Integer> rungs, int eta, int warmup, int top, int seeds, Map<String, JsonNode> parameters) {
 
         public static final List<String> PARAMETERS = List.of("learningRate", "hiddenUnits", "channels", "dropout", "weightDecay",
-                "batchNorm", "optimizer", "momentum", "augment");
+                "batchNorm", "optimizer", "momentum", "augment", WIDTH, WIDTH + ".<layer>");
 
         /** Reads a search-space file; every problem names its field. */
         public static Space parse(JsonNode json) {
@@ -99,7 +103,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
                 for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode d = e.getValue();
-                    if (!PARAMETERS.contains(e.getKey())) {
+                    if (!PARAMETERS.contains(e.getKey()) && !(e.getKey().startsWith(WIDTH + ".") && e.getKey().length() > WIDTH.length() + 1)) {
                         problems.add("parameters." + e.getKey() + " is not searchable; one of " + PARAMETERS);
                     } else if (d.has("choice") ? !d.get("choice").isArray() || d.get("choice").isEmpty()
                             : !(d.has("uniform") || d.has("logUniform")) || range(d).length != 2 || !(range(d)[0] <= range(d)[1])
@@ -136,6 +140,66 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             }
             return out;
         }
+    }
+
+    /** The search parameter that multiplies an imported model's widths; {@code width.<layer>} sets one layer's. */
+    public static final String WIDTH = "width";
+
+    /**
+     * What a space cannot do to this model, each naming the parameter and (for widths) the layer: an imported Keras
+     * model's widths are its definition's, so hiddenUnits, channels and batchNorm do not apply to it (width and
+     * width.&lt;layer&gt; do, where {@link dev.preflight.keras.KerasWidths} allows: every drawable value is tried); a zoo
+     * model has no layers to name (hiddenUnits and channels are its widths).
+     */
+    public static List<String> problems(Space space, ModelConfig model) {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : space.parameters().entrySet()) {
+            String name = e.getKey();
+            boolean width = name.equals(WIDTH) || name.startsWith(WIDTH + ".");
+            if (!model.fromKeras()) {
+                if (width) {
+                    problems.add("parameters." + name + " applies to imported Keras models; a zoo model's widths are hiddenUnits and channels");
+                }
+                continue;
+            }
+            if (List.of("hiddenUnits", "channels", "batchNorm").contains(name)) {
+                problems.add("parameters." + name + " does not apply to an imported Keras model (the definition says it): use "
+                        + WIDTH + " or " + WIDTH + ".<layer> for its widths");
+            }
+            if (!width || model.keras() == null) {
+                continue;
+            }
+            JsonNode d = e.getValue();
+            List<Object> values = new ArrayList<>();
+            if (d.has("choice")) {
+                d.get("choice").forEach(v -> values.add(plain(v)));
+            } else {
+                for (double v : Space.range(d)) {
+                    values.add(v);
+                }
+            }
+            for (Object v : values) {
+                try {
+                    applyWidth(model.keras(), name, v, model.kerasWeights() != null);
+                } catch (IllegalArgumentException | ClassCastException ex) {
+                    problems.add("parameters." + name + " = " + v + ": " + (ex instanceof ClassCastException
+                            ? "not a number" : ex.getMessage()));
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The definition with one width draw applied ({@code width}: a multiplier; {@code width.<layer>}: units or filters). */
+    static JsonNode applyWidth(JsonNode definition, String parameter, Object value, boolean pretrained) {
+        double v = ((Number) value).doubleValue();
+        if (parameter.equals(WIDTH)) {
+            return dev.preflight.keras.KerasWidths.scale(definition, v, pretrained);
+        }
+        if (v != Math.rint(v)) {
+            throw new IllegalArgumentException("a layer's width is a whole number, was " + v);
+        }
+        return dev.preflight.keras.KerasWidths.set(definition, parameter.substring(WIDTH.length() + 1), (int) v, pretrained);
     }
 
     /** "augment": true in a search space: small shifts and rotations, safe for digits and shapes alike. */
@@ -354,16 +418,28 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
     }
 
     /**
-     * The trial's config: {@code base} with the drawn values. An imported Keras model keeps its definition, weights and
-     * loss options; its widths are the definition's, so hiddenUnits, channels and batchNorm draws are not applied to it
-     * (learning rate, dropout — every Dropout layer's rate —, weight decay, optimiser and momentum are).
+     * The trial's config: {@code base} with the drawn values. An imported Keras model keeps its weights and loss
+     * options; its definition gets the width draws ({@code width}, then each {@code width.<layer>}); hiddenUnits,
+     * channels and batchNorm are the definition's ({@link #problems(Space, ModelConfig)} refuses them). Learning rate,
+     * dropout — every Dropout layer's rate —, weight decay, optimiser and momentum apply as to a zoo model.
+     *
+     * @throws IllegalArgumentException naming the layer a width draw cannot apply to
      */
     static ModelConfig apply(ModelConfig b, Map<String, Object> v) {
         ModelConfig out = applyZoo(b, v);
         if (!b.fromKeras()) {
             return out;
         }
-        return out.toBuilder().hiddenUnits(b.hiddenUnits()).channels(b.channels()).batchNorm(b.batchNorm()).keras(b.keras())
+        JsonNode keras = b.keras();
+        if (v.containsKey(WIDTH)) {
+            keras = applyWidth(keras, WIDTH, v.get(WIDTH), b.kerasWeights() != null);
+        }
+        for (Map.Entry<String, Object> e : v.entrySet()) {
+            if (e.getKey().startsWith(WIDTH + ".")) {
+                keras = applyWidth(keras, e.getKey(), e.getValue(), b.kerasWeights() != null);
+            }
+        }
+        return out.toBuilder().hiddenUnits(b.hiddenUnits()).channels(b.channels()).batchNorm(b.batchNorm()).keras(keras)
                 .kerasWeights(b.kerasWeights()).fromLogits(b.fromLogits()).build();
     }
 

@@ -124,4 +124,66 @@ class AblationsTest {
         assertNull(trial.hiddenUnits(), "widths are the definition's");
         assertEquals(List.of(), new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(1L, 0, 8, 0.2), trial, 10, null).problems());
     }
+
+    static String importedCnn() {
+        return ModelCheckTest.model(null, ModelCheckTest.dense("hidden", 16, "relu", "flat"),
+                ModelCheckTest.layer("Dropout", "d", "\"rate\": 0.1", "hidden"), ModelCheckTest.dense("out", 10, "softmax", "d"));
+    }
+
+    static dev.preflight.keras.KerasModel keras(ModelConfig m) {
+        return dev.preflight.keras.KerasModel.parse(m.keras());
+    }
+
+    @Test
+    void widthMultipliersGiveDistinctImportedModelsWithTheOutputLeftAtTheClassCount() throws Exception {
+        ModelConfig base = ModelCheckTest.config(importedCnn());
+        Ablations.Space space = Ablations.Space.parse(JSON.readTree("""
+                {"trials": 6, "steps": 60, "parameters": {"width": {"choice": [0.5, 2]}, "width.hidden": {"choice": [8, 64]}}}"""));
+        assertEquals(List.of(), Ablations.problems(space, base));
+        java.util.Set<List<Integer>> seen = new java.util.HashSet<>();
+        for (Ablations.Trial t : Ablations.sample(space, base, 3)) {
+            double m = (Double) t.values().get("width");
+            int hidden = ((Double) t.values().get("width.hidden")).intValue();
+            dev.preflight.keras.KerasModel k = keras(t.model());
+            List<Integer> widths = List.of(k.layer("conv").intArg("filters", -1), k.layer("hidden").intArg("units", -1), k.layer("out").intArg("units", -1));
+            assertEquals(List.of((int) Math.round(4 * m), hidden, 10), widths, t.describe() + ": conv scaled, hidden set, output kept");
+            seen.add(widths);
+            long params = k.infer(null).totalParameters();
+            long conv = 9L * widths.get(0) + widths.get(0);
+            assertEquals(conv + (64L * widths.get(0) + 1) * hidden + (hidden + 1L) * 10, params, "the trial's own parameter count");
+            assertEquals(List.of(), new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(1L, 0, 8, 0.2), t.model(), 10, null).problems());
+        }
+        assertTrue(seen.size() >= 3, "distinct models: " + seen);
+        assertEquals(4, keras(base).layer("conv").intArg("filters", -1), "the base definition is left as it was");
+    }
+
+    @Test
+    void impossibleWidthChangesAreRefusedNamingTheLayer() throws Exception {
+        ModelConfig base = ModelCheckTest.config(importedCnn());
+        assertEquals(List.of("parameters.width.out = 5.0: layer 'out' (Dense): is the output layer: its units are the model's outputs (the class count)"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width.out\": {\"choice\": [5]}}}")), base));
+        assertEquals(List.of("parameters.width.flat = 3.0: layer 'flat' (Flatten): has no width an ablation can change (only [Conv2D, Conv2DTranspose, Dense, SeparableConv2D] do)"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width.flat\": {\"choice\": [3]}}}")), base));
+        ModelConfig pretrained = base.toBuilder().kerasWeights("upload:w-0123456789abcdef").build();
+        assertTrue(Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width\": {\"uniform\": [0.5, 2]}}}")), pretrained)
+                .contains("parameters.width = 0.5: layer 'conv' (Conv2D): its width is fixed by the pretrained weights the run loads "
+                        + "(kerasWeights): leave widths out of the search or drop the weights"));
+        assertEquals(List.of("parameters.hiddenUnits does not apply to an imported Keras model (the definition says it): use width or width.<layer> for its widths"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"hiddenUnits\": {\"choice\": [[8]]}}}")), base));
+
+        // A residual: conv's output is added to the input itself, whose width is the data's.
+        String residual = "{\"class_name\": \"Functional\", \"config\": {\"layers\": [" + String.join(", ",
+                ModelCheckTest.layer("InputLayer", "in", "\"batch_input_shape\": [null, 8, 8, 1]"),
+                ModelCheckTest.layer("Conv2D", "conv", "\"filters\": 1, \"kernel_size\": 3, \"padding\": \"same\", \"activation\": \"relu\"", "in"),
+                ModelCheckTest.layer("Add", "add", "", "in", "conv"),
+                ModelCheckTest.layer("Flatten", "flat", "", "add"),
+                ModelCheckTest.dense("out", 10, "softmax", "flat"))
+                + "], \"input_layers\": [[\"in\", 0, 0]], \"output_layers\": [[\"out\", 0, 0]]}}";
+        List<String> tied = Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width\": {\"choice\": [1, 2]}}}")),
+                ModelCheckTest.config(residual));
+        assertEquals(1, tied.size(), tied.toString());
+        assertTrue(tied.get(0).startsWith("parameters.width = 2.0: width x2.0 cannot apply: layer 'add' (Add): adds shapes [8, 8, 1] and [8, 8, 2]"), tied.get(0));
+        assertTrue(Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width\": {\"choice\": [2]}}}")),
+                new ModelConfig("mlp", 1L, 1e-3, List.of(32))).get(0).startsWith("parameters.width applies to imported Keras models"));
+    }
 }

@@ -60,8 +60,40 @@ final class PageBuilder {
         List<ReportPage.Stage> stages = report.stages().stream().map(b::stage).toList();
         String created = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
                 .format(Instant.ofEpochMilli(report.createdAtMs()));
+        ReportPage.Layers layers = report.layers() == null ? null : b.layers(report.layers());
         return new Built(new ReportPage.Page(report.dataset(), report.model(), report.verdict().name(), created, stages,
-                b.charts.size()), List.copyOf(b.charts));
+                b.charts.size(), layers), List.copyOf(b.charts));
+    }
+
+    /** Most tensors drawn as curves; the table lists them all (ResNet50 has 161). */
+    private static final int MAX_LAYER_CURVES = 40;
+
+    /**
+     * The per-layer section: the table of every trainable tensor, and their update/weight ratios over the run's steps
+     * (log axis: they span decades) when the stage kept that run's history.
+     */
+    private ReportPage.Layers layers(dev.preflight.recipe.LayerReport l) {
+        List<ReportPage.LayerRow> rows = l.params().stream().map(p -> new ReportPage.LayerRow(p.name(), p.layer(),
+                measured(p.gradNormMean()), measured(p.gradNormLast()), measured(p.updateRatioMean()), measured(p.updateRatioLast()),
+                p.moved())).toList();
+        StageArtifacts a = artifacts.get(l.stage());
+        List<TrainStep> train = a == null ? List.of() : a.runs().stream().filter(r -> r.runId().equals(l.runId())).findFirst()
+                .map(r -> r.history().train()).orElse(List.of());
+        List<ChartSpec.Line> series = new ArrayList<>();
+        List<dev.preflight.recipe.LayerReport.Param> drawn = l.params().stream().limit(MAX_LAYER_CURVES).toList();
+        for (int i = 0; i < drawn.size(); i++) {
+            String name = drawn.get(i).name();
+            List<TrainStep> withIt = train.stream().filter(t -> t.updateRatios() != null && t.updateRatios().containsKey(name)).toList();
+            series.add(new ChartSpec.Line(name, RunRoles.hsl((i * 137) % 360, 0.65, 0.45), false, false, false,
+                    points(withIt, TrainStep::step, t -> t.updateRatios().get(name))));
+        }
+        series.removeIf(x -> x.data().isEmpty());
+        ReportPage.Figure chart = series.isEmpty() ? null : add(new ChartSpec.Lines(nextId(), "step", "|update| / |weights|", true, 0.6, series),
+                "update / weight ratio per tensor (" + l.stage() + ")" + (l.params().size() > drawn.size()
+                        ? ", the first " + drawn.size() + " of " + l.params().size() : ""),
+                "Per step, how far the optimiser moved each tensor relative to its size; about 1e-3 is healthy (Karpathy), far "
+                        + "below learns too slowly, far above too fast; a tensor stuck at 0 never moved. " + ZOOM, 420);
+        return new ReportPage.Layers(l.stage(), l.runId(), l.steps(), rows, l.neverMoved(), chart);
     }
 
     /**
@@ -330,6 +362,11 @@ final class PageBuilder {
             out.add(new Number[]{x.apply(s), Fmt.round(y.applyAsDouble(s))});
         }
         return out;
+    }
+
+    /** NaN here means "not measured" (a trainer that published no per-tensor gradient norms): an en dash. */
+    private static String measured(double v) {
+        return Fmt.num(Double.isNaN(v) ? null : v);
     }
 
     private static Double json(JsonNode v) {

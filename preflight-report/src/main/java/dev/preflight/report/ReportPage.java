@@ -12,7 +12,21 @@ public final class ReportPage {
     private ReportPage() {
     }
 
-    public record Page(String dataset, String model, String verdict, String created, List<Stage> stages, int charts) {
+    /** @param layers the per-layer section; null when no run trained long enough to say how its layers move */
+    public record Page(String dataset, String model, String verdict, String created, List<Stage> stages, int charts, Layers layers) {
+    }
+
+    /**
+     * Per trainable tensor over one run: gradient norm and update/weight ratio (mean, last), and the tensors that
+     * never moved.
+     *
+     * @param chart update/weight ratio per tensor over the steps
+     */
+    public record Layers(String stage, String runId, int steps, List<LayerRow> rows, List<String> neverMoved, Figure chart) {
+    }
+
+    public record LayerRow(String name, String layer, String gradNormMean, String gradNormLast, String updateRatioMean,
+                           String updateRatioLast, boolean moved) {
     }
 
     /**

@@ -59,7 +59,7 @@ final class Fixtures {
         Map<String, StageArtifacts> artifacts = new LinkedHashMap<>(o.artifacts());
         artifacts.remove("data-check");
         List<StageResult> stages = o.report().stages().stream().filter(s -> !s.name().equals("data-check")).toList();
-        return new Outcome(new Report(o.report().dataset(), o.report().model(), stages, o.report().createdAtMs()), artifacts, o.leaderboard());
+        return new Outcome(new Report(o.report().dataset(), o.report().model(), stages, o.report().createdAtMs(), o.report().layers()), artifacts, o.leaderboard());
     }
 
     private static Outcome ladder(String dataset, List<String> classNames, int classes) {
@@ -148,7 +148,8 @@ final class Fixtures {
         artifacts.put(Ablations.NAME, new StageArtifacts(trialRuns, new LinkedHashMap<>()));
         StageResult ablations = Ablations.judge(trials, trials.stream().filter(t -> !killed.containsKey(t)).toList(), killed, bands, runIds);
         stages.add(ablations);
-        Report report = new Report(dataset, "mlp", stages, 1_764_510_000_000L);
+        Report report = new Report(dataset, "mlp", stages, 1_764_510_000_000L,
+                dev.preflight.recipe.LayerReport.of("full-data", model.runId(), model.history().train()));
         return new Outcome(report, artifacts, new Leaderboard(bands, killed));
     }
 
@@ -173,7 +174,16 @@ final class Fixtures {
             double loss = start * Math.exp(-rate * (s - 1)) * Math.exp(0.25 * rng.nextGaussian());
             double wait = 0.0002 + 0.0004 * rng.nextDouble() + (s % 97 == 0 ? 0.02 : 0);
             double compute = 0.0031 + 0.0008 * rng.nextDouble();
-            train.add(new TrainStep(id, s, s == 1 ? start : loss, wait + compute, wait, compute, 32, 1e-3, 0.8, null, 1.0));
+            // Per tensor: update ratios around 1e-3 falling slowly, one tensor that never moves (a frozen-by-accident layer).
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            Map<String, Double> grads = new LinkedHashMap<>();
+            String[] tensors = {"dense_0/kernel", "dense_0/bias", "stuck/kernel", "logits_dense/kernel", "logits_dense/bias"};
+            for (int t = 0; t < tensors.length; t++) {
+                boolean stuck = tensors[t].startsWith("stuck");
+                ratios.put(tensors[t], stuck ? 0.0 : 2e-3 * Math.pow(0.5, t) * Math.exp(-s / 800.0) * (1 + 0.02 * Math.sin(s * (t + 1.0))));
+                grads.put(tensors[t], stuck ? 0.0 : 0.5 / (t + 1) * Math.exp(-s / 500.0));
+            }
+            train.add(new TrainStep(id, s, s == 1 ? start : loss, wait + compute, wait, compute, 32, 1e-3, 0.8, ratios, 1.0, grads));
         }
         List<ValStep> val = new ArrayList<>();
         int[] labels = new int[12];

@@ -284,4 +284,37 @@ class ReportHtmlTest {
             assertTrue(html.contains(s), s);
         }
     }
+
+    /**
+     * The layers section names every trainable tensor with its gradient norm and update ratio, marks the one that never
+     * moved, draws the ratios per tensor, and report.json carries the same numbers.
+     */
+    @Test
+    void theLayersSectionNamesTheTensorsAndTheOneThatNeverMoved() throws Exception {
+        Fixtures.Outcome o = Fixtures.penguins();
+        dev.preflight.recipe.LayerReport layers = o.report().layers();
+        assertEquals(List.of("stuck/kernel"), layers.neverMoved());
+        assertEquals(1000, layers.steps());
+        String html = o.render();
+        assertTrue(html.contains("<section id=\"layers\">"), "a layers section");
+        assertTrue(html.contains("<b>Never moved:</b> <code>stuck/kernel</code>"), "names the tensor that never moved");
+        assertTrue(html.contains("<tr class=\"wrong\"><td><code>stuck/kernel</code></td><td>stuck</td>"), "its row is marked");
+        dev.preflight.recipe.LayerReport.Param kernel = layers.params().get(0);
+        assertEquals("dense_0/kernel", kernel.name());
+        assertTrue(html.contains("<td><code>dense_0/kernel</code></td><td>dense_0</td><td>" + Fmt.num(kernel.gradNormMean()) + "</td>"),
+                "the gradient norm mean as the table shows it");
+        JsonNode chart = null;
+        for (JsonNode c : charts(html)) {
+            if (c.path("y").asText().equals("|update| / |weights|")) {
+                chart = c;
+            }
+        }
+        assertTrue(chart != null && chart.get("log").asBoolean(), "ratios on a log axis");
+        assertEquals(5, chart.get("series").size(), "one curve per tensor");
+        assertEquals(1000, chart.get("series").get(0).get("data").size());
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dev.preflight.report.ReportWriter.write(o.report(),
+                Files.createTempDirectory("report"))));
+        assertEquals("stuck/kernel", json.path("layers").path("neverMoved").get(0).asText());
+        assertEquals(kernel.updateRatioMean(), json.path("layers").path("params").get(0).path("updateRatioMean").asDouble(), 1e-12);
+    }
 }

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * Every answer the HTTP layer gives on its own, before or beside the resources, as JSON {@link ApiError} naming the
  * problem, like the resources' own: a body over the limit (413, checked from Content-Length before it is read), a
  * path no endpoint serves (404), a method an endpoint does not have (405), a Content-Type it does not take (415), an
- * Accept it cannot produce (406). Without this they are empty bodies or an HTML page.
+ * Accept it cannot produce (406). Without this they are empty bodies or an HTML page. The size limit is the service's
+ * {@link BodyLimits} per path where it provides one, else {@code quarkus.http.limits.max-body-size} for every path.
  *
  * <p>Left to the HTTP codec, without a body: a request line over {@code quarkus.http.limits.max-initial-line-length}
  * (414) or headers over their limit (431); Vert.x answers those before any handler runs.
@@ -34,10 +35,23 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class HttpErrors {
 
-    private final long maxBodyBytes;
+    private final BodyLimits limits;
 
-    public HttpErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize maxBody) {
-        this.maxBodyBytes = maxBody.asLongValue();
+    public HttpErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize maxBody,
+                      jakarta.enterprise.inject.Instance<BodyLimits> provided) {
+        long max = maxBody.asLongValue();
+        this.limits = provided.isResolvable() ? provided.get() : new BodyLimits() {
+            @Override
+            public long maxBytes(String path) {
+                return max;
+            }
+
+            @Override
+            public String tooLarge(String path, Long bytes) {
+                return "request body " + (bytes == null ? "" : "of " + bytes + " bytes ") + "is over the limit of " + max
+                        + " bytes (quarkus.http.limits.max-body-size)";
+            }
+        };
     }
 
     void routes(@Observes Router router) {
@@ -46,7 +60,7 @@ public class HttpErrors {
         router.errorHandler(404, ctx -> json(ctx, 404, "no endpoint at " + ctx.request().method() + " " + ctx.request().path()
                 + " (the API is described at /q/openapi)"));
         // A body without Content-Length (chunked) that grows past the limit while it is read.
-        router.errorHandler(413, ctx -> json(ctx, 413, tooLarge(null)));
+        router.errorHandler(413, ctx -> json(ctx, 413, limits.tooLarge(ctx.request().path(), null)));
     }
 
     private void limitBody(RoutingContext ctx) {
@@ -59,18 +73,14 @@ public class HttpErrors {
                 json(ctx, 400, "Content-Length must be a number of bytes, was '" + length + "'");
                 return;
             }
-            if (bytes > maxBodyBytes) {
+            String path = ctx.request().path();
+            if (bytes > limits.maxBytes(path)) {
                 ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                json(ctx, 413, tooLarge(bytes));
+                json(ctx, 413, limits.tooLarge(path, bytes));
                 return;
             }
         }
         ctx.next();
-    }
-
-    private String tooLarge(Long bytes) {
-        return "request body " + (bytes == null ? "" : "of " + bytes + " bytes ") + "is over the limit of " + maxBodyBytes
-                + " bytes (quarkus.http.limits.max-body-size)";
     }
 
     private static void json(RoutingContext ctx, int status, String message) {
@@ -95,7 +105,7 @@ public class HttpErrors {
         } else if (e instanceof NotSupportedException) {
             MediaType type = headers.getMediaType();
             message = target + " does not take " + (type == null ? "a body without Content-Type" : "Content-Type " + type)
-                    + ": send application/json";
+                    + ": send " + limits.accepts("/" + uri.getPath().replaceFirst("^/", ""));
         } else if (e instanceof NotAcceptableException) {
             message = target + " cannot answer in " + headers.getAcceptableMediaTypes();
         } else if (e instanceof NotFoundException) {

@@ -111,7 +111,16 @@ public final class RestFuzz {
         boolean mutating = op.path("responses").has("401");
         String path = fill(template, false);
         JsonNode body = op.path("requestBody");
-        if (!body.isMissingNode()) {
+        if (!body.isMissingNode() && !body.path("content").has("application/json")) {
+            // A file upload (not JSON): JSON is refused naming the Content-Type it takes, an empty body and a missing
+            // key are refused in the media type it takes.
+            String type = body.path("content").fieldNames().next();
+            inputs.add(json("JSON body", method, path, "{}", List.of("Content-Type")));
+            inputs.add(new Input("empty body", method, path, null, type, new byte[0], true, List.of("empty")));
+            if (mutating) {
+                inputs.add(new Input("no API key", method, path, null, type, new byte[]{1}, false, List.of("X-API-Key")));
+            }
+        } else if (!body.isMissingNode()) {
             JsonNode schema = resolve(body.path("content").path("application/json").path("schema"));
             Set<String> fields = new LinkedHashSet<>();
             Set<String> numeric = new LinkedHashSet<>();

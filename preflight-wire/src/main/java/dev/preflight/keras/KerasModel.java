@@ -438,8 +438,11 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
      * @param trainable   per layer, parameters trained by gradients
      * @param frozen      per layer, parameters not trained ({@code trainable: false}) and batch-norm moving statistics
      * @param inputShape  the shape the network reads
+     * @param weights     per layer with weights, in {@link #layers} order: its weights in Keras' order (what a weights
+     *                    file holds for it)
      */
-    public record Inferred(Map<String, long[]> shapes, Map<String, Long> trainable, Map<String, Long> frozen, long[] inputShape) {
+    public record Inferred(Map<String, long[]> shapes, Map<String, Long> trainable, Map<String, Long> frozen, long[] inputShape,
+                           Map<String, List<Weight>> weights) {
         public long totalParameters() {
             return trainable.values().stream().mapToLong(Long::longValue).sum() + frozen.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -477,13 +480,18 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, Long> trainable = new LinkedHashMap<>();
         Map<String, Long> frozen = new LinkedHashMap<>();
+        Map<String, List<Weight>> weights = new LinkedHashMap<>();
         for (KerasLayer l : layers) {
             List<long[]> ins = new ArrayList<>();
             for (String s : l.inbound()) {
                 ins.add(shapes.get(s));
             }
-            long[] params = new long[2];
-            long[] out = l.className().equals("InputLayer") ? in : shape(l, ins, params);
+            Weights w = new Weights(l.name());
+            long[] params = w.params;
+            long[] out = l.className().equals("InputLayer") ? in : shape(l, ins, w);
+            if (!w.list.isEmpty()) {
+                weights.put(l.name(), List.copyOf(w.list));
+            }
             for (long d : out) {
                 if (d < 1) {
                     throw l.error("output shape " + Arrays.toString(out) + " has an empty dimension (input "
@@ -497,7 +505,7 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
         Map<String, long[]> ordered = new LinkedHashMap<>(shapes);
         ordered.remove(output);
         ordered.put(output, shapes.get(output));
-        return new Inferred(ordered, trainable, frozen, in);
+        return new Inferred(ordered, trainable, frozen, in, weights);
     }
 
     private static long convOut(long size, int k, int stride, int dilation, String padding) {
@@ -505,8 +513,37 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
         return padding.equals("same") ? (size + stride - 1) / stride : (size - eff) / stride + 1;
     }
 
-    /** Output shape of one layer; params[0] += its weights, params[1] += its moving statistics. */
-    static long[] shape(KerasLayer l, List<long[]> ins, long[] params) {
+    /** One weight a layer holds: {@code <layer>/<weight>} and its shape (what a weights file must hold for it). */
+    public record Weight(String name, long[] shape) {
+        long size() {
+            return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        }
+    }
+
+    /** A layer's weights as {@link #shape} finds them, in Keras' weight order, with their counts. */
+    static final class Weights {
+        final String layer;
+        final List<Weight> list = new ArrayList<>();
+        /** Trained (or frozen) weights, and moving statistics. */
+        final long[] params = new long[2];
+
+        Weights(String layer) {
+            this.layer = layer;
+        }
+
+        void weight(String name, long... shape) {
+            list.add(new Weight(layer + "/" + name, shape));
+            params[0] += list.get(list.size() - 1).size();
+        }
+
+        void statistic(String name, long... shape) {
+            list.add(new Weight(layer + "/" + name, shape));
+            params[1] += list.get(list.size() - 1).size();
+        }
+    }
+
+    /** Output shape of one layer; its weights go to {@code w}. */
+    static long[] shape(KerasLayer l, List<long[]> ins, Weights w) {
         String c = l.className();
         boolean merge = c.equals("Add") || c.equals("Concatenate");
         if (merge ? ins.size() < 2 : ins.size() != 1) {
@@ -527,7 +564,10 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                     throw l.error("argument 'units' must be >= 1");
                 }
                 long inUnits = x[x.length - 1];
-                params[0] += inUnits * units + (bias ? units : 0);
+                w.weight("kernel", inUnits, units);
+                if (bias) {
+                    w.weight("bias", units);
+                }
                 long[] out = x.clone();
                 out[out.length - 1] = units;
                 return out;
@@ -543,13 +583,17 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                 long outC;
                 if (c.equals("Conv2D")) {
                     outC = l.intArg("filters", -1);
-                    params[0] += (long) k[0] * k[1] * x[2] * outC;
+                    if (outC >= 1) {
+                        w.weight("kernel", k[0], k[1], x[2], outC);
+                    }
                 } else {
                     int mult = l.intArg("depth_multiplier", 1);
-                    params[0] += (long) k[0] * k[1] * x[2] * mult;
+                    w.weight("depthwise_kernel", k[0], k[1], x[2], mult);
                     if (c.equals("SeparableConv2D")) {
                         outC = l.intArg("filters", -1);
-                        params[0] += x[2] * mult * outC;
+                        if (outC >= 1) {
+                            w.weight("pointwise_kernel", 1, 1, x[2] * mult, outC);
+                        }
                     } else {
                         outC = x[2] * mult;
                     }
@@ -557,7 +601,9 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                 if (outC < 1) {
                     throw l.error("argument 'filters' must be >= 1");
                 }
-                params[0] += bias ? outC : 0;
+                if (bias) {
+                    w.weight("bias", outC);
+                }
                 return new long[]{convOut(x[0], k[0], s[0], d[0], l.padding()), convOut(x[1], k[1], s[1], d[1], l.padding()), outC};
             }
             case "Conv2DTranspose" -> {
@@ -568,7 +614,10 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                 if (k[0] < 1 || f < 1) {
                     throw l.error("arguments 'kernel_size' and 'filters' are required");
                 }
-                params[0] += (long) k[0] * k[1] * x[2] * f + (bias ? f : 0);
+                w.weight("kernel", k[0], k[1], f, x[2]);
+                if (bias) {
+                    w.weight("bias", f);
+                }
                 boolean same = l.padding().equals("same");
                 return new long[]{same ? x[0] * s[0] : x[0] * s[0] + Math.max(k[0] - s[0], 0),
                         same ? x[1] * s[1] : x[1] * s[1] + Math.max(k[1] - s[1], 0), f};
@@ -624,8 +673,14 @@ public record KerasModel(String name, List<KerasLayer> layers, String output, Ke
                     throw l.error("argument 'axis' = " + axis + " is not supported (only the last axis, channels_last)");
                 }
                 long ch = x[axis];
-                params[0] += (l.bool("center", true) ? ch : 0) + (l.bool("scale", true) ? ch : 0);
-                params[1] += 2 * ch;
+                if (l.bool("scale", true)) {
+                    w.weight("gamma", ch);
+                }
+                if (l.bool("center", true)) {
+                    w.weight("beta", ch);
+                }
+                w.statistic("moving_mean", ch);
+                w.statistic("moving_variance", ch);
                 return x;
             }
             case "Add" -> {

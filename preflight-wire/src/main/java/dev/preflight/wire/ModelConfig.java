@@ -33,8 +33,9 @@ import java.util.Set;
  * @param keras        type "keras" only: the user's Keras model definition as Keras wrote it ({@code model.to_json()}
  *                     or a {@code .keras} archive's {@code config.json}), parsed by {@link dev.preflight.keras.KerasModel};
  *                     {@code dropout}, when set, replaces the rate of every Dropout layer of it
- * @param kerasWeights type "keras" only: path of a Keras HDF5 weights file ({@code .weights.h5} / {@code .h5}) the
- *                     trainer loads by layer name before the first step (a file the trainer can read)
+ * @param kerasWeights type "keras" only: a Keras HDF5 weights file ({@code .weights.h5} / {@code .h5}) the trainer
+ *                     loads by layer name before the first step: {@code upload:<id>} for one sent to the gateway
+ *                     ({@link WeightsUploads}), or a path the trainer can read
  * @param fromLogits   type "keras" only: what the loss expects when the definition carries no compile config: true,
  *                     logits (it applies its own softmax); false, probabilities. Unset: what the output layer gives
  *
@@ -157,6 +158,11 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
                 problems.add(prefix + "keras (the Keras model definition) is required with type keras");
             } else {
                 dev.preflight.keras.KerasModel.problems(keras).forEach(p -> problems.add(prefix + "keras: " + p));
+            }
+            String upload = WeightsUploads.uploadId(kerasWeights);
+            if (upload != null && !WeightsUploads.ID.matcher(upload).matches()) {
+                problems.add(prefix + "kerasWeights '" + kerasWeights + "' names no upload: an upload id is w- and 16 hex digits "
+                        + "(POST /api/models/weights answers with it)");
             }
             for (String[] f : new String[][]{{"hiddenUnits", str(hiddenUnits)}, {"channels", str(channels)}, {"blocks", str(blocks)},
                     {"batchNorm", str(batchNorm)}}) {

@@ -131,6 +131,24 @@ public final class Topics {
         return topics;
     }
 
+    /**
+     * Prefix of the uploaded Keras weight files: {@code preflight.weights.<id>}, one per upload, its chunks in order.
+     * Value: {@link WeightsUploads} chunk binary.
+     */
+    public static final String WEIGHTS_PREFIX = "preflight.weights.";
+
+    public static String weights(String uploadId) {
+        return WEIGHTS_PREFIX + uploadId;
+    }
+
+    /**
+     * An uploaded weights file: one partition, so chunks stay in order; kept 30 days like the run history that may
+     * resubmit runs reading it.
+     */
+    public static NewTopic weightsStream(String uploadId) {
+        return topic(weights(uploadId), 1, 30 * DAY_MS, true);
+    }
+
     /** A run's batch stream: one partition so offsets equal batch indices, which makes replay-from-offset exact. */
     public static NewTopic batchStream(String runId) {
         return topic(batches(runId), 1, DAY_MS, true);

@@ -16,24 +16,27 @@ package dev.preflight.wire;
  *                        updated" shows as 0; healthy Adam steps are around 1e-3)
  * @param predictionEntropy mean entropy (nats) of the batch's predicted class distribution: ln(C) at a good init,
  *                        falling as the model commits; null for regression
+ * @param gradNorms       per parameter tensor (the names of {@code updateRatios}): the L2 norm of its gradient this
+ *                        step; a layer whose gradient is 0 gets no update (null from publishers older than this field)
  * @param timing          the trainer's bookkeeping in this step, part by part ({@link StepTiming}); null from a
  *                        trainer that does not report it
  */
 public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                         double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
                         java.util.Map<String, Double> updateRatios, Double predictionEntropy,
-                        StepTiming timing) {
+                        java.util.Map<String, Double> gradNorms, StepTiming timing) {
 
+    /** Without per-parameter gradient norms and bookkeeping timing. */
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                      double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
                      java.util.Map<String, Double> updateRatios, Double predictionEntropy) {
         this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, learningRate, gradNorm,
-                updateRatios, predictionEntropy, null);
+                updateRatios, predictionEntropy, null, null);
     }
 
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                      double computeSeconds, int batchSize) {
-        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null, null);
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null, null, null);
     }
 
     public static TrainStep decode(byte[] bytes) {

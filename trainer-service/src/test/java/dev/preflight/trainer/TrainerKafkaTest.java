@@ -1,6 +1,9 @@
 package dev.preflight.trainer;
 
 import dev.preflight.kafka.LocalKafkaTestResource;
+import dev.preflight.nn.KerasWeights;
+import dev.preflight.nn.Model;
+import dev.preflight.trainer.service.TrainingJob;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DType;
@@ -158,8 +161,18 @@ class TrainerKafkaTest {
         assertTrue(train.get(10).gradNorm() > 0);
         assertEquals(4, train.get(10).updateRatios().size());
         assertTrue(train.get(10).updateRatios().values().stream().allMatch(r -> r > 0), train.get(10).updateRatios().toString());
+        // Per-tensor gradient norms, same names; together they are the global norm.
+        assertEquals(train.get(10).updateRatios().keySet(), train.get(10).gradNorms().keySet());
+        double squares = train.get(10).gradNorms().values().stream().mapToDouble(g -> g * g).sum();
+        assertEquals(train.get(10).gradNorm(), Math.sqrt(squares), 1e-5 * train.get(10).gradNorm());
         assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("target/exports", runId, "saved_model.pb")),
                 "the finished model is exported as a SavedModel");
+        java.nio.file.Path keras = java.nio.file.Path.of("target/exports", runId, TrainingJob.KERAS_EXPORT_DIR);
+        assertEquals(java.util.Set.of("dense", "dense_1"), KerasWeights.read(keras.resolve(Model.KERAS_WEIGHTS_FILE)).keySet(),
+                "and for Keras: the mlp's two Dense layers' weights where Keras 3 keeps them (by class and position)");
+        assertEquals("Functional", new com.fasterxml.jackson.databind.ObjectMapper().readTree(keras.resolve(Model.KERAS_DEFINITION_FILE).toFile())
+                .path("class_name").asText(), "with its definition");
+        assertTrue(end.message().contains("Keras definition and weights in keras/"), end.message());
 
         List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,

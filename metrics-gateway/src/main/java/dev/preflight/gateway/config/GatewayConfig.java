@@ -80,4 +80,19 @@ public interface GatewayConfig {
     /** How long a preview-image fetch may take before it is given up (it never delays anything else). */
     @WithDefault("10s")
     Duration previewTimeout();
+
+    /**
+     * The largest Keras weights file {@code POST /api/models/weights} takes (ResNet50's are 98 MiB). Over it: 413 naming
+     * this key. {@code quarkus.http.limits.max-body-size} follows it (the HTTP layer's hard ceiling); every other
+     * endpoint keeps {@link #maxJsonBodySize()}.
+     */
+    @WithDefault("128M")
+    io.quarkus.runtime.configuration.MemorySize maxWeightsSize();
+
+    /**
+     * The largest body of every JSON endpoint: a run spec or an experiment is a few KiB (a big Keras definition a few
+     * hundred); 1 MiB leaves room and refuses junk early. Over it: 413 naming this key.
+     */
+    @WithDefault("1M")
+    io.quarkus.runtime.configuration.MemorySize maxJsonBodySize();
 }

@@ -16,6 +16,7 @@ import dev.preflight.gateway.service.RunRecord;
 import dev.preflight.gateway.service.RunStore;
 import dev.preflight.gateway.service.RunSubmissionService;
 import dev.preflight.gateway.service.SpecParser;
+import dev.preflight.gateway.service.UploadedWeightsService;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.WireFormatException;
@@ -56,11 +57,13 @@ public class RunResource {
     private final RunStore store;
     private final RunSubmissionService submissions;
     private final RunControlService control;
+    private final UploadedWeightsService weights;
 
-    public RunResource(RunStore store, RunSubmissionService submissions, RunControlService control) {
+    public RunResource(RunStore store, RunSubmissionService submissions, RunControlService control, UploadedWeightsService weights) {
         this.store = store;
         this.submissions = submissions;
         this.control = control;
+        this.weights = weights;
     }
 
     /**
@@ -77,7 +80,8 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid spec; every problem names its field. With "
             + "a data-service configured, also what it would refuse: an unknown dataset (the known ones are listed), a subset "
-            + "larger than the train split, ...",
+            + "larger than the train split, ...; model.kerasWeights naming an unknown upload, or an upload whose layer weights "
+            + "differ from the definition's (the layer and weight named)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
@@ -89,7 +93,12 @@ public class RunResource {
         if (!parsed.valid()) {
             throw new ApiException(Response.Status.BAD_REQUEST, "invalid run spec", parsed.problems());
         }
-        return submissions.submit(parsed.spec()).map(run -> Response
+        // The upload check may read the weights back from Kafka (a gateway that did not take the upload): off the event loop.
+        return Uni.createFrom().item(() -> weights.problems(parsed.spec().model()))
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .chain(problems -> problems.isEmpty() ? submissions.submit(parsed.spec())
+                        : Uni.createFrom().failure(new ApiException(Response.Status.BAD_REQUEST, "invalid run spec", problems)))
+                .map(run -> Response
                 .accepted(new SubmitResponse(run.runId(), RunState.SUBMITTED))
                 .location(URI.create("/api/runs/" + run.runId()))
                 .build());

@@ -122,7 +122,10 @@ public class ExperimentService {
         }
         if (r.space() != null) {
             try {
-                Ablations.Space.parse(r.space());
+                Ablations.Space space = Ablations.Space.parse(r.space());
+                if (r.model() != null) {
+                    Ablations.problems(space, r.model()).forEach(p -> problems.add("space: " + p));
+                }
             } catch (WireFormatException e) {
                 problems.add("space: " + e.getMessage());
             }

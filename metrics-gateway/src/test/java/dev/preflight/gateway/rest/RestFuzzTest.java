@@ -33,7 +33,7 @@ class RestFuzzTest {
         String runId = given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(RunSubmissionTest.VALID)
                 .when().post("/api/runs").then().statusCode(202).extract().path("runId");
 
-        long maxBody = ConfigProvider.getConfig().getOptionalValue("quarkus.http.limits.max-body-size", MemorySize.class)
+        long maxBody = ConfigProvider.getConfig().getOptionalValue("preflight.gateway.max-json-body-size", MemorySize.class)
                 .orElse(new MemorySize(java.math.BigInteger.valueOf(10240 * 1024))).asLongValue();
         RestFuzz fuzz = new RestFuzz(base.toString(), "test-key", maxBody,
                 (path, param) -> path.startsWith("/api/runs/") ? runId : null);

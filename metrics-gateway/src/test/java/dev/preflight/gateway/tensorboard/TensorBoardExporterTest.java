@@ -72,6 +72,16 @@ class TensorBoardExporterTest {
             }
 
             @Override
+            public io.quarkus.runtime.configuration.MemorySize maxWeightsSize() {
+                return new io.quarkus.runtime.configuration.MemorySize(java.math.BigInteger.valueOf(1 << 20));
+            }
+
+            @Override
+            public io.quarkus.runtime.configuration.MemorySize maxJsonBodySize() {
+                return new io.quarkus.runtime.configuration.MemorySize(java.math.BigInteger.valueOf(1 << 20));
+            }
+
+            @Override
             public Optional<String> apiKey() {
                 return Optional.empty();
             }

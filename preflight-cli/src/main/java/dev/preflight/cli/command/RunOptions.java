@@ -151,12 +151,24 @@ public class RunOptions {
             } catch (dev.preflight.wire.WireFormatException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
             }
+            List<String> spaceProblems = Ablations.problems(space, mc);
+            if (!spaceProblems.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + String.join("; ", spaceProblems));
+            }
         }
         List<Stage> chosenStages;
         try {
             chosenStages = Stages.named(chosen);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (gatewayUrl != null && mc.fromKeras() && mc.kerasWeights() != null) {
+            // A remote gateway's trainers cannot read this machine's disk: the weights travel through the gateway.
+            try {
+                mc = mc.toBuilder().kerasWeights(new GatewayClient(gatewayUrl, apiKey).uploadWeights(Path.of(mc.kerasWeights()))).build();
+            } catch (GatewayClient.GatewayException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--weights: " + e.getMessage());
+            }
         }
         LadderOptions options = LadderOptions.of("exp-" + RunIds.newId().substring(4), dataset, mc).withSeed(seed)
                 .withValFraction(valFraction).withBatchSize(batch).withFullDataSteps(fullSteps).withStages(chosenStages)

@@ -7,6 +7,7 @@ import dev.preflight.trainer.messaging.BatchStream;
 import dev.preflight.trainer.messaging.CheckpointStore;
 import dev.preflight.trainer.messaging.Leases;
 import dev.preflight.trainer.messaging.TrainerProducer;
+import dev.preflight.trainer.messaging.UploadedWeights;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunEvent;
@@ -46,6 +47,12 @@ public final class TrainingJob {
 
     /** Steps after which a parameter tensor that never moved is reported. */
     static final int FROZEN_AFTER_STEPS = 20;
+
+    /**
+     * The sub-folder of a run's SavedModel export that holds the same model for Keras ({@link Model#exportKeras}:
+     * {@code model.json} + {@code model.weights.h5}). TensorFlow's SavedModel loaders ignore it.
+     */
+    public static final String KERAS_EXPORT_DIR = "keras";
 
     /**
      * How a run ended, for the caller's meters and logs. {@code type} is null when this replica was fenced: another
@@ -144,7 +151,7 @@ public final class TrainingJob {
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    model = Models.forBatch(mc, batch, ctx.tfThreads());
+                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads());
                     names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
@@ -173,13 +180,15 @@ public final class TrainingJob {
                 stream.commit(consumed.nextOffset());
                 long t1 = System.nanoTime();
                 Map<String, Double> ratios = new LinkedHashMap<>();
+                Map<String, Double> gradNorms = new LinkedHashMap<>();
                 for (int i = 0; i < names.size(); i++) {
                     ratios.put(names.get(i), (double) r.updateRatios()[i]);
+                    gradNorms.put(names.get(i), (double) r.gradNorms()[i]);
                     moved[i] |= r.updateRatios()[i] > 0;
                 }
                 ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - stepStart),
                         seconds(received - start - consumed.decodeNanos()), seconds(done - computeStart), batch.size(), (double) lr,
-                        (double) r.gradNorm(), ratios, Float.isFinite(r.entropy()) ? (double) r.entropy() : null, timing), ctx.worker());
+                        (double) r.gradNorm(), ratios, Float.isFinite(r.entropy()) ? (double) r.entropy() : null, gradNorms, timing), ctx.worker());
                 if (ctx.lease() != null) {
                     ctx.lease().step(step);
                 }
@@ -209,7 +218,9 @@ public final class TrainingJob {
             if (ctx.exportDir().isPresent()) {
                 Path dir = ctx.exportDir().get().resolve(runId);
                 model.exportSavedModel(dir);
-                message += "; SavedModel at " + dir.toAbsolutePath();
+                // The same model for Keras users: model.json (model_from_json) + model.weights.h5 (load_weights).
+                model.exportKeras(dir.resolve(KERAS_EXPORT_DIR));
+                message += "; SavedModel at " + dir.toAbsolutePath() + " (Keras definition and weights in " + KERAS_EXPORT_DIR + "/)";
             }
             outcome = new Outcome(RunEvent.Type.FINISHED, step, message);
         } catch (Leases.FencedException e) {
