@@ -34,6 +34,14 @@ public record TrainStep(String runId, int step, double loss, double stepSeconds,
                 updateRatios, predictionEntropy, null, null);
     }
 
+    /** With per-parameter gradient norms, without bookkeeping timing. */
+    public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
+                     double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
+                     java.util.Map<String, Double> updateRatios, Double predictionEntropy, java.util.Map<String, Double> gradNorms) {
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, learningRate, gradNorm,
+                updateRatios, predictionEntropy, gradNorms, null);
+    }
+
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                      double computeSeconds, int batchSize) {
         this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, null, null, null, null, null, null);

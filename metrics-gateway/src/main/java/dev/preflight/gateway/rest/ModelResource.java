@@ -1,5 +1,6 @@
 package dev.preflight.gateway.rest;
 
+import dev.preflight.rest.Mutating;
 import dev.preflight.gateway.model.ErrorResponse;
 import dev.preflight.gateway.model.WeightsUpload;
 import dev.preflight.gateway.service.UploadedWeightsService;

@@ -17,7 +17,7 @@ class PipelineFiguresTest {
     private static TrainStep step(int n, long snapshotBytes) {
         // 0.1 s per step: 0.08 compute, 0.01 data wait, 0.01 bookkeeping split over the parts.
         StepTiming t = new StepTiming(0.001, 0.002, 0.003, 0.003, 0.0005, snapshotBytes);
-        return new TrainStep("r", n, 1.0, 0.1, 0.01, 0.08, 64, 1e-3, 1.0, null, null, t);
+        return new TrainStep("r", n, 1.0, 0.1, 0.01, 0.08, 64, 1e-3, 1.0, null, null, null, t);
     }
 
     @Test
