@@ -80,7 +80,7 @@ class PreflightCliTest {
         }
         String[] lines = captured.toString().trim().split("\n");
         assertEquals(3, lines.length, captured.toString());
-        assertTrue(lines[0].contains("model.keras: layer 'conv2d' (Conv2D): argument 'groups' = 2 is not supported (only 1)"), lines[0]);
+        assertTrue(lines[0].contains(bad + ": layer 'conv2d' (Conv2D): argument 'groups' = 2 is not supported (only 1)"), lines[0]);
         assertTrue(lines[1].contains("--weights and --from-logits go with --keras-model"), lines[1]);
         assertTrue(lines[2].contains("cannot read --keras-model"), lines[2]);
     }

@@ -24,9 +24,11 @@ public record LayerReport(String stage, String runId, int steps, List<Param> par
     /**
      * @param gradNormMean    mean over the steps of the L2 norm of the tensor's gradient (NaN when the trainer did not
      *                        publish per-tensor gradient norms)
-     * @param updateRatioMean mean over the steps of |update| / |weights|
+     * @param updateRatioMedian median over the steps of |update| / |weights|: the median, not the mean, because a tensor
+     *                        initialised to zero (biases) has a ratio of |update| / 1e-12 on its first step, which
+     *                        would dominate a mean (seen: means of 1e7 for biases whose ratio was 1e-4 after step 1)
      */
-    public record Param(String name, String layer, double gradNormMean, double gradNormLast, double updateRatioMean,
+    public record Param(String name, String layer, double gradNormMean, double gradNormLast, double updateRatioMedian,
                         double updateRatioLast, boolean moved) {
     }
 
@@ -36,11 +38,12 @@ public record LayerReport(String stage, String runId, int steps, List<Param> par
         if (measured.isEmpty()) {
             return null;
         }
-        Map<String, double[]> sums = new LinkedHashMap<>(); // name -> [ratio sum, grad sum, grad count, moved]
+        Map<String, double[]> sums = new LinkedHashMap<>(); // name -> [unused, grad sum, grad count, moved]
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (TrainStep t : measured) {
             t.updateRatios().forEach((name, ratio) -> {
                 double[] s = sums.computeIfAbsent(name, k -> new double[4]);
-                s[0] += ratio;
+                ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(ratio);
                 s[3] = s[3] > 0 || ratio > 0 ? 1 : 0;
                 Double g = t.gradNorms() == null ? null : t.gradNorms().get(name);
                 if (g != null) {
@@ -56,11 +59,16 @@ public record LayerReport(String stage, String runId, int steps, List<Param> par
             Double lastGrad = last.gradNorms() == null ? null : last.gradNorms().get(name);
             params.add(new Param(name, name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : name,
                     s[2] > 0 ? s[1] / s[2] : Double.NaN, lastGrad == null ? Double.NaN : lastGrad,
-                    s[0] / measured.size(), last.updateRatios().getOrDefault(name, Double.NaN), s[3] > 0));
+                    median(ratios.get(name)), last.updateRatios().getOrDefault(name, Double.NaN), s[3] > 0));
             if (s[3] == 0) {
                 never.add(name);
             }
         });
         return new LayerReport(stage, runId, measured.size(), List.copyOf(params), List.copyOf(never));
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

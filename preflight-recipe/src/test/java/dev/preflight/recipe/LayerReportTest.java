@@ -30,12 +30,20 @@ class LayerReportTest {
         assertEquals(3, r.steps());
         LayerReport.Param conv = r.params().get(0);
         assertEquals("conv2d", conv.layer());
-        assertEquals(2e-3, conv.updateRatioMean(), 1e-15);
+        assertEquals(2e-3, conv.updateRatioMedian(), 1e-15);
         assertEquals(2e-3, conv.updateRatioLast(), 0);
         assertEquals(6.5 / 3, conv.gradNormMean(), 1e-12);
         assertEquals(0.5, conv.gradNormLast(), 0);
         assertTrue(conv.moved());
         assertEquals(List.of("head/kernel"), r.neverMoved());
+    }
+
+    @Test
+    void aZeroInitialisedTensorsHugeFirstRatioDoesNotDominateItsSummary() {
+        // A bias starting at 0: step 1's ratio is |update| / 1e-12; afterwards about 1e-4 (seen in a real report: mean 1e7).
+        LayerReport r = LayerReport.of("full-data", "r", List.of(step(1, 1e7, 1, 0), step(2, 1e-4, 1, 0), step(3, 2e-4, 1, 0),
+                step(4, 3e-4, 1, 0)));
+        assertEquals(2.5e-4, r.params().get(0).updateRatioMedian(), 1e-15); // median of 1e-4, 2e-4, 3e-4, 1e7
     }
 
     @Test

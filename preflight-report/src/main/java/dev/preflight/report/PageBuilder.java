@@ -74,7 +74,7 @@ final class PageBuilder {
      */
     private ReportPage.Layers layers(dev.preflight.recipe.LayerReport l) {
         List<ReportPage.LayerRow> rows = l.params().stream().map(p -> new ReportPage.LayerRow(p.name(), p.layer(),
-                measured(p.gradNormMean()), measured(p.gradNormLast()), measured(p.updateRatioMean()), measured(p.updateRatioLast()),
+                measured(p.gradNormMean()), measured(p.gradNormLast()), measured(p.updateRatioMedian()), measured(p.updateRatioLast()),
                 p.moved())).toList();
         StageArtifacts a = artifacts.get(l.stage());
         List<TrainStep> train = a == null ? List.of() : a.runs().stream().filter(r -> r.runId().equals(l.runId())).findFirst()

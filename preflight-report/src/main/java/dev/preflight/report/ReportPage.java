@@ -25,7 +25,7 @@ public final class ReportPage {
     public record Layers(String stage, String runId, int steps, List<LayerRow> rows, List<String> neverMoved, Figure chart) {
     }
 
-    public record LayerRow(String name, String layer, String gradNormMean, String gradNormLast, String updateRatioMean,
+    public record LayerRow(String name, String layer, String gradNormMean, String gradNormLast, String updateRatioMedian,
                            String updateRatioLast, boolean moved) {
     }
 

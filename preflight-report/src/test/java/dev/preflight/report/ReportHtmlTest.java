@@ -315,6 +315,6 @@ class ReportHtmlTest {
         JsonNode json = new ObjectMapper().readTree(Files.readString(dev.preflight.report.ReportWriter.write(o.report(),
                 Files.createTempDirectory("report"))));
         assertEquals("stuck/kernel", json.path("layers").path("neverMoved").get(0).asText());
-        assertEquals(kernel.updateRatioMean(), json.path("layers").path("params").get(0).path("updateRatioMean").asDouble(), 1e-12);
+        assertEquals(kernel.updateRatioMedian(), json.path("layers").path("params").get(0).path("updateRatioMedian").asDouble(), 1e-12);
     }
 }

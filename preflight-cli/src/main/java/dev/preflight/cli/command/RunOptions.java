@@ -138,7 +138,10 @@ public class RunOptions {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         List<String> problems = new dev.preflight.wire.RunSpec(dataset, new dev.preflight.wire.DataConfig(seed, 0, batch, valFraction,
-                null, augmentation, balance), mc, fullSteps, null).problems();
+                null, augmentation, balance), mc, fullSteps, null).problems().stream()
+                // The spec's field name means nothing to a user who gave a file: name the file.
+                .map(p -> kerasModel != null && p.startsWith("model.keras: ") ? kerasModel + ": " + p.substring("model.keras: ".length()) : p)
+                .toList();
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
         }
