@@ -47,7 +47,7 @@ class UserDataCliTest {
         assertTrue(lines[0].startsWith("preflight: csv: sensors.csv line 4 has 2 cells, line 1 has 3 (ragged row"), lines[0]);
     }
 
-    /** CI only: the real penguins table (label first, text columns, NA cells, units 200x apart) from one command. */
+    /** On demand, -Dtest.excludedGroups=stack (CI runs the README's same command in DocsExamplesTest): the real penguins table (label first, text columns, NA cells, units 200x apart) from one command. */
     @Test
     @Tag("real-data")
     void thePenguinsTableClimbsTheLadderFromOneCommand() throws Exception {
