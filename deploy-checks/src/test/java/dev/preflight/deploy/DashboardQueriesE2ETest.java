@@ -53,17 +53,17 @@ class DashboardQueriesE2ETest {
     static void start() throws Exception {
         Repo.requireTool("prometheus", "prometheus");
         startSeconds = System.currentTimeMillis() / 1000 - 5;
-        Path out = Path.of("target/e2e").toAbsolutePath();
-        stack = LocalStack.start(Repo.HOME, out, 1, System.out::println);
+        stack = E2EStack.get();
+        Path out = E2EStack.dir().resolve("stack");
 
         // prometheus-local.yml as checked in, with target files naming each service's port in this stack (as
         // preflight up --prometheus starts it), on a free port; it answers /-/ready when start returns.
-        Path dir = Files.createTempDirectory(out.getParent(), "prometheus");
+        Path dir = Files.createTempDirectory(out, "prometheus");
         prometheus = LocalPrometheus.start(Repo.HOME, dir, stack, freePort(), out.resolve("logs/prometheus.log"));
         prometheusUrl = prometheus.url();
         await("every target scraped", Duration.ofSeconds(60), () -> {
             JsonNode r = query("count(up == 1)");
-            return r.size() == 1 && r.get(0).at("/value/1").asText().equals("4");
+            return r.size() == 1 && r.get(0).at("/value/1").asText().equals(String.valueOf(stack.members().size()));
         });
     }
 
@@ -72,9 +72,7 @@ class DashboardQueriesE2ETest {
         if (prometheus != null) {
             prometheus.close();
         }
-        if (stack != null) {
-            stack.close();
-        }
+        // The shared stack stays for the other end-to-end checks (E2EStack closes it when the JVM exits).
     }
 
     @Test

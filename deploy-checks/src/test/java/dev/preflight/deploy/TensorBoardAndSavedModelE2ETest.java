@@ -12,7 +12,6 @@ import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,7 +77,7 @@ class TensorBoardAndSavedModelE2ETest {
         Repo.requirePython(PIP, "tensorboard", "tensorflow", "numpy");
         work = Repo.path("deploy-checks/target/tools-read-back");
         Files.createDirectories(work);
-        stack = LocalStack.start(Repo.HOME, work.resolve("stack"), 1, System.out::println);
+        stack = E2EStack.get();
         GatewayClient gateway = stack.gateway();
         spec = new RunSpec("shapes", new DataConfig(11L, 0, 32, 0.2), new ModelConfig("cnn", 11L, 1e-3, null), STEPS, 10);
         runId = gateway.submit(spec);
@@ -95,16 +94,9 @@ class TensorBoardAndSavedModelE2ETest {
         assertEquals(STEPS, last(history.val()).step(), "the last validated step");
     }
 
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
     @Test
     void tensorBoardReadsTheHistoryStepForStep() throws Exception {
-        Path runDir = work.resolve("stack/tensorboard").resolve(runId);
+        Path runDir = E2EStack.dir().resolve("stack/tensorboard").resolve(runId);
         // Files are flushed every second: read until the last steps are there.
         JsonNode tb = null;
         for (int attempt = 0; attempt < 10; attempt++) {
