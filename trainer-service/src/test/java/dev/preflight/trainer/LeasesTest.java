@@ -146,14 +146,8 @@ class LeasesTest {
         boolean ok() throws Exception;
     }
 
-    static void await(Check check, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within 20 s: " + what);
+    /** Polls {@code check} for up to 20 s (Awaitility), naming {@code what} when it never holds. */
+    static void await(Check check, String what) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(check::ok);
     }
 }

@@ -227,10 +227,8 @@ class TrainerKafkaTest {
             submit(runId, spec(3e-3, steps), steps);
             RunEvent end = terminalEvent(runId);
             assertEquals(RunEvent.Type.FINISHED, end.type(), end.message());
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (seen.stream().noneMatch(r -> SnapshotCodec.decode(r.value()).step() == steps) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            org.awaitility.Awaitility.await("the final step's snapshot").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> seen.stream().anyMatch(r -> SnapshotCodec.decode(r.value()).step() == steps));
         } finally {
             stop.set(true);
             eval.join(5_000);
