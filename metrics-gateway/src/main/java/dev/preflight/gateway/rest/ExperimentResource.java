@@ -6,7 +6,6 @@ import dev.preflight.gateway.model.ExperimentRecord;
 import dev.preflight.gateway.model.ExperimentRequest;
 import dev.preflight.gateway.model.ExperimentState;
 import dev.preflight.gateway.service.ExperimentService;
-import dev.preflight.gateway.service.SpecParser;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.Json;
@@ -68,7 +67,7 @@ public class ExperimentResource {
         try {
             request = Json.decode(body, ExperimentRequest.class);
         } catch (WireFormatException e) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment: " + SpecParser.describe(e))).build();
+            return Response.status(Response.Status.BAD_REQUEST).entity(new ErrorResponse("invalid experiment: " + e.describe())).build();
         }
         List<String> problems = experiments.problems(request);
         if (!problems.isEmpty()) {

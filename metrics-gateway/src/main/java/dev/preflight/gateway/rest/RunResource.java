@@ -212,7 +212,7 @@ public class RunResource {
         try {
             request = Json.decode(body, KillRequest.class);
         } catch (WireFormatException e) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "malformed kill request: " + SpecParser.describe(e));
+            throw new ApiException(Response.Status.BAD_REQUEST, "malformed kill request: " + e.describe());
         }
         if (request.reason() == null || request.reason().isBlank()) {
             return DEFAULT_REASON;
