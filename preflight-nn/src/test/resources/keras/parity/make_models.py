@@ -117,6 +117,8 @@ def applications_blocks():
     x = layers.ZeroPadding2D(((0, 1), (0, 1)))(x)
     x = layers.DepthwiseConv2D(3, strides=2, padding="valid", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
+    # Scaled so that ReLU's max_value caps some activations here (they stay within about +-1.5 otherwise).
+    x = layers.Rescaling(8.0)(x)
     x = layers.ReLU(6.0)(x)
     x = layers.Conv2D(16, 1, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
