@@ -78,25 +78,32 @@ class ModelZooTest {
     void overfitsOneSampleAndTenSamples(String type) {
         boolean seg = type.equals("segnet");
         try (Model m = model(type)) {
-            float loss = train(m, batch(1, 4, seg), 300);
+            float loss = train(m, batch(1, 4, seg), 300, 0.01f);
             assertTrue(loss < 0.01, type + " did not memorise one sample: " + loss);
         }
         try (Model m = model(type)) {
             // Per-pixel thresholds on noise are the hardest thing to memorise here; the budget stays bounded.
-            float loss = train(m, batch(10, 5, seg), seg ? 1500 : 500);
+            float loss = train(m, batch(10, 5, seg), seg ? 1500 : 500, 0.05f);
             assertTrue(loss < 0.05, type + " did not memorise ten samples: " + loss);
         }
     }
 
-    /** Trains until the loss is well below the targets (or the budget runs out); returns the last loss. */
-    static float train(Model m, Batch b, int maxSteps) {
+    /**
+     * Trains until the loss is below half the target (or the budget runs out); returns the last loss, which the caller
+     * asserts below the target. Half, not a fixed 0.005: the segmenter's ten-sample run spent most of its steps (and
+     * most of this class's time) going from its target 0.05 down to 0.005, which the assertion never looked at.
+     */
+    static float train(Model m, Batch b, int maxSteps, float target) {
         float loss = Float.NaN;
-        for (int s = 0; s < maxSteps; s++) {
+        int s = 0;
+        while (s < maxSteps) {
             loss = m.trainStep(b, 3e-3f).loss();
-            if (loss < 0.005f) {
+            s++;
+            if (loss < target / 2) {
                 break;
             }
         }
+        System.out.printf("overfit %d samples: loss %.4f after %d steps (target %.2f)%n", b.labels().length, loss, s, target);
         return loss;
     }
 
