@@ -45,7 +45,8 @@ public final class Ladder {
                 break;
             }
         }
-        return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis(), layers(results));
+        List<String> notReached = o.stages().subList(results.size(), o.stages().size()).stream().map(Stage::name).toList();
+        return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis(), layers(results), notReached);
     }
 
     /**

@@ -80,6 +80,16 @@ class LadderLoopTest {
         assertEquals(List.of("a", "b", "c"), climbed);
         assertEquals(List.of("a", "b", "c"), reported);
         assertEquals(Verdict.FAIL, r.verdict());
+        assertEquals(List.of("d"), r.notReached(), "the stage after the FAIL is listed as not reached");
+    }
+
+    @Test
+    void aLadderThatClimbsEveryStageHasNoneNotReached() {
+        LadderOptions o = LadderOptions.of("e", "d", MLP).withStages(List.of(new Fixed("a", Verdict.PASS, new ArrayList<>()),
+                new Fixed("b", Verdict.WARN, new ArrayList<>())));
+        Report r = new Ladder(new FakeRuns(), null, o, (s, p) -> { }, s -> { }).run();
+        assertEquals(List.of(), r.notReached());
+        assertEquals(Verdict.WARN, r.verdict());
     }
 
     @Test

@@ -61,8 +61,10 @@ final class PageBuilder {
         String created = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
                 .format(Instant.ofEpochMilli(report.createdAtMs()));
         ReportPage.Layers layers = report.layers() == null ? null : b.layers(report.layers());
+        String stoppedBy = report.notReached().isEmpty() || report.stages().isEmpty() ? null
+                : report.stages().get(report.stages().size() - 1).name();
         return new Built(new ReportPage.Page(report.dataset(), report.model(), report.verdict().name(), created, stages,
-                b.charts.size(), layers), List.copyOf(b.charts));
+                b.charts.size(), layers, report.notReached(), stoppedBy), List.copyOf(b.charts));
     }
 
     /** Most tensors drawn as curves; the table lists them all (ResNet50 has 161). */

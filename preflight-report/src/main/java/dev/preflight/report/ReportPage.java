@@ -12,8 +12,13 @@ public final class ReportPage {
     private ReportPage() {
     }
 
-    /** @param layers the per-layer section; null when no run trained long enough to say how its layers move */
-    public record Page(String dataset, String model, String verdict, String created, List<Stage> stages, int charts, Layers layers) {
+    /**
+     * @param layers     the per-layer section; null when no run trained long enough to say how its layers move
+     * @param notReached stages asked for but not climbed because {@code stoppedBy} FAILed; empty when all ran
+     * @param stoppedBy  the stage whose FAIL stopped the ladder; null when none did
+     */
+    public record Page(String dataset, String model, String verdict, String created, List<Stage> stages, int charts, Layers layers,
+                       List<String> notReached, String stoppedBy) {
     }
 
     /**

@@ -249,6 +249,19 @@ class ReportHtmlTest {
     }
 
     @Test
+    void stagesAFailKeptFromRunningAreListedAsNotReached() {
+        StageResult init = new StageResult("init-check", Verdict.FAIL, Map.of("relative_error", 9.0), "loss at init far off", List.of());
+        String html = ReportHtml.render(new Report("d", "mlp", List.of(init), 0, null, List.of("overfit-one-sample", "full-data")),
+                Map.of(), null);
+        assertTrue(html.contains("<tr class=\"not-reached\"><td>overfit-one-sample</td><td><span class=\"v NOT-REACHED\">not reached</span>"
+                + "</td><td>not climbed: init-check FAILed</td></tr>"), "overfit-one-sample listed as not reached");
+        assertTrue(html.contains("<td>full-data</td><td><span class=\"v NOT-REACHED\">"), "full-data listed as not reached");
+        assertFalse(html.contains("<section id=\"full-data\""), "no section for a stage that did not run");
+        String complete = ReportHtml.render(new Report("d", "mlp", List.of(init), 0), Map.of(), null);
+        assertFalse(complete.contains("not reached"), "nothing listed when every stage asked for ran");
+    }
+
+    @Test
     void aDivergedRunsNonFiniteLossesAreGaps() throws Exception {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
         RunWatcher.Finished run = Fixtures.run("run-x", "FINISHED", 40, rng, 1.0, 0.5, 10, 0.5, null, 3, false);
