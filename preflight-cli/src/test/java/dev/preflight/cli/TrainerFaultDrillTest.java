@@ -124,7 +124,9 @@ class TrainerFaultDrillTest {
     /**
      * The data-service killed with kill -9 mid-stream and started again: the restarted service resumes the stream at
      * its topic's end (paced by the trainer's committed offset), so every offset holds exactly one batch, batch i at
-     * offset i, and the run finishes with the undisturbed run's curve.
+     * offset i, and the run finishes with the undisturbed run's curve. The restarted service gets the run partitions
+     * once the killed one's consumer-group membership expires: after 10 s here (the module's surefire configuration
+     * sets the test stacks' session timeout), after Kafka's default 45 s with the product's settings.
      */
     @Test
     void dataServiceKilledMidStreamResumesTheStream() throws Exception {
