@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.preflight.cli.stack.LocalStack;
 import dev.preflight.cli.stack.Service;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,20 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * to overfit-one-sample on the packaged services through a real broker; its softmax-twice twin is FAILed by
  * model-check, and with model-check skipped by overfit-one-sample (a doubly squashed output cannot reach zero loss).
  */
+@ExtendWith(SharedStack.class)
 class KerasLadderTest {
 
     static LocalStack stack;
 
     @BeforeAll
-    static void startStack() {
-        stack = LocalStack.start(Path.of(System.getProperty("preflight.home", "..")), Path.of("target/keras-ladder-test"), 2, System.out::println);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useSharedStack(LocalStack shared) {
+        stack = shared;
     }
 
     /** The example definitions the README's "Your model" command uses (Keras 3 config.json format). */

@@ -20,11 +20,10 @@ import dev.preflight.recipe.Stages;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.ModelConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -35,20 +34,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The recipe's ladder through the real pipeline: the happy path passes every stage, and planted faults are each
  * caught by the stage named for them. Verdicts that cannot fail are defects.
  */
+@ExtendWith(SharedStack.class)
 class LadderTest {
+
+    /** Full-data steps where a FAIL is at chance or input-independent at any length (happy paths keep the default 400). */
+    static final int FAULT_FULL_DATA_STEPS = 200;
 
     static LocalStack stack;
 
     @BeforeAll
-    static void startStack() {
-        stack = LocalStack.start(Path.of(System.getProperty("preflight.home", "..")), Path.of("target/ladder-test"), 2, System.out::println);
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void useSharedStack(LocalStack shared) {
+        stack = shared;
     }
 
     static ModelConfig cnn(double lr) {
@@ -60,7 +56,11 @@ class LadderTest {
     }
 
     static Report climb(ModelConfig model, DataFaults faults, List<String> stages) {
-        LadderOptions o = LadderOptions.of("test", "shapes", model).withFullDataSteps(400).withStages(Stages.named(stages))
+        return climb(model, faults, stages, 400);
+    }
+
+    static Report climb(ModelConfig model, DataFaults faults, List<String> stages, int fullDataSteps) {
+        LadderOptions o = LadderOptions.of("test", "shapes", model).withFullDataSteps(fullDataSteps).withStages(Stages.named(stages))
                 .withRunTimeout(Duration.ofMinutes(5)).withFaults(faults);
         return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
@@ -81,6 +81,14 @@ class LadderTest {
         StageResult full = r.stages().get(5);
         assertTrue(full.evidence().get("val_accuracy") > full.evidence().get("logistic_regression_accuracy"));
         assertEquals(2, full.runIds().size(), "the model's run and the logistic-regression baseline's");
+        // The ablations stage of this same ladder (same model, seed and data; it PASSed above): ASHA kills early and
+        // the top trial gets a seed band. Checked here rather than on a second ablations-only climb (~30 s in CI).
+        StageResult ablations = r.stages().get(Stages.NAMES.indexOf(Ablations.NAME));
+        assertEquals(Ablations.NAME, ablations.name());
+        assertEquals(4.0, ablations.evidence().get("trials"));
+        assertTrue(ablations.evidence().get("killed_early") >= 1, "ASHA keeps only the top half at each rung: " + ablations.evidence());
+        assertTrue(ablations.evidence().get("rank1_val_loss_sd") != null, "seed band: " + ablations.evidence());
+        assertTrue(ablations.summary().contains("over 2 seeds"), ablations.summary());
     }
 
     @Test
@@ -106,14 +114,14 @@ class LadderTest {
 
     @Test
     void shuffledLabelsFailFullDataAsNotLearning() {
-        StageResult s = only(climb(cnn(1e-3), new DataFaults(true, null), List.of(FullData.NAME)));
+        StageResult s = only(climb(cnn(1e-3), new DataFaults(true, null), List.of(FullData.NAME), FAULT_FULL_DATA_STEPS));
         assertEquals(Verdict.FAIL, s.verdict());
         assertTrue(s.summary().startsWith("not learning"), s.summary());
     }
 
     @Test
     void inputsThatNeverReachTheNetFailFullDataAsIgnoringItsInput() {
-        StageResult s = only(climb(cnn(1e-3).withDroppedInputs(), List.of(FullData.NAME)));
+        StageResult s = only(climb(cnn(1e-3).withDroppedInputs(), null, List.of(FullData.NAME), FAULT_FULL_DATA_STEPS));
         assertEquals(Verdict.FAIL, s.verdict());
         assertTrue(s.summary().startsWith("ignores its input"), s.summary());
     }
@@ -123,17 +131,6 @@ class LadderTest {
         StageResult s = only(climb(cnn(1e-3), new DataFaults(null, 80), List.of(SpeedCheck.NAME)));
         assertEquals(Verdict.WARN, s.verdict());
         assertTrue(s.summary().contains("INPUT_BOUND") && s.evidence().get("data_wait_share") >= 0.2, s.summary());
-    }
-
-    @Test
-    void ablationsKillEarlyAndReportSeedBands() {
-        Report r = climb(cnn(1e-3), List.of(Ablations.NAME));
-        StageResult s = only(r);
-        assertTrue(s.verdict() != Verdict.FAIL, s.summary());
-        assertEquals(4.0, s.evidence().get("trials"));
-        assertTrue(s.evidence().get("killed_early") >= 1, "ASHA keeps only the top half at each rung: " + s.evidence());
-        assertTrue(s.evidence().get("rank1_val_loss_sd") != null, "seed band: " + s.evidence());
-        assertTrue(s.summary().contains("over 2 seeds"), s.summary());
     }
 
     @Test
@@ -163,7 +160,7 @@ class LadderTest {
     void twoTrainerReplicasTrainTwoRunsAtOnce() {
         var gateway = stack.gateway();
         dev.preflight.wire.RunSpec spec = new dev.preflight.wire.RunSpec("shapes", new dev.preflight.wire.DataConfig(3L, 0, 64, 0.2),
-                cnn(1e-3), 600, 10);
+                cnn(1e-3), 300, 10);
         String a = gateway.submit(spec);
         String b = gateway.submit(spec);
         // While both run, each replica holds one: the queue hands a run only to a trainer that is idle.
@@ -174,8 +171,8 @@ class LadderTest {
         String workerB = gateway.run(b).path("worker").asText();
         assertTrue(!workerA.isEmpty() && !workerA.equals(workerB), workerA + " vs " + workerB);
         var watcher = new dev.preflight.ladder.RunWatcher(gateway);
-        assertEquals("FINISHED", watcher.await(a, 600, Duration.ofMinutes(3), p -> { }).state());
-        assertEquals("FINISHED", watcher.await(b, 600, Duration.ofMinutes(3), p -> { }).state());
+        assertEquals("FINISHED", watcher.await(a, 300, Duration.ofMinutes(3), p -> { }).state());
+        assertEquals("FINISHED", watcher.await(b, 300, Duration.ofMinutes(3), p -> { }).state());
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.preflight.wire.TrainStep;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,7 +126,9 @@ class TrainerFaultDrillTest {
     /**
      * The data-service killed with kill -9 mid-stream and started again: the restarted service resumes the stream at
      * its topic's end (paced by the trainer's committed offset), so every offset holds exactly one batch, batch i at
-     * offset i, and the run finishes with the undisturbed run's curve.
+     * offset i, and the run finishes with the undisturbed run's curve. The restarted service gets the run partitions
+     * once the killed one's consumer-group membership expires: after 10 s here (the module's surefire configuration
+     * sets the test stacks' session timeout), after Kafka's default 45 s with the product's settings.
      */
     @Test
     void dataServiceKilledMidStreamResumesTheStream() throws Exception {
@@ -395,21 +399,22 @@ class TrainerFaultDrillTest {
     }
 
     /** Waits until the gateway shows the run at {@code step} or later, and returns the replica training it. */
-    static String awaitHolderAtStep(String runId, int step) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (gateway.status(runId).step() >= step) {
-                for (String t : stack.trainers()) {
-                    String body = http.send(HttpRequest.newBuilder(URI.create(stack.url(t) + "/api/trainer")).build(),
-                            HttpResponse.BodyHandlers.ofString()).body();
-                    if (body.contains("\"" + runId + "\"")) {
-                        return t;
-                    }
-                }
+    static String awaitHolderAtStep(String runId, int step) {
+        // Polled every 20 ms: the drills strike at this step, so it must not run far past it unseen.
+        return Awaitility.await(runId + " at step " + step + " on a replica").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(20)).until(() -> gateway.status(runId).step() >= step ? holder(runId) : null, java.util.Objects::nonNull);
+    }
+
+    /** The trainer replica whose /api/trainer lists the run, or null. */
+    static String holder(String runId) throws Exception {
+        for (String t : stack.trainers()) {
+            String body = http.send(HttpRequest.newBuilder(URI.create(stack.url(t) + "/api/trainer")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"" + runId + "\"")) {
+                return t;
             }
-            Thread.sleep(20);
         }
-        throw new AssertionError(runId + " never reached step " + step + ": " + gateway.status(runId));
+        return null;
     }
 
     static void signal(Process p, String signal) throws Exception {
@@ -517,18 +522,8 @@ class TrainerFaultDrillTest {
         return raw;
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void await(Check check, Duration timeout, String what) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not within " + timeout + ": " + what);
+    /** Polls {@code check} every 200 ms until it holds; fails naming {@code what} after {@code timeout}. */
+    static void await(Callable<Boolean> check, Duration timeout, String what) {
+        Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200)).until(check);
     }
 }
