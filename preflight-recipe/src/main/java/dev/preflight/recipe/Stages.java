@@ -13,7 +13,7 @@ public final class Stages {
     /** Every stage with its default thresholds, in the order the recipe climbs them. */
     public static List<Stage> all() {
         return List.of(new ModelCheck(), new DataCheck(), new InitCheck(), new OverfitOneSample(), new OverfitFewSamples(), new FullData(),
-                new SpeedCheck(), new Ablations());
+                new LabelNoise(), new SpeedCheck(), new Ablations(), new Ensemble());
     }
 
     /** Names of {@link #all()}, in order. */

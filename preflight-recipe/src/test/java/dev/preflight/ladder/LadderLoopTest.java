@@ -51,6 +51,11 @@ class LadderLoopTest {
         }
 
         @Override
+        public java.util.Optional<dev.preflight.wire.SamplePredictions> predictions(String runId, String split) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
         public boolean kill(String runId, String reason) {
             killed.add(runId);
             return true;
@@ -100,7 +105,8 @@ class LadderLoopTest {
 
     @Test
     void stagesAreNamedInLadderOrderAndUnknownNamesAreRefusedByName() {
-        assertEquals(List.of("model-check", "data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "speed", "ablations"),
+        assertEquals(List.of("model-check", "data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "label-noise", "speed",
+                        "ablations", "ensemble"),
                 Stages.NAMES);
         assertEquals(List.of("init-check", "full-data"), Stages.named(List.of("full-data", "init-check")).stream().map(Stage::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Stages.named(List.of("init-check", "warp-drive")));
@@ -117,7 +123,7 @@ class LadderLoopTest {
         Ablations.Space small = Ablations.Space.parse(json);
         LadderOptions o = LadderOptions.of("e", "d", MLP).withStage(new Ablations(small));
         assertEquals(Stages.NAMES, o.stageNames());
-        Ablations a = (Ablations) o.stages().get(7);
+        Ablations a = (Ablations) o.stages().get(Stages.NAMES.indexOf(Ablations.NAME));
         assertEquals(2, a.space().trials());
         assertNotEquals(Ablations.DEFAULT_SPACE, a.space());
         LadderOptions some = LadderOptions.of("e", "d", MLP).withStages(Stages.named(List.of("init-check"))).withStage(new Ablations(small));
