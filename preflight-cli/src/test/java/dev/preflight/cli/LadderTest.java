@@ -279,4 +279,92 @@ class LadderTest {
         assertEquals(List.of(ModelCheck.NAME, DataCheck.NAME, InitCheck.NAME), r.stages().stream().map(StageResult::name).toList());
         assertEquals(Verdict.FAIL, r.verdict());
     }
+
+    /**
+     * 28x28 images of 4 classes, class c a bright 10x10 square in quadrant c over faint noise (learned in a few dozen
+     * steps), written as IDX; the labels of {@code flipped} (dataset indices) are changed to the next class.
+     */
+    static void quadrants(String name, int n, java.util.Set<Integer> flipped) throws java.io.IOException {
+        java.nio.file.Path dir = stack.dataRoot().resolve(name);
+        java.nio.file.Files.createDirectories(dir);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        java.nio.ByteBuffer images = java.nio.ByteBuffer.allocate(16 + n * 28 * 28).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        java.nio.ByteBuffer labels = java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            int c = i % 4;
+            int top = c / 2 * 14 + 2 + rng.nextInt(3);
+            int left = c % 2 * 14 + 2 + rng.nextInt(3);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    boolean in = y >= top && y < top + 10 && x >= left && x < left + 10;
+                    images.put((byte) (in ? 200 + rng.nextInt(56) : rng.nextInt(60)));
+                }
+            }
+            labels.put((byte) (flipped.contains(i) ? (c + 1) % 4 : c));
+        }
+        java.nio.file.Files.write(dir.resolve("train-images-idx3-ubyte"), images.array());
+        java.nio.file.Files.write(dir.resolve("train-labels-idx1-ubyte"), labels.array());
+        stack.data().register(java.util.Map.of("name", name, "format", "idx", "path", name));
+    }
+
+    /** full-data then label-noise (its gallery as long as {@code gallery}) on {@code dataset}; the ladder, to read its artifacts. */
+    static Ladder labelNoiseLadder(String dataset, int gallery) {
+        LadderOptions o = LadderOptions.of("test", dataset, new ModelConfig("mlp", 42L, 1e-3, List.of(64))).withFullDataSteps(150)
+                .withStages(Stages.named(List.of(FullData.NAME, dev.preflight.recipe.LabelNoise.NAME)))
+                .withStage(new dev.preflight.recipe.LabelNoise(new dev.preflight.recipe.LabelNoise.Thresholds(0.9, 0.01, 0.10, gallery)))
+                .withRunTimeout(Duration.ofMinutes(5));
+        return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
+                (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary()));
+    }
+
+    /**
+     * Planted label noise: 2 % of 2,000 quadrant images get the next class's label. The model's most surprising train
+     * samples must be the planted ones (recall of the planted train samples among as many top-ranked ones), label-noise
+     * WARNs, and report.html shows the gallery with thumbnails. On demand (tag stack, -Pdrills): ~1 min.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("stack")
+    void plantedFlippedLabelsAreTheMostSurprisingSamplesAndLabelNoiseWarns() throws Exception {
+        java.util.Set<Integer> flipped = new java.util.TreeSet<>();
+        for (int i = 5; flipped.size() < 40; i += 47) {
+            flipped.add(i % 2000);
+        }
+        quadrants("quadrants-flipped", 2000, flipped);
+        Ladder ladder = labelNoiseLadder("quadrants-flipped", 64);
+        Report r = ladder.run();
+        assertEquals(List.of(FullData.NAME, dev.preflight.recipe.LabelNoise.NAME), r.stages().stream().map(StageResult::name).toList());
+        StageResult noise = r.stages().get(1);
+        assertEquals(Verdict.WARN, noise.verdict(), noise.summary());
+        dev.preflight.wire.SamplePredictions train = stack.gateway().predictions(noise.runIds().get(0), "train").orElseThrow();
+        java.util.Set<Integer> plantedInTrain = java.util.Arrays.stream(train.indices()).boxed().filter(flipped::contains)
+                .collect(java.util.stream.Collectors.toSet());
+        assertTrue(plantedInTrain.size() >= 25, "most planted samples are on the train side: " + plantedInTrain.size());
+        List<dev.preflight.recipe.Gallery.Sample> trainRows = ladder.artifacts().get(dev.preflight.recipe.LabelNoise.NAME).galleries().get(0)
+                .samples();
+        java.util.Set<Integer> top = trainRows.subList(0, plantedInTrain.size()).stream().map(dev.preflight.recipe.Gallery.Sample::index)
+                .collect(java.util.stream.Collectors.toSet());
+        top.retainAll(plantedInTrain);
+        double recall = (double) top.size() / plantedInTrain.size();
+        System.out.printf("planted train flips %d, recall among the top %d: %.3f; evidence %s%n", plantedInTrain.size(), plantedInTrain.size(),
+                recall, noise.evidence());
+        assertTrue(recall >= 0.9, "recall " + recall);
+        dev.preflight.recipe.Gallery.Sample first = trainRows.get(0);
+        assertTrue(first.confidentlyWrong() && first.predicted() == (first.label() + 3) % 4, "predicts the class the label was flipped from");
+        assertEquals(28 * 28, first.pixels().length, "the gallery holds the stored image");
+        String html = dev.preflight.report.ReportHtml.render(r, ladder.artifacts(), ladder.leaderboard());
+        assertTrue(html.contains("<img class=\"thumb\" alt=\"sample " + first.index() + "\" src=\"data:image/png;base64,"), "thumbnail in report.html");
+    }
+
+    /** The same images with every label right: label-noise PASSes (no more than 1 % confidently wrong). On demand (tag stack). */
+    @Test
+    @org.junit.jupiter.api.Tag("stack")
+    void cleanLabelsDoNotWarn() throws Exception {
+        quadrants("quadrants-clean", 2000, java.util.Set.of());
+        Report r = labelNoiseLadder("quadrants-clean", 16).run();
+        StageResult noise = r.stages().get(1);
+        System.out.println("clean: " + noise.evidence());
+        assertEquals(Verdict.PASS, noise.verdict(), noise.summary());
+        assertTrue(noise.evidence().get("train_confidently_wrong_share") <= 0.01, noise.evidence().toString());
+        assertEquals(2000.0, noise.evidence().get("train_samples") + noise.evidence().get("val_samples"), "every sample of both splits scored");
+    }
 }
