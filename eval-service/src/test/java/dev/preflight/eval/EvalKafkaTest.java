@@ -281,6 +281,40 @@ class EvalKafkaTest {
         assertEquals(List.of(new EvalReadyView(3, false)), readySignals(runId, 1));
     }
 
+    /**
+     * A run whose spec asks for val predictions: after its last snapshot's ValStep, every sample of the split in chunks
+     * of 1,024 consecutive positions, each row the model's softmax for that sample (recomputed here on the sample alone).
+     */
+    @Test
+    void theLastSnapshotOfARunAskingForPredictionsScoresEverySampleOfTheSplit() throws Exception {
+        String runId = RunIds.newId();
+        ModelConfig mc = new ModelConfig("mlp", 9L, 1e-3, List.of(16));
+        RunSpec spec = spec("shapes", 77L, mc, 3).withPredictions(List.of("val"));
+        try (Model model = Models.create(mc, new int[]{28, 28, 1}, 4, Task.CLASSIFICATION, 1)) {
+            model.trainStep(FakeDataServiceResource.batch(32, 1), 1e-2f);
+            publish(new Snapshot(runId, 3, spec, new int[]{28, 28, 1}, 4, model.parameters()));
+            awaitVal(runId, 3);
+            List<dev.preflight.wire.SamplePredictions> chunks = collect(Topics.SAMPLE_PREDICTIONS,
+                    l -> l.stream().filter(r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                            .mapToInt(r -> dev.preflight.wire.SamplePredictions.decode(r.value()).size()).sum() >= FakeDataServiceResource.SPLIT_SIZE)
+                    .stream().filter(r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .map(r -> dev.preflight.wire.SamplePredictions.decode(r.value())).toList();
+            assertEquals(List.of(0, 1024, 2048), chunks.stream().map(dev.preflight.wire.SamplePredictions::from).toList());
+            for (dev.preflight.wire.SamplePredictions c : chunks) {
+                assertEquals(FakeDataServiceResource.SPLIT_SIZE, c.total());
+                assertEquals(3, c.step());
+                assertNull(c.error());
+                for (int j : new int[]{0, c.size() / 2, c.size() - 1}) {
+                    int p = c.from() + j;
+                    Batch one = FakeDataServiceResource.splitSample(p);
+                    assertEquals(FakeDataServiceResource.splitIndex(p), c.indices()[j]);
+                    assertEquals(one.labels()[0], c.labels()[j]);
+                    assertArrayEquals(model.probabilities(one), c.probabilities()[j], 1e-6f, "position " + p);
+                }
+            }
+        }
+    }
+
     List<ConsumerRecord<byte[], byte[]>> collect(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> until) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,

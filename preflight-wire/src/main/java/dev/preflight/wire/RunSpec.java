@@ -19,7 +19,8 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
                       Integer checkpointEvery, String experiment, String stage, List<String> predictions) {
 
     public RunSpec {
-        predictions = predictions == null || predictions.isEmpty() ? null : List.copyOf(predictions);
+        // Not List.copyOf: a null element must reach problems(), which names it, rather than fail the decoding.
+        predictions = predictions == null || predictions.isEmpty() ? null : java.util.Collections.unmodifiableList(new ArrayList<>(predictions));
     }
 
     /** A run that asks for no per-sample predictions. */
@@ -90,7 +91,7 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
         }
         if (predictions != null) {
             for (String split : predictions) {
-                if (!SamplePredictions.SPLITS.contains(split)) {
+                if (split == null || !SamplePredictions.SPLITS.contains(split)) {
                     problems.add("predictions must name splits among " + SamplePredictions.SPLITS + ", was '" + split + "'");
                 }
             }

@@ -50,7 +50,7 @@ public record SamplePredictions(String runId, int step, String split, int total,
         if (p.runId() == null || !RunIds.isValid(p.runId())) {
             throw new WireFormatException("SamplePredictions needs a valid runId, was '" + p.runId() + "'");
         }
-        if (!SPLITS.contains(p.split())) {
+        if (p.split() == null || !SPLITS.contains(p.split())) {
             throw new WireFormatException("SamplePredictions.split must be one of " + SPLITS + ", was '" + p.split() + "'");
         }
         if (p.indices() == null || p.labels() == null || p.probabilities() == null) {

@@ -170,7 +170,8 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "Not (yet) there: the spec did not ask for the split, or not every chunk arrived",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public SamplePredictions predictions(@PathParam("id") String id, @QueryParam("split") String split) {
-        if (!SamplePredictions.SPLITS.contains(split)) {
+        // List.of(...).contains(null) throws: a missing split is checked first.
+        if (split == null || !SamplePredictions.SPLITS.contains(split)) {
             throw new ApiException(Response.Status.BAD_REQUEST, "split must be one of " + SamplePredictions.SPLITS + ", was "
                     + (split == null ? "missing" : "'" + split + "'"));
         }
