@@ -213,7 +213,8 @@ class EvalKafkaTest {
         int[] segShape = {FakeDataServiceResource.SEG_SIZE, FakeDataServiceResource.SEG_SIZE, 1};
         ModelConfig segnet = ModelConfig.builder(ModelConfig.Type.SEGNET).seed(2L).learningRate(1e-3).hiddenUnits(List.of())
                 .channels(List.of(4, 8)).build();
-        RunSpec segSpec = spec(FakeDataServiceResource.SEGMENTATION, 77L, segnet, 3);
+        // Asking a segmentation run for per-sample predictions gets the reason there are none, not silence.
+        RunSpec segSpec = spec(FakeDataServiceResource.SEGMENTATION, 77L, segnet, 3).withPredictions(List.of("train"));
         try (Model model = Models.create(segnet, segShape, 3, Task.SEGMENTATION, 1)) {
             publish(new Snapshot(segRun, 3, segSpec, segShape, 3, model.parameters(), "SEGMENTATION"));
             ValStep v = awaitVal(segRun, 3);
@@ -233,6 +234,13 @@ class EvalKafkaTest {
             assertEquals(FIXED_SIZE * segShape[0] * segShape[1], v.fixedBatchPredictions().length, "one class per pixel");
             assertArrayEquals(model.evaluate(fixed).predictions(), v.fixedBatchPredictions());
             assertEquals(fixed.masks()[5] & 0xFF, v.fixedBatchLabels()[5]);
+            dev.preflight.wire.SamplePredictions none = collect(Topics.SAMPLE_PREDICTIONS, l -> l.stream()
+                    .anyMatch(r -> segRun.equals(new String(r.key(), StandardCharsets.UTF_8)))).stream()
+                    .filter(r -> segRun.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .map(r -> dev.preflight.wire.SamplePredictions.decode(r.value())).findFirst().orElseThrow();
+            assertEquals("per-sample predictions are for classification; this run is SEGMENTATION", none.error());
+            assertEquals("train", none.split());
+            assertEquals(0, none.size());
         }
 
         String regRun = RunIds.newId();
