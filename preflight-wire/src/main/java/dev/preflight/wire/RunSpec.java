@@ -42,7 +42,7 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
     public static final int MAX_STEPS = 1_000_000;
     /** Stages before ablations: the recipe wants a small (< 1 M parameter) model and no fancy features there. */
     public static final java.util.Set<String> EARLY_STAGES = java.util.Set.of("init-check", "overfit-one-sample",
-            "overfit-few-samples", "full-data", "speed");
+            "overfit-few-samples", "full-data", "label-noise", "speed");
 
     public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery) {
         this(dataset, data, model, steps, snapshotEvery, null, null, null);
