@@ -213,7 +213,8 @@ class EvalKafkaTest {
         int[] segShape = {FakeDataServiceResource.SEG_SIZE, FakeDataServiceResource.SEG_SIZE, 1};
         ModelConfig segnet = ModelConfig.builder(ModelConfig.Type.SEGNET).seed(2L).learningRate(1e-3).hiddenUnits(List.of())
                 .channels(List.of(4, 8)).build();
-        RunSpec segSpec = spec(FakeDataServiceResource.SEGMENTATION, 77L, segnet, 3);
+        // Asking a segmentation run for per-sample predictions gets the reason there are none, not silence.
+        RunSpec segSpec = spec(FakeDataServiceResource.SEGMENTATION, 77L, segnet, 3).withPredictions(List.of("train"));
         try (Model model = Models.create(segnet, segShape, 3, Task.SEGMENTATION, 1)) {
             publish(new Snapshot(segRun, 3, segSpec, segShape, 3, model.parameters(), "SEGMENTATION"));
             ValStep v = awaitVal(segRun, 3);
@@ -233,6 +234,13 @@ class EvalKafkaTest {
             assertEquals(FIXED_SIZE * segShape[0] * segShape[1], v.fixedBatchPredictions().length, "one class per pixel");
             assertArrayEquals(model.evaluate(fixed).predictions(), v.fixedBatchPredictions());
             assertEquals(fixed.masks()[5] & 0xFF, v.fixedBatchLabels()[5]);
+            dev.preflight.wire.SamplePredictions none = collect(Topics.SAMPLE_PREDICTIONS, l -> l.stream()
+                    .anyMatch(r -> segRun.equals(new String(r.key(), StandardCharsets.UTF_8)))).stream()
+                    .filter(r -> segRun.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .map(r -> dev.preflight.wire.SamplePredictions.decode(r.value())).findFirst().orElseThrow();
+            assertEquals("per-sample predictions are for classification; this run is SEGMENTATION", none.error());
+            assertEquals("train", none.split());
+            assertEquals(0, none.size());
         }
 
         String regRun = RunIds.newId();
@@ -279,6 +287,40 @@ class EvalKafkaTest {
         publish(new Snapshot(runId, 3, spec("shapes", 11L, new ModelConfig("mlp", 5L, 1e-3, List.of(16)), 10),
                 new int[]{28, 28, 1}, 4, List.of()));
         assertEquals(List.of(new EvalReadyView(3, false)), readySignals(runId, 1));
+    }
+
+    /**
+     * A run whose spec asks for val predictions: after its last snapshot's ValStep, every sample of the split in chunks
+     * of 1,024 consecutive positions, each row the model's softmax for that sample (recomputed here on the sample alone).
+     */
+    @Test
+    void theLastSnapshotOfARunAskingForPredictionsScoresEverySampleOfTheSplit() throws Exception {
+        String runId = RunIds.newId();
+        ModelConfig mc = new ModelConfig("mlp", 9L, 1e-3, List.of(16));
+        RunSpec spec = spec("shapes", 77L, mc, 3).withPredictions(List.of("val"));
+        try (Model model = Models.create(mc, new int[]{28, 28, 1}, 4, Task.CLASSIFICATION, 1)) {
+            model.trainStep(FakeDataServiceResource.batch(32, 1), 1e-2f);
+            publish(new Snapshot(runId, 3, spec, new int[]{28, 28, 1}, 4, model.parameters()));
+            awaitVal(runId, 3);
+            List<dev.preflight.wire.SamplePredictions> chunks = collect(Topics.SAMPLE_PREDICTIONS,
+                    l -> l.stream().filter(r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                            .mapToInt(r -> dev.preflight.wire.SamplePredictions.decode(r.value()).size()).sum() >= FakeDataServiceResource.SPLIT_SIZE)
+                    .stream().filter(r -> runId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .map(r -> dev.preflight.wire.SamplePredictions.decode(r.value())).toList();
+            assertEquals(List.of(0, 1024, 2048), chunks.stream().map(dev.preflight.wire.SamplePredictions::from).toList());
+            for (dev.preflight.wire.SamplePredictions c : chunks) {
+                assertEquals(FakeDataServiceResource.SPLIT_SIZE, c.total());
+                assertEquals(3, c.step());
+                assertNull(c.error());
+                for (int j : new int[]{0, c.size() / 2, c.size() - 1}) {
+                    int p = c.from() + j;
+                    Batch one = FakeDataServiceResource.splitSample(p);
+                    assertEquals(FakeDataServiceResource.splitIndex(p), c.indices()[j]);
+                    assertEquals(one.labels()[0], c.labels()[j]);
+                    assertArrayEquals(model.probabilities(one), c.probabilities()[j], 1e-6f, "position " + p);
+                }
+            }
+        }
     }
 
     List<ConsumerRecord<byte[], byte[]>> collect(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> until) {

@@ -84,4 +84,40 @@ public class FakeDataServiceResource {
         REQUESTS.add(new Request(name, splitSeed, size, sampleSeed));
         return BatchCodec.encode(batch(name, size, sampleSeed));
     }
+
+    /** Samples in the fake's val side of any split: more than one page (1,024) of per-sample predictions. */
+    static final int SPLIT_SIZE = 2500;
+
+    /** Dataset index of split position {@code p}: 3p + 1 (ascending, as the real one's). */
+    static int splitIndex(int p) {
+        return 3 * p + 1;
+    }
+
+    /** The sample at split position {@code p}: a one-sample batch of seed 7000 + p, so a test can rebuild it alone. */
+    static Batch splitSample(int p) {
+        return batch(1, 7000 + p);
+    }
+
+    @GET
+    @Path("/{name}/split-indices")
+    @Produces(MediaType.APPLICATION_JSON)
+    public String splitIndices(@PathParam("name") String name, @QueryParam("split") String split) {
+        return "{\"split\":\"" + split + "\",\"indices\":" + java.util.Arrays.toString(
+                java.util.stream.IntStream.range(0, SPLIT_SIZE).map(FakeDataServiceResource::splitIndex).toArray()) + "}";
+    }
+
+    @GET
+    @Path("/{name}/split-batch")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public byte[] splitBatch(@PathParam("name") String name, @QueryParam("from") int from, @QueryParam("size") int size) {
+        int n = Math.min(size, SPLIT_SIZE - from);
+        int[] labels = new int[n];
+        byte[] pixels = new byte[n * 28 * 28];
+        for (int j = 0; j < n; j++) {
+            Batch one = splitSample(from + j);
+            labels[j] = one.labels()[0];
+            System.arraycopy(one.data(), 0, pixels, j * 28 * 28, 28 * 28);
+        }
+        return BatchCodec.encode(new Batch(from, 0, DType.UINT8, new int[]{28, 28, 1}, 4, labels, pixels));
+    }
 }

@@ -209,8 +209,8 @@ final class GraphModel implements Model {
         }
     }
 
-    /** What the SavedModel serves for a batch: softmax of the head (an imported softmax output: the model's output). */
-    float[] probabilities(Batch batch) {
+    @Override
+    public float[] probabilities(Batch batch) {
         try (Result out = feeds.of(batch).apply(session.runner()).fetch(head.probabilities()).run()) {
             TFloat32 p = (TFloat32) out.get(0);
             float[] v = new float[(int) p.size()];

@@ -24,6 +24,13 @@ public interface Model extends AutoCloseable {
     Evaluation evaluate(Batch batch);
 
     /**
+     * What the SavedModel serves for a batch, forward pass only: per sample (row-major, count x numClasses) the
+     * predicted class probabilities (softmax of the head; an imported model's own softmax output as it is); per pixel
+     * for segmentation; the outputs for regression.
+     */
+    float[] probabilities(Batch batch);
+
+    /**
      * What inference needs, in a fixed order, with graph names: the trainable parameters, then batch-norm moving
      * statistics (if any). This is what a weight snapshot carries.
      */

@@ -109,6 +109,21 @@ public final class DataClient {
         return BatchCodec.decode(r.body());
     }
 
+    /**
+     * The samples at {@code indices} (dataset indices, at most 256), bytes as stored and features unscaled, in that
+     * order: what a report gallery shows of them.
+     */
+    public Batch samples(String dataset, int[] indices) {
+        String list = java.util.Arrays.stream(indices).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets/" + encode(dataset) + "/samples?indices=" + list))
+                .timeout(Duration.ofMinutes(1)).GET(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new GatewayClient.GatewayException("samples " + list + " of " + dataset + ": HTTP " + r.statusCode() + ": "
+                    + new String(r.body(), StandardCharsets.UTF_8));
+        }
+        return BatchCodec.decode(r.body());
+    }
+
     public JsonNode stats(String dataset, long splitSeed, double valFraction) {
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/datasets/" + encode(dataset)
                 + "/stats?splitSeed=" + splitSeed + "&valFraction=" + valFraction)).timeout(Duration.ofMinutes(2)).GET(),

@@ -122,6 +122,25 @@ public final class GatewayClient implements Runs {
         return new History(train, val);
     }
 
+    /** {@code GET /api/runs/{id}/predictions?split=}: empty while the gateway answers 409 (not yet, or not asked). */
+    @Override
+    public java.util.Optional<dev.preflight.wire.SamplePredictions> predictions(String runId, String split) {
+        JsonNode body;
+        try {
+            body = send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/predictions?split=" + split)).GET(), 200);
+        } catch (GatewayException e) {
+            if (e.getMessage().contains("HTTP 409")) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            return java.util.Optional.of(READER.treeToValue(body, dev.preflight.wire.SamplePredictions.class));
+        } catch (IOException e) {
+            throw new GatewayException("unreadable predictions of " + runId + ": " + e.getMessage());
+        }
+    }
+
     private JsonNode send(HttpRequest.Builder request, int expected) {
         if (apiKey != null && !apiKey.isBlank()) {
             request.header("X-API-Key", apiKey);

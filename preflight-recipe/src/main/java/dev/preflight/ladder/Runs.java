@@ -1,10 +1,12 @@
 package dev.preflight.ladder;
 
 import dev.preflight.wire.RunSpec;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How the ladder reaches runs: submit one, see where it stands, read its exact history, kill it. The CLI goes through
@@ -25,6 +27,13 @@ public interface Runs {
 
     /** Every train and val step so far, each list in step order. */
     History history(String runId);
+
+    /**
+     * The per-sample predictions of the run's final weights over {@code split} ("train" or "val"), joined from their
+     * chunks, or the record saying why there are none; empty until they all arrived (they come after the run's last
+     * validation, and only for splits its spec names in {@code predictions}).
+     */
+    Optional<SamplePredictions> predictions(String runId, String split);
 
     /** Asks the run's trainer to stop it; false when the run had already ended (nothing to kill). */
     boolean kill(String runId, String reason);

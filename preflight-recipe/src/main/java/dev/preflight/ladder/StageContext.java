@@ -120,6 +120,33 @@ public final class StageContext {
         return run;
     }
 
+    /**
+     * How long after a run ended its per-sample predictions may take to arrive: the eval-service computes them after the
+     * run's last validation, one forward pass over each split (seconds for tens of thousands of small samples).
+     */
+    public static final java.time.Duration PREDICTIONS_WAIT = java.time.Duration.ofMinutes(3);
+
+    /**
+     * The per-sample predictions of a finished run's final weights over {@code split} (the run's spec must have asked
+     * for them), waiting up to {@link #PREDICTIONS_WAIT}; empty when they did not come. A record with an error is
+     * returned as it is: the caller reports its reason.
+     */
+    public Optional<dev.preflight.wire.SamplePredictions> predictions(String runId, String split) {
+        long deadline = System.nanoTime() + PREDICTIONS_WAIT.toNanos();
+        while (true) {
+            Optional<dev.preflight.wire.SamplePredictions> p = runs.predictions(runId, split);
+            if (p.isPresent() || System.nanoTime() > deadline) {
+                return p;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
     /** Progress of a run that is followed by hand (ablation trials). */
     public void progress(String label, RunWatcher.Progress p) {
         progress.accept(label, p);

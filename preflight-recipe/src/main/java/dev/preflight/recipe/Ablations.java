@@ -266,8 +266,11 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         Runs runs = ctx.runs();
         List<Trial> trials = sample(space(), o.model(), o.seed());
         Map<String, Trial> byRun = new LinkedHashMap<>();
+        // The ensemble stage averages the trials' val predictions: asked for only when it will climb (one val pass each).
+        List<String> predictions = o.stageNames().contains(Ensemble.NAME) ? List.of("val") : null;
         for (Trial t : trials) {
-            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space().steps())), t);
+            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space().steps())
+                    .withPredictions(predictions)), t);
         }
         Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
         space().rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
@@ -307,6 +310,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         List<String> runIds = new ArrayList<>(byRun.keySet());
         List<Trial> completed = new ArrayList<>();
         Map<Trial, Double> finalLoss = new LinkedHashMap<>();
+        List<String> completedRuns = new ArrayList<>();
         for (Map.Entry<String, Trial> e : byRun.entrySet()) {
             RunWatcher.Finished run = ctx.await(e.getKey(), space().steps(), NAME + " #" + e.getValue().index());
             if (killed.containsKey(e.getValue())) {
@@ -317,6 +321,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             ctx.keep(NAME, run, "trial " + e.getValue().index());
             if (!run.failed()) {
                 completed.add(e.getValue());
+                completedRuns.add(e.getKey());
                 finalLoss.put(e.getValue(), StageContext.mean(StageContext.tail(StageContext.trained(run.history().val())), true));
             }
         }
@@ -345,7 +350,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             }
             bands.add(new SeedBand(e.getKey(), e.getValue(), losses, accuracies));
         }
-        ctx.leaderboard(new Leaderboard(bands.stream().sorted(Comparator.comparingDouble(SeedBand::meanLoss)).toList(), killed));
+        ctx.leaderboard(new Leaderboard(bands.stream().sorted(Comparator.comparingDouble(SeedBand::meanLoss)).toList(), killed, completedRuns));
         return judge(trials, completed, killed, bands, runIds);
     }
 

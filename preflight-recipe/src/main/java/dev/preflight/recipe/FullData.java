@@ -53,7 +53,8 @@ public final class FullData extends RecipeStage<FullData.Thresholds> {
     @Override
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
-        RunSpec main = ctx.spec(NAME, ctx.trainingData(o.batchSize(), true), o.model(), o.fullDataSteps());
+        // The label-noise stage ranks this run's predictions on every sample: asked for only when it will climb.
+        RunSpec main = modelSpec(ctx, NAME).withPredictions(o.stageNames().contains(LabelNoise.NAME) ? LabelNoise.SPLITS : null);
         ModelConfig linear = new ModelConfig("mlp", o.seed(), 1e-3, List.of());
         RunSpec logistic = ctx.spec(NAME, ctx.trainingData(o.batchSize(), true), linear, o.fullDataSteps());
         String mainId = ctx.submit(main);
@@ -80,6 +81,12 @@ public final class FullData extends RecipeStage<FullData.Thresholds> {
                 ctx.majorityShare(), StageContext.mean(StageContext.tail(StageContext.trained(baseline.history().val())), false),
                 ctx.classes());
         return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds());
+    }
+
+    /** The model on all training data for the experiment's full-data steps, as {@code stage}'s run. */
+    static RunSpec modelSpec(StageContext ctx, String stage) {
+        LadderOptions o = ctx.options();
+        return ctx.spec(stage, ctx.trainingData(o.batchSize(), true), o.model(), o.fullDataSteps());
     }
 
     public static StageResult judge(List<String> runIds, Measurements m, String failure, Thresholds t) {

@@ -3,24 +3,40 @@ package dev.preflight.recipe;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
-/** The ladder's stages in the recipe's order. Adding a stage means writing its class and adding it to {@link #all()}. */
+/** The ladder's stages in the recipe's order. Adding a stage means writing its class and adding it to {@link #every()}. */
 public final class Stages {
 
     private Stages() {
     }
 
-    /** Every stage with its default thresholds, in the order the recipe climbs them. */
-    public static List<Stage> all() {
+    /** Every stage with its default thresholds, in the order the recipe climbs them (the opt-in ones included). */
+    public static List<Stage> every() {
         return List.of(new ModelCheck(), new DataCheck(), new InitCheck(), new OverfitOneSample(), new OverfitFewSamples(), new FullData(),
-                new SpeedCheck(), new Ablations());
+                new LabelNoise(), new SpeedCheck(), new Ablations(), new Ensemble());
     }
 
-    /** Names of {@link #all()}, in order. */
+    /**
+     * Stages climbed only when named: they squeeze out what a model that works can give (Karpathy 6) or look back at
+     * the data through it, rather than check that it works, and each costs forward passes over whole splits
+     * (label-noise: train and val of the full-data run; ensemble: val of every ablation trial).
+     */
+    public static final Set<String> OPT_IN = Set.of(LabelNoise.NAME, Ensemble.NAME);
+
+    /** The default ladder: {@link #every()} but the {@link #OPT_IN} stages, with their default thresholds, in order. */
+    public static List<Stage> all() {
+        return every().stream().filter(s -> !OPT_IN.contains(s.name())).toList();
+    }
+
+    /** Names of {@link #all()}, in order: the default ladder. */
     public static final List<String> NAMES = all().stream().map(Stage::name).toList();
 
+    /** Names of {@link #every()}, in order: what {@link #named} accepts. */
+    public static final List<String> EVERY = every().stream().map(Stage::name).toList();
+
     /**
-     * The stages named, in ladder order whatever the order given (empty or null: all).
+     * The stages named, in ladder order whatever the order given (empty or null: the default ladder, {@link #all()}).
      *
      * @throws IllegalArgumentException naming every unknown stage and the known ones
      */
@@ -28,13 +44,13 @@ public final class Stages {
         if (names == null || names.isEmpty()) {
             return all();
         }
-        List<String> unknown = names.stream().filter(n -> !NAMES.contains(n)).toList();
+        List<String> unknown = names.stream().filter(n -> !EVERY.contains(n)).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown stage" + (unknown.size() == 1 ? " '" + unknown.get(0) + "'" : "s " + unknown)
-                    + ", expected some of " + NAMES);
+                    + ", expected some of " + EVERY);
         }
         List<Stage> out = new ArrayList<>();
-        for (Stage s : all()) {
+        for (Stage s : every()) {
             if (names.contains(s.name())) {
                 out.add(s);
             }

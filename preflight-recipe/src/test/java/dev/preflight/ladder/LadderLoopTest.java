@@ -51,6 +51,11 @@ class LadderLoopTest {
         }
 
         @Override
+        public java.util.Optional<dev.preflight.wire.SamplePredictions> predictions(String runId, String split) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
         public boolean kill(String runId, String reason) {
             killed.add(runId);
             return true;
@@ -110,12 +115,15 @@ class LadderLoopTest {
 
     @Test
     void stagesAreNamedInLadderOrderAndUnknownNamesAreRefusedByName() {
-        assertEquals(List.of("model-check", "data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "speed", "ablations"),
-                Stages.NAMES);
+        assertEquals(List.of("model-check", "data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "label-noise", "speed",
+                        "ablations", "ensemble"), Stages.EVERY);
+        assertEquals(Stages.EVERY.stream().filter(n -> !n.equals("label-noise") && !n.equals("ensemble")).toList(), Stages.NAMES,
+                "the default ladder leaves the opt-in stages out");
+        assertEquals(List.of("full-data", "label-noise"), Stages.named(List.of("label-noise", "full-data")).stream().map(Stage::name).toList());
         assertEquals(List.of("init-check", "full-data"), Stages.named(List.of("full-data", "init-check")).stream().map(Stage::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Stages.named(List.of("init-check", "warp-drive")));
         assertTrue(e.getMessage().contains("'warp-drive'") && e.getMessage().contains("data-check"), e.getMessage());
-        for (Stage s : Stages.all()) {
+        for (Stage s : Stages.every()) {
             assertTrue(s.recipeLine().length() > 20, s.name() + " cites its recipe line");
         }
     }
@@ -127,7 +135,7 @@ class LadderLoopTest {
         Ablations.Space small = Ablations.Space.parse(json);
         LadderOptions o = LadderOptions.of("e", "d", MLP).withStage(new Ablations(small));
         assertEquals(Stages.NAMES, o.stageNames());
-        Ablations a = (Ablations) o.stages().get(7);
+        Ablations a = (Ablations) o.stages().get(Stages.NAMES.indexOf(Ablations.NAME));
         assertEquals(2, a.space().trials());
         assertNotEquals(Ablations.DEFAULT_SPACE, a.space());
         LadderOptions some = LadderOptions.of("e", "d", MLP).withStages(Stages.named(List.of("init-check"))).withStage(new Ablations(small));

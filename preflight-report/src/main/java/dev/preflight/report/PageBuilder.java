@@ -168,8 +168,32 @@ final class PageBuilder {
             a.previews().forEach((name, png) -> previews.add(new ReportPage.Preview(name,
                     "data:image/png;base64," + Base64.getEncoder().encodeToString(png))));
         }
+        List<ReportPage.GalleryView> galleries = a == null ? List.of() : a.galleries().stream().map(PageBuilder::gallery).toList();
         return new ReportPage.Stage(s.name(), s.verdict().name(), s.summary(), evidence, s.findings(), runList, data, features,
-                leaderboard, curves, shownIn, dynamics, previews);
+                leaderboard, curves, shownIn, dynamics, previews, galleries);
+    }
+
+    /** A gallery as rows: images as thumbnails, tables as their stored values. */
+    static ReportPage.GalleryView gallery(dev.preflight.recipe.Gallery g) {
+        List<ReportPage.GalleryRow> rows = new ArrayList<>();
+        int rank = 1;
+        for (dev.preflight.recipe.Gallery.Sample x : g.samples()) {
+            List<String> values = new ArrayList<>();
+            if (x.values() != null) {
+                for (float v : x.values()) {
+                    values.add(Fmt.num((double) v));
+                }
+            }
+            rows.add(new ReportPage.GalleryRow(rank++, x.split(), x.index(), name(g.classNames(), x.label()), name(g.classNames(), x.predicted()),
+                    String.format(java.util.Locale.ROOT, "%.3f", x.probability()), String.format(java.util.Locale.ROOT, "%.3f", x.labelProbability()),
+                    String.format(java.util.Locale.ROOT, "%.3f", x.loss()), x.confidentlyWrong(),
+                    x.pixels() == null ? null : Thumbnails.dataUri(x.shape(), x.pixels()), values));
+        }
+        return new ReportPage.GalleryView(g.title(), g.featureNames() == null ? List.of() : g.featureNames(), rows);
+    }
+
+    private static String name(List<String> names, int c) {
+        return names != null && c >= 0 && c < names.size() ? names.get(c) : String.valueOf(c);
     }
 
     private String nextId() {

@@ -46,7 +46,23 @@ public final class ReportPage {
      */
     public record Stage(String name, String verdict, String summary, List<Field> evidence, List<String> findings, List<Run> runs,
                         List<Figure> data, FeatureTable features, Leaderboard leaderboard, List<Figure> curves,
-                        String curvesShownIn, Dynamics dynamics, List<Preview> previews) {
+                        String curvesShownIn, Dynamics dynamics, List<Preview> previews, List<GalleryView> galleries) {
+    }
+
+    /**
+     * Samples with what the model made of them (label-noise).
+     *
+     * @param features tabular data: the feature names heading the value columns; empty for images
+     */
+    public record GalleryView(String title, List<String> features, List<GalleryRow> rows) {
+    }
+
+    /**
+     * @param thumbnail images: a PNG data URI; null for tables
+     * @param values    tables: the stored feature values, formatted; empty for images
+     */
+    public record GalleryRow(int rank, String split, int index, String label, String predicted, String probability,
+                             String labelProbability, String loss, boolean confidentlyWrong, String thumbnail, List<String> values) {
     }
 
     public record Field(String key, String value) {

@@ -279,6 +279,31 @@ class ReportHtmlTest {
     }
 
     @Test
+    void theLabelNoiseGalleryShowsImagesAsThumbnailsAndTablesAsFeatureRows() throws Exception {
+        byte[] pixels = new byte[4 * 4];
+        pixels[5] = (byte) 255;
+        dev.preflight.recipe.Gallery images = new dev.preflight.recipe.Gallery("train: the 1 most surprising samples", List.of("square", "ring"),
+                null, List.of(new dev.preflight.recipe.Gallery.Sample("train", 1234, 1, 0, 0.987, 0.013, 4.343, true, new int[]{4, 4, 1}, pixels, null)));
+        dev.preflight.recipe.Gallery table = new dev.preflight.recipe.Gallery("val: the 1 most surprising samples", List.of("Adelie", "Gentoo"),
+                List.of("bill_length_mm", "island=Dream"), List.of(new dev.preflight.recipe.Gallery.Sample("val", 17, 0, 1, 0.6, 0.4, 0.916, false,
+                new int[]{2}, null, new float[]{39.1f, 1f})));
+        StageArtifacts a = new StageArtifacts(new ArrayList<>(), new java.util.LinkedHashMap<>());
+        a.galleries().add(images);
+        a.galleries().add(table);
+        StageResult s = new StageResult("label-noise", Verdict.WARN, Map.of("train_confidently_wrong_share", 0.02), "noisy", List.of("run-f"));
+        String html = ReportHtml.render(new Report("d", "cnn", List.of(s), 0), Map.of("label-noise", a), null);
+        Matcher img = Pattern.compile("<img class=\"thumb\" alt=\"sample 1234\" src=\"data:image/png;base64,([^\"]+)\">").matcher(html);
+        assertTrue(img.find(), "a thumbnail of sample 1234");
+        java.awt.image.BufferedImage thumb = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(img.group(1))));
+        assertEquals(Thumbnails.MIN_SIDE, thumb.getWidth(), "4 px enlarged 14 times");
+        assertEquals(0xFFFFFF, thumb.getRGB(14 + 3, 14 + 3) & 0xFFFFFF, "pixel (1, 1) is white");
+        assertEquals(0, thumb.getRGB(3, 3) & 0xFFFFFF, "pixel (0, 0) is black");
+        assertTrue(html.contains("<tr class=\"wrong\"><td>1</td><td>train</td><td>1234</td>"), "a confidently wrong row is marked");
+        assertTrue(html.contains("<td>ring</td><td>square</td><td class=\"num\">0.987</td><td class=\"num\">0.013</td>"), "class names and probabilities");
+        assertTrue(html.contains("<th>bill_length_mm</th><th>island=Dream</th>") && html.contains("<td class=\"num\">39.1</td>"), "tables show feature values");
+    }
+
+    @Test
     void echartsIsInlinedNotFetched() {
         String html = Fixtures.penguins().render();
         assertTrue(html.length() > 900_000, "ECharts inlined: " + html.length());

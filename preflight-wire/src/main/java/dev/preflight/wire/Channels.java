@@ -26,6 +26,8 @@ public final class Channels {
     public static final String EXPERIMENTS_IN = "experiments-in";
     public static final String EXPERIMENTS_OUT = "experiments-out";
     public static final String LEASES_IN = "leases-in";
+    public static final String SAMPLE_PREDICTIONS_IN = "sample-predictions-in";
+    public static final String SAMPLE_PREDICTIONS_OUT = "sample-predictions-out";
 
     private Channels() {
     }

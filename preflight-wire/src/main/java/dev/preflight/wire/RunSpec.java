@@ -11,14 +11,38 @@ import java.util.List;
  * @param checkpointEvery save a resumable checkpoint every this many steps; null means every 100
  * @param experiment    optional label grouping runs (e.g. one ladder or one ablation); a metrics tag
  * @param stage         optional recipe stage this run serves (e.g. "overfit-one-sample"); a metrics tag
+ * @param predictions   optional splits ("train", "val") over which the eval-service records every sample's predicted
+ *                      probabilities with the run's final weights ({@link SamplePredictions}); null or empty: none.
+ *                      Costs one forward pass over each split named, after the run's last validation
  */
 public record RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
-                      Integer checkpointEvery, String experiment, String stage) {
+                      Integer checkpointEvery, String experiment, String stage, List<String> predictions) {
+
+    public RunSpec {
+        // Not List.copyOf: a null element must reach problems(), which names it, rather than fail the decoding.
+        predictions = predictions == null || predictions.isEmpty() ? null : java.util.Collections.unmodifiableList(new ArrayList<>(predictions));
+    }
+
+    /** A run that asks for no per-sample predictions. */
+    public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
+                   Integer checkpointEvery, String experiment, String stage) {
+        this(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, null);
+    }
+
+    /** The same run, with per-sample predictions of its final weights over {@code splits} (see {@link SamplePredictions}). */
+    public RunSpec withPredictions(List<String> splits) {
+        return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, splits);
+    }
+
+    /** The splits to record per-sample predictions over; empty when none. */
+    public List<String> predictionSplits() {
+        return predictions == null ? List.of() : predictions;
+    }
 
     public static final int MAX_STEPS = 1_000_000;
     /** Stages before ablations: the recipe wants a small (< 1 M parameter) model and no fancy features there. */
     public static final java.util.Set<String> EARLY_STAGES = java.util.Set.of("init-check", "overfit-one-sample",
-            "overfit-few-samples", "full-data", "speed");
+            "overfit-few-samples", "full-data", "label-noise", "speed");
 
     public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery) {
         this(dataset, data, model, steps, snapshotEvery, null, null, null);
@@ -63,6 +87,16 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
         for (String[] label : new String[][]{{"experiment", experiment}, {"stage", stage}}) {
             if (label[1] != null && !label[1].matches("[A-Za-z0-9_.-]{1,64}")) {
                 problems.add(label[0] + " must be 1-64 letters, digits, '.', '_' or '-', was '" + label[1] + "'");
+            }
+        }
+        if (predictions != null) {
+            for (String split : predictions) {
+                if (split == null || !SamplePredictions.SPLITS.contains(split)) {
+                    problems.add("predictions must name splits among " + SamplePredictions.SPLITS + ", was '" + split + "'");
+                }
+            }
+            if (predictions.stream().distinct().count() != predictions.size()) {
+                problems.add("predictions names a split twice: " + predictions);
             }
         }
         return problems;

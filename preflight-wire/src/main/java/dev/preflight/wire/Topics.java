@@ -66,6 +66,12 @@ public final class Topics {
      * paces snapshots by it; every trainer replica reads all of it from its end (only news matter).
      */
     public static final String EVAL_READY = "preflight.eval-ready";
+    /**
+     * Per-sample predictions of a run's final weights over a whole split ({@link SamplePredictions}), for the runs
+     * whose spec asks ({@link RunSpec#predictions()}). Key: run id. Value: JSON, one chunk of consecutive split
+     * positions per record. Kept 30 days like the metric topics: the gateway rebuilds them with the history.
+     */
+    public static final String SAMPLE_PREDICTIONS = "preflight.sample-predictions";
     /** Records no consumer could process, with the reason in headers. Value: the original bytes. */
     public static final String DEAD_LETTERS = "preflight.dead-letters";
     /** Prefix of the per-run train-batch streams: {@code preflight.batches.<runId>}. Value: {@link BatchCodec}. */
@@ -127,6 +133,7 @@ public final class Topics {
         NewTopic experiments = topic(EXPERIMENTS, 1, 30 * DAY_MS, true);
         experiments.configs().put("cleanup.policy", "compact");
         topics.add(experiments);
+        topics.add(topic(SAMPLE_PREDICTIONS, 4, 30 * DAY_MS, true));
         topics.add(topic(DEAD_LETTERS, 1, 30 * DAY_MS, true));
         return topics;
     }

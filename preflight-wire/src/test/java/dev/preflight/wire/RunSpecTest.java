@@ -76,4 +76,18 @@ class RunSpecTest {
         assertTrue(assertThrows(WireFormatException.class,
                 () -> RunSubmitted.decode(Json.encode(new RunSubmitted("run-1", bad, 0)))).getMessage().contains("steps"));
     }
+
+    @Test
+    void predictionsNameSplitsOnceAndAChunkMustLieInsideItsSplit() {
+        RunSpec spec = Json.decode(VALID.substring(0, VALID.lastIndexOf('}')) + ",\"predictions\":[\"train\",\"test\",\"train\"]}", RunSpec.class);
+        assertEquals(List.of("predictions must name splits among [train, val], was 'test'", "predictions names a split twice: [train, test, train]"),
+                spec.problems());
+        assertEquals(List.of("val"), Json.decode(Json.encode(spec.withPredictions(List.of("val"))), RunSpec.class).predictionSplits());
+        assertEquals(List.of(), spec.withPredictions(null).predictionSplits());
+        assertEquals(List.of("predictions must name splits among [train, val], was 'null'"),
+                Json.decode(VALID.substring(0, VALID.lastIndexOf('}')) + ",\"predictions\":[null]}", RunSpec.class).problems());
+        byte[] outside = Json.encode(SamplePredictions.of("r-1", 5, "val", 2, 1, new int[]{4, 5}, new int[]{0, 1}, new float[][]{{1f}, {1f}}));
+        WireFormatException e = org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class, () -> SamplePredictions.decode(outside));
+        assertEquals("SamplePredictions chunk [1, 3) lies outside its split of 2", e.getMessage());
+    }
 }

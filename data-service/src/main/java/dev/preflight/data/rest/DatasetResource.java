@@ -19,6 +19,7 @@ import dev.preflight.data.service.StatsService;
 import dev.preflight.data.service.FeatureScaler;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.ValBatches;
+import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -190,6 +191,98 @@ public class DatasetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public DatasetDetail get(@PathParam("name") String name) {
         return DatasetDetail.of(load(name));
+    }
+
+    /** Samples one {@code /samples} request may name: a gallery's worth, and short enough for a request line. */
+    static final int MAX_SAMPLES_BY_INDEX = 256;
+
+    @GET
+    @Path("{name}/split-indices")
+    @Operation(summary = "The dataset indices of one side of a run's split, ascending",
+            description = "What position p of GET /split-batch is: indices[p]. The split is the one the run's stream and "
+                    + "val batches use (given with the data, else Preflight's stratified split of splitSeed and valFraction).")
+    @APIResponse(responseCode = "200", description = "{split, indices}")
+    @APIResponse(responseCode = "400", description = "A parameter is missing or out of range; the body names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of that name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public SplitIndices splitIndices(@PathParam("name") String name, @QueryParam("splitSeed") String splitSeed,
+                                     @QueryParam("valFraction") String valFraction, @QueryParam("split") String split) {
+        Dataset dataset = load(name);
+        return new SplitIndices(splitSide(split), side(runSplit(dataset, splitSeed, valFraction), split));
+    }
+
+    /** @param indices dataset indices of the split's side, ascending */
+    public record SplitIndices(String split, int[] indices) {
+    }
+
+    @GET
+    @Path("{name}/split-batch")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "Consecutive samples of one side of a run's split, never augmented",
+            description = "Positions [from, from + size) of GET /split-indices' list (capped at its end), as BatchCodec "
+                    + "bytes whose index is from; tabular features scaled with the train split's statistics, as the run's "
+                    + "batches are. The eval-service pages through a whole split with it (per-sample predictions).")
+    @APIResponse(responseCode = "200", description = "BatchCodec-encoded batch",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponse(responseCode = "400", description = "A parameter is missing or out of range; the body names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of that name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public byte[] splitBatch(@PathParam("name") String name, @QueryParam("splitSeed") String splitSeed,
+                             @QueryParam("valFraction") String valFraction, @QueryParam("split") String split,
+                             @QueryParam("from") String from, @QueryParam("size") String size) {
+        Dataset dataset = load(name);
+        Split s = runSplit(dataset, splitSeed, valFraction);
+        int[] side = side(s, split);
+        int start = QueryParams.requiredInt("from", from, 0, Math.max(0, side.length - 1));
+        int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);
+        int[] picked = Arrays.copyOfRange(side, start, Math.min(side.length, start + count));
+        Batch b = ValBatches.build(dataset, picked, FeatureScaler.of(dataset, s));
+        return BatchCodec.encode(new Batch(start, 0, b.dtype(), b.sampleShape(), b.numClasses(), b.labels(), b.data(), b.masks(),
+                b.targets(), b.targetDim(), null, null));
+    }
+
+    @GET
+    @Path("{name}/samples")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "The samples at the given dataset indices, bytes as stored (features unscaled)",
+            description = "indices: comma-separated, at most 256; the batch's samples in that order. What report galleries show.")
+    @APIResponse(responseCode = "200", description = "BatchCodec-encoded batch",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponse(responseCode = "400", description = "indices missing, not numbers, out of range or too many; the body names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No dataset of that name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public byte[] samples(@PathParam("name") String name, @QueryParam("indices") String indices) {
+        Dataset dataset = load(name);
+        if (indices == null || indices.isBlank()) {
+            throw new BadParameterException("indices", "is required: comma-separated dataset indices");
+        }
+        String[] parts = indices.split(",");
+        if (parts.length > MAX_SAMPLES_BY_INDEX) {
+            throw new BadParameterException("indices", "names " + parts.length + " samples, at most " + MAX_SAMPLES_BY_INDEX);
+        }
+        int[] picked = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            picked[i] = QueryParams.requiredInt("indices", parts[i], 0, dataset.size() - 1);
+        }
+        return BatchCodec.encode(ValBatches.build(dataset, picked));
+    }
+
+    private static Split runSplit(Dataset dataset, String splitSeed, String valFraction) {
+        return Splits.forRun(dataset, QueryParams.requiredLong("splitSeed", splitSeed), QueryParams.requiredFraction("valFraction", valFraction));
+    }
+
+    private static String splitSide(String split) {
+        if (!"train".equals(split) && !"val".equals(split)) {
+            throw new BadParameterException("split", "must be train or val, was " + (split == null ? "missing" : "'" + split + "'"));
+        }
+        return split;
+    }
+
+    private static int[] side(Split s, String split) {
+        return "train".equals(splitSide(split)) ? s.train() : s.val();
     }
 
     @GET

@@ -140,4 +140,36 @@ class DatasetResourceTest {
     void readyWhenKafkaIsReachable() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
+
+    /**
+     * split-indices lists one side of the run's split; split-batch pages through it in that order (index = from),
+     * byte-identical to the stored samples; samples?indices= returns stored samples by dataset index; bad parameters
+     * are 400s naming them.
+     */
+    @Test
+    void aWholeSplitIsPagedInIndexOrderAndSamplesAreServedByIndex() {
+        Dataset shapes = registry.get("shapes");
+        int[] val = Splits.forRun(shapes, 5, 0.2).val();
+        int[] listed = given().when().get("/api/datasets/shapes/split-indices?splitSeed=5&valFraction=0.2&split=val")
+                .then().statusCode(200).body("split", equalTo("val")).extract().jsonPath().getList("indices", Integer.class)
+                .stream().mapToInt(Integer::intValue).toArray();
+        assertArrayEquals(val, listed);
+        int from = val.length - 3;
+        Batch tail = BatchCodec.decode(given().when().get("/api/datasets/shapes/split-batch?splitSeed=5&valFraction=0.2&split=val&from="
+                + from + "&size=10").then().statusCode(200).extract().asByteArray());
+        assertEquals(3, tail.size(), "capped at the split's end");
+        assertEquals(from, tail.index());
+        for (int j = 0; j < 3; j++) {
+            assertArrayEquals(shapes.sample(val[from + j]), Arrays.copyOfRange(tail.data(), j * 784, (j + 1) * 784));
+            assertEquals(shapes.label(val[from + j]), tail.labels()[j]);
+        }
+        Batch picked = BatchCodec.decode(given().when().get("/api/datasets/shapes/samples?indices=7,2").then().statusCode(200)
+                .extract().asByteArray());
+        assertArrayEquals(shapes.sample(7), Arrays.copyOfRange(picked.data(), 0, 784));
+        assertArrayEquals(new int[]{shapes.label(7), shapes.label(2)}, picked.labels());
+        given().when().get("/api/datasets/shapes/split-batch?splitSeed=5&valFraction=0.2&split=test&from=0&size=1")
+                .then().statusCode(400).body("error", containsString("split"));
+        given().when().get("/api/datasets/shapes/samples?indices=1," + shapes.size())
+                .then().statusCode(400).body("error", containsString("indices"));
+    }
 }

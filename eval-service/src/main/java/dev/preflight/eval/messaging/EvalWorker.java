@@ -8,6 +8,7 @@ import dev.preflight.nn.Models;
 import dev.preflight.wire.Channels;
 import dev.preflight.wire.EvalReady;
 import dev.preflight.wire.Json;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.Snapshot;
 import dev.preflight.wire.Topics;
 import dev.preflight.wire.ValStep;
@@ -44,6 +45,7 @@ public class EvalWorker {
     private final Evaluator evaluator;
     private final Emitter<byte[]> out;
     private final Emitter<byte[]> ready;
+    private final Emitter<byte[]> predictions;
     private final String bootstrap;
     private final Counter evaluated;
     private final Counter failures;
@@ -56,12 +58,14 @@ public class EvalWorker {
 
     public EvalWorker(LatestSnapshots mailbox, @RestClient DataServiceClient data, EvalConfig config,
                       @Channel(Channels.VAL_METRICS_OUT) Emitter<byte[]> out,
-                      @Channel(Channels.EVAL_READY_OUT) Emitter<byte[]> ready, MeterRegistry registry,
+                      @Channel(Channels.EVAL_READY_OUT) Emitter<byte[]> ready,
+                      @Channel(Channels.SAMPLE_PREDICTIONS_OUT) Emitter<byte[]> predictions, MeterRegistry registry,
                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
         this.mailbox = mailbox;
         this.evaluator = new Evaluator(data, config);
         this.out = out;
         this.ready = ready;
+        this.predictions = predictions;
         this.registry = registry;
         this.bootstrap = bootstrap;
         this.evaluated = Counter.builder("preflight.eval.snapshots.evaluated").register(registry);
@@ -99,6 +103,34 @@ public class EvalWorker {
                 .description("ValSteps published for training steps (step >= 1) of the run").register(registry));
     }
 
+    private static boolean isLastStep(Snapshot s) {
+        return s.spec() != null && s.spec().steps() != null && s.step() == s.spec().steps() && !s.spec().predictionSplits().isEmpty();
+    }
+
+    /**
+     * The run's final weights over every split its spec names ({@code RunSpec.predictions}), chunk by chunk on
+     * {@code preflight.sample-predictions}; a split that cannot be done gets one record with the reason, so whoever
+     * waits for it learns why at once instead of timing out.
+     */
+    private void samplePredictions(Snapshot s, boolean weightsLoaded) {
+        for (String split : s.spec().predictionSplits()) {
+            try {
+                if (!weightsLoaded) {
+                    throw new IllegalStateException("the final snapshot could not be evaluated (see the eval-service's log)");
+                }
+                evaluator.predictSplit(s, split, chunk -> send(predictions, s.runId(), chunk));
+            } catch (RuntimeException e) {
+                LOG.warnf("no %s predictions for %s: %s", split, s.runId(), e.getMessage());
+                send(predictions, s.runId(), SamplePredictions.failed(s.runId(), s.step(), split,
+                        "the eval-service could not predict the " + split + " split: " + e.getMessage()));
+            }
+        }
+    }
+
+    private static void send(Emitter<byte[]> emitter, String runId, Object message) {
+        emitter.send(Message.of(Json.encode(message)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(runId).build()));
+    }
+
     private void loop() {
         while (running) {
             Snapshot s;
@@ -126,6 +158,9 @@ public class EvalWorker {
                 // Validation is a monitor: one failed evaluation must not stop the next; the failure is counted.
                 failures.increment();
                 LOG.warnf("could not evaluate %s step %d: %s", s.runId(), s.step(), e.getMessage());
+            }
+            if (isLastStep(s)) {
+                samplePredictions(s, validated);
             }
             // Done either way: the run's trainer may publish its next snapshot (snapshots on demand).
             ready.send(Message.of(Json.encode(new EvalReady(s.runId(), s.step(), validated, System.currentTimeMillis())))

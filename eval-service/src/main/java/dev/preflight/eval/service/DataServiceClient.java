@@ -8,7 +8,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** data-service's val-batch endpoint: random val samples, never augmented, in the binary batch format. */
+/**
+ * data-service's val endpoints: random val batches, and whole split sides page by page (per-sample predictions); never
+ * augmented, in the binary batch format.
+ */
 @RegisterRestClient(configKey = "data-service")
 @Path("/api/datasets")
 public interface DataServiceClient {
@@ -19,4 +22,19 @@ public interface DataServiceClient {
     byte[] valBatch(@PathParam("name") String dataset, @QueryParam("splitSeed") long splitSeed,
                     @QueryParam("valFraction") double valFraction, @QueryParam("size") int size,
                     @QueryParam("sampleSeed") long sampleSeed);
+
+    /** {@code {split, indices}}: the dataset indices of one side of the run's split, ascending (JSON, read strictly). */
+    @GET
+    @Path("/{name}/split-indices")
+    @Produces(MediaType.APPLICATION_JSON)
+    byte[] splitIndices(@PathParam("name") String dataset, @QueryParam("splitSeed") long splitSeed,
+                        @QueryParam("valFraction") double valFraction, @QueryParam("split") String split);
+
+    /** Positions [from, from + size) of that side, never augmented, in the binary batch format (index = from). */
+    @GET
+    @Path("/{name}/split-batch")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    byte[] splitBatch(@PathParam("name") String dataset, @QueryParam("splitSeed") long splitSeed,
+                      @QueryParam("valFraction") double valFraction, @QueryParam("split") String split,
+                      @QueryParam("from") int from, @QueryParam("size") int size);
 }

@@ -11,6 +11,7 @@ import dev.preflight.nn.TfThreads;
 import dev.preflight.wire.Batch;
 import dev.preflight.wire.BatchCodec;
 import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.Snapshot;
 import dev.preflight.wire.ValSampling;
 import dev.preflight.wire.ValStep;
@@ -237,6 +238,60 @@ public class Evaluator implements AutoCloseable {
             out[i] = Float.isFinite(values[i]) ? (double) values[i] : null;
         }
         return out;
+    }
+
+    /** Values (samples x classes) per {@link SamplePredictions} chunk: about 0.7 MB of JSON, far below the 16 MiB record limit. */
+    static final int CHUNK_VALUES = 65_536;
+    /** Samples per data-service request when paging through a split: one forward pass each. */
+    static final int PAGE_SAMPLES = 1024;
+
+    /**
+     * Per-sample predictions of the weights the last {@link #evaluate} of {@code s} loaded, over the whole {@code split}
+     * of the run's own split, page by page from the data-service, each page handed to {@code out} as one chunk as soon as
+     * it is computed (so a long split never sits in memory). Classification only: for other tasks one chunk with the
+     * reason. Cost: one forward pass per sample of the split.
+     *
+     * @throws RuntimeException when the data-service cannot serve the split (the caller publishes the reason)
+     */
+    public void predictSplit(Snapshot s, String split, java.util.function.Consumer<SamplePredictions> out) {
+        RunState run = runs.get(s.runId());
+        if (run == null) {
+            throw new IllegalStateException("run " + s.runId() + " has no model here: evaluate its snapshot first");
+        }
+        if (run.model.task() != Task.CLASSIFICATION) {
+            out.accept(SamplePredictions.failed(s.runId(), s.step(), split, "per-sample predictions are for classification; this run is "
+                    + run.model.task()));
+            return;
+        }
+        DataConfig d = s.spec().data();
+        int[] indices;
+        try {
+            indices = dev.preflight.wire.Json.MAPPER.readTree(data.splitIndices(s.spec().dataset(), d.seed(), d.valFraction(), split))
+                    .path("indices").traverse(dev.preflight.wire.Json.MAPPER).readValueAs(int[].class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable split indices from the data-service: " + e.getMessage(), e);
+        }
+        if (indices.length == 0) {
+            out.accept(SamplePredictions.failed(s.runId(), s.step(), split, "the run's " + split + " split is empty"));
+            return;
+        }
+        int classes = run.model.numClasses();
+        int chunk = Math.max(1, Math.min(PAGE_SAMPLES, CHUNK_VALUES / classes));
+        for (int from = 0; from < indices.length; from += chunk) {
+            Batch b = BatchCodec.decode(data.splitBatch(s.spec().dataset(), d.seed(), d.valFraction(), split, from, chunk));
+            int n = b.size();
+            if (b.index() != from || from + n > indices.length) {
+                throw new IllegalStateException("the data-service answered positions [" + b.index() + ", " + (b.index() + n)
+                        + ") of a " + indices.length + "-sample split for [" + from + ", " + (from + chunk) + ")");
+            }
+            float[] p = run.model.probabilities(b);
+            float[][] rows = new float[n][];
+            for (int i = 0; i < n; i++) {
+                rows[i] = java.util.Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
+            }
+            out.accept(SamplePredictions.of(s.runId(), s.step(), split, indices.length, from,
+                    java.util.Arrays.copyOfRange(indices, from, from + n), b.labels(), rows));
+        }
     }
 
     /** Time the last {@link #evaluate} spent fetching val batches: the part of validation that is I/O. */

@@ -6,6 +6,7 @@ import dev.preflight.wire.Channels;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunIds;
 import dev.preflight.wire.RunSubmitted;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 import dev.preflight.wire.WireFormatException;
@@ -17,7 +18,7 @@ import org.jboss.logging.Logger;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Feeds the store from the four topics the gateway follows. Each record is decoded strictly; a decoding failure
+ * Feeds the store from the five topics the gateway follows. Each record is decoded strictly; a decoding failure
  * propagates, which nacks the message, and the channel's dead-letter strategy moves it to
  * {@code preflight.dead-letters} with the reason, so one bad record neither stops consumption nor is silently lost.
  *
@@ -82,6 +83,13 @@ public class EventConsumer {
         if (store.valStep(step)) {
             tensorboard.valStep(step);
         }
+    }
+
+    /** One chunk of a run's per-sample predictions; the store joins the chunks of a split. */
+    @Incoming(Channels.SAMPLE_PREDICTIONS_IN)
+    @NonBlocking
+    public void onSamplePredictions(byte[] value) {
+        store.samplePredictions(SamplePredictions.decode(value));
     }
 
     @Incoming(Channels.RUN_EVENTS_IN)

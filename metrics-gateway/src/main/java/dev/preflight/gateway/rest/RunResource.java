@@ -41,6 +41,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.preflight.wire.SamplePredictions;
+
 import java.net.URI;
 import java.util.List;
 
@@ -151,6 +153,30 @@ public class RunResource {
         }
         RunRecord run = run(id);
         return selected == null ? run.history(lo, hi) : run.series(selected, lo, hi);
+    }
+
+    @GET
+    @Path("/{id}/predictions")
+    @Operation(summary = "Per-sample predictions of the run's final weights over a whole split",
+            description = "For runs whose spec names the split in 'predictions': {runId, step, split, total, from: 0, indices "
+                    + "(dataset index per sample, split order), labels (given), probabilities (per sample, one per class)}, or "
+                    + "{..., error} saying why there are none (not a classification run, data-service unreachable). They arrive "
+                    + "after the run's last validation.")
+    @APIResponse(responseCode = "200", description = "SamplePredictions JSON")
+    @APIResponse(responseCode = "400", description = "split is not train or val",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "409", description = "Not (yet) there: the spec did not ask for the split, or not every chunk arrived",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public SamplePredictions predictions(@PathParam("id") String id, @QueryParam("split") String split) {
+        // List.of(...).contains(null) throws: a missing split is checked first.
+        if (split == null || !SamplePredictions.SPLITS.contains(split)) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "split must be one of " + SamplePredictions.SPLITS + ", was "
+                    + (split == null ? "missing" : "'" + split + "'"));
+        }
+        RunRecord run = run(id);
+        return run.samplePredictions(split).orElseThrow(() -> new ApiException(Response.Status.CONFLICT, run.samplePredictionsMissing(split)));
     }
 
     @GET

@@ -115,8 +115,8 @@ public class ExperimentService {
         }
         if (r.stages() != null) {
             for (String s : r.stages()) {
-                if (!Stages.NAMES.contains(s)) {
-                    problems.add("stages: '" + s + "' is unknown, expected some of " + Stages.NAMES);
+                if (!Stages.EVERY.contains(s)) {
+                    problems.add("stages: '" + s + "' is unknown, expected some of " + Stages.EVERY);
                 }
             }
         }

@@ -56,6 +56,11 @@ public class GatewayRuns implements Runs {
     }
 
     @Override
+    public java.util.Optional<dev.preflight.wire.SamplePredictions> predictions(String runId, String split) {
+        return record(runId).samplePredictions(split);
+    }
+
+    @Override
     public boolean kill(String runId, String reason) {
         if (record(runId).state().terminal()) {
             return false;

@@ -9,6 +9,7 @@ import dev.preflight.gateway.model.RunSummary;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 
@@ -52,6 +53,75 @@ public final class RunRecord {
     private final AtomicLong terminalAtMs = new AtomicLong();
 
     private record Status(RunState state, String message, String worker) {
+    }
+
+    // Per split, the chunks of the latest final weights' predictions, keyed by their first position (a redelivery replaces).
+    private final java.util.concurrent.ConcurrentHashMap<String, ConcurrentSkipListMap<Integer, SamplePredictions>> predictions =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Keeps one chunk of per-sample predictions. A chunk of a later step (the run was resubmitted and ran on) replaces
+     * the split's earlier chunks; one of an earlier step (a redelivery from before) is dropped; an error replaces all.
+     */
+    public void samplePredictions(SamplePredictions chunk) {
+        predictions.compute(chunk.split(), (split, chunks) -> {
+            ConcurrentSkipListMap<Integer, SamplePredictions> kept = chunks == null ? new ConcurrentSkipListMap<>() : chunks;
+            SamplePredictions any = kept.isEmpty() ? null : kept.firstEntry().getValue();
+            if (any != null && any.step() > chunk.step()) {
+                return kept;
+            }
+            if (any != null && (any.step() < chunk.step() || chunk.error() != null || any.error() != null)) {
+                kept = new ConcurrentSkipListMap<>();
+            }
+            kept.put(chunk.from(), chunk);
+            return kept;
+        });
+    }
+
+    /**
+     * The split's predictions joined into one record (from 0, every sample in split order), or the record saying why
+     * there are none; empty while chunks are missing (or none came).
+     */
+    public java.util.Optional<SamplePredictions> samplePredictions(String split) {
+        ConcurrentSkipListMap<Integer, SamplePredictions> chunks = predictions.get(split);
+        if (chunks == null || chunks.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<SamplePredictions> parts = new ArrayList<>(chunks.values());
+        SamplePredictions first = parts.get(0);
+        if (first.error() != null) {
+            return java.util.Optional.of(first);
+        }
+        int n = parts.stream().mapToInt(SamplePredictions::size).sum();
+        if (n != first.total()) {
+            return java.util.Optional.empty();
+        }
+        int[] indices = new int[n];
+        int[] labels = new int[n];
+        float[][] probabilities = new float[n][];
+        for (SamplePredictions p : parts) {
+            if (p.from() + p.size() > n) {
+                return java.util.Optional.empty();
+            }
+            System.arraycopy(p.indices(), 0, indices, p.from(), p.size());
+            System.arraycopy(p.labels(), 0, labels, p.from(), p.size());
+            System.arraycopy(p.probabilities(), 0, probabilities, p.from(), p.size());
+        }
+        return java.util.Optional.of(SamplePredictions.of(runId, first.step(), split, n, 0, indices, labels, probabilities));
+    }
+
+    /** Why {@link #samplePredictions(String)} is empty, for people: not asked for, not yet, or chunks missing. */
+    public String samplePredictionsMissing(String split) {
+        RunSpec spec = spec();
+        if (spec != null && !spec.predictionSplits().contains(split)) {
+            return "run '" + runId + "' did not ask for " + split + " predictions (its spec's predictions: " + spec.predictionSplits() + ")";
+        }
+        ConcurrentSkipListMap<Integer, SamplePredictions> chunks = predictions.get(split);
+        if (chunks == null || chunks.isEmpty()) {
+            return "no " + split + " predictions of run '" + runId + "' yet: the eval-service sends them after the run's last validation";
+        }
+        int n = chunks.values().stream().mapToInt(SamplePredictions::size).sum();
+        return n + " of " + chunks.firstEntry().getValue().total() + " " + split + " predictions of run '" + runId + "' arrived so far";
     }
 
     RunRecord(String runId, RunSpec specAtFirstSight) {

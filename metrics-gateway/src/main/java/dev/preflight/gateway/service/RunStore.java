@@ -4,6 +4,7 @@ import dev.preflight.gateway.model.RunState;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
 
@@ -69,6 +70,11 @@ public final class RunStore {
         boolean fresh = record(step.runId(), null).valStep(step);
         followersOf(step.runId()).forEach(f -> f.valStep(step));
         return fresh;
+    }
+
+    /** A chunk of per-sample predictions (see {@link RunRecord#samplePredictions(SamplePredictions)}). */
+    public void samplePredictions(SamplePredictions chunk) {
+        record(chunk.runId(), null).samplePredictions(chunk);
     }
 
     public RunRecord event(RunEvent event) {

@@ -195,4 +195,34 @@ class RunStoreTest {
             assertTrue(r.state() == RunState.RUNNING);
         }
     }
+
+    private static dev.preflight.wire.SamplePredictions chunk(int step, int from, int n, int total) {
+        int[] indices = IntStream.range(from, from + n).map(i -> 10 * i).toArray();
+        float[][] probs = IntStream.range(from, from + n).mapToObj(i -> new float[]{i / 100f, 1 - i / 100f}).toArray(float[][]::new);
+        return dev.preflight.wire.SamplePredictions.of("run-p", step, "val", total, from, indices, new int[n], probs);
+    }
+
+    @Test
+    void predictionChunksJoinInSplitOrderOnlyOnceEverySampleArrivedAndALaterStepReplacesThem() {
+        store.submitted(new RunSubmitted("run-p", spec().withPredictions(List.of("val")), 1L));
+        RunRecord run = store.find("run-p").orElseThrow();
+        store.samplePredictions(chunk(100, 3, 2, 5));
+        assertTrue(run.samplePredictions("val").isEmpty());
+        assertEquals("2 of 5 val predictions of run 'run-p' arrived so far", run.samplePredictionsMissing("val"));
+        store.samplePredictions(chunk(100, 0, 3, 5));
+        store.samplePredictions(chunk(100, 3, 2, 5)); // a redelivery replaces its chunk
+        dev.preflight.wire.SamplePredictions joined = run.samplePredictions("val").orElseThrow();
+        assertEquals(List.of(0, 10, 20, 30, 40), java.util.Arrays.stream(joined.indices()).boxed().toList());
+        assertEquals(0.04f, joined.probabilities()[4][0]);
+        assertEquals(0, joined.from());
+        assertEquals(5, joined.total());
+        store.samplePredictions(chunk(200, 0, 2, 4)); // the resubmitted run ran on: its new final weights' chunks win
+        assertTrue(run.samplePredictions("val").isEmpty());
+        store.samplePredictions(chunk(100, 0, 3, 5)); // a late chunk of the earlier weights is dropped
+        store.samplePredictions(chunk(200, 2, 2, 4));
+        assertEquals(200, run.samplePredictions("val").orElseThrow().step());
+        assertTrue(run.samplePredictionsMissing("train").contains("did not ask for train predictions"));
+        store.samplePredictions(dev.preflight.wire.SamplePredictions.failed("run-p", 200, "val", "not a classification run"));
+        assertEquals("not a classification run", run.samplePredictions("val").orElseThrow().error());
+    }
 }

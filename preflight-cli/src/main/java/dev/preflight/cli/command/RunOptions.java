@@ -79,6 +79,10 @@ public class RunOptions {
     @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
     int fullSteps;
 
+    @Option(names = "--ensemble-top", defaultValue = "" + 3, description = "Ablation trials the ensemble stage averages, "
+            + "best first, at least 2 (default: ${DEFAULT-VALUE}).")
+    int ensembleTop;
+
     @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is used or started.")
     String gatewayUrl;
 
@@ -178,6 +182,14 @@ public class RunOptions {
                 .withRunTimeout(Duration.ofSeconds(timeoutSeconds)).withTraining(balance, augmentation);
         if (space != null) {
             options = options.withStage(new Ablations(space));
+        }
+        if (ensembleTop != dev.preflight.recipe.Ensemble.Thresholds.DEFAULT.topK()) {
+            try {
+                options = options.withStage(new dev.preflight.recipe.Ensemble(new dev.preflight.recipe.Ensemble.Thresholds(ensembleTop,
+                        dev.preflight.recipe.Ensemble.Thresholds.DEFAULT.minAccuracyGain())));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--ensemble-top: " + e.getMessage());
+            }
         }
         Console console = new Console(System.out);
         if (gatewayUrl != null) {
