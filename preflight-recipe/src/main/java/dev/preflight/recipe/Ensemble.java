@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>FAIL when the members' per-sample predictions cannot be had (not one trial finished with them, or ablations did
  * not climb first); WARN when the ensemble does not help: fewer than two members, or its accuracy below the best
  * trial's plus {@link Thresholds#minAccuracyGain()} and its loss not below the best trial's. At the ceiling (the best
- * trial already classifies every val sample right) there is nothing to gain: PASS.
+ * trial already classifies every val sample right) accuracy cannot show a gain: PASS when the ensemble's val loss is
+ * not above the best trial's, else WARN (the others only make the predictions less sure).
  */
 public final class Ensemble extends RecipeStage<Ensemble.Thresholds> {
 
@@ -146,9 +147,15 @@ public final class Ensemble extends RecipeStage<Ensemble.Thresholds> {
                 ensemble.loss(), best.loss());
         boolean ceiling = best.accuracy() >= 1.0 && ensemble.accuracy() >= 1.0;
         boolean helps = gain > t.minAccuracyGain() || (gain >= t.minAccuracyGain() && ensemble.loss() < best.loss());
+        if (ceiling && ensemble.loss() <= best.loss()) {
+            return new StageResult(NAME, Verdict.PASS, ev.map(), numbers + ": the best trial already classifies every val sample right; "
+                    + "averaging makes the predictions no less sure", runIds);
+        }
         if (ceiling) {
-            return new StageResult(NAME, Verdict.PASS, ev.map(), numbers + ": the best trial already classifies every val sample right, "
-                    + "nothing left to gain", runIds);
+            // No accuracy to gain, and a higher loss says the averaged-in trials are far less sure than the best: the
+            // ensemble costs K times the inference for predictions worse calibrated than the best trial's alone.
+            return new StageResult(NAME, Verdict.WARN, ev.map(), numbers + ": the ensemble does not help: the best trial already "
+                    + "classifies every val sample right and averaging in the others raised the val loss (keep the best trial)", runIds);
         }
         if (!helps) {
             return new StageResult(NAME, Verdict.WARN, ev.map(), numbers + ": the ensemble does not help (members too alike, or the "

@@ -55,9 +55,14 @@ class EnsembleTest {
     @Test
     void aPerfectBestTrialLeavesNothingToGainAndNothingToEnsembleIsNotAPass() {
         Ensemble.Score perfect = new Ensemble.Score("a", 1.0, 0.01);
-        StageResult ceiling = Ensemble.judge(List.of("a", "b"), List.of(perfect, new Ensemble.Score("b", 0.9, 0.3)),
-                new Ensemble.Score("ensemble", 1.0, 0.05), null, Ensemble.Thresholds.DEFAULT);
+        StageResult ceiling = Ensemble.judge(List.of("a", "b"), List.of(perfect, new Ensemble.Score("b", 1.0, 0.012)),
+                new Ensemble.Score("ensemble", 1.0, 0.008), null, Ensemble.Thresholds.DEFAULT);
         assertEquals(Verdict.PASS, ceiling.verdict(), ceiling.summary());
+        // At the ceiling, a worse-calibrated ensemble (the others far less sure) does not help.
+        StageResult lessSure = Ensemble.judge(List.of("a", "b"), List.of(perfect, new Ensemble.Score("b", 0.9, 0.3)),
+                new Ensemble.Score("ensemble", 1.0, 0.05), null, Ensemble.Thresholds.DEFAULT);
+        assertEquals(Verdict.WARN, lessSure.verdict(), lessSure.summary());
+        assertTrue(lessSure.summary().contains("raised the val loss"), lessSure.summary());
         StageResult one = Ensemble.judge(List.of("a"), List.of(perfect), null, null, Ensemble.Thresholds.DEFAULT);
         assertEquals(Verdict.WARN, one.verdict());
         StageResult none = Ensemble.judge(List.of(), List.of(), null, "no ablation trial ran to the end", Ensemble.Thresholds.DEFAULT);
