@@ -62,7 +62,8 @@ public final class RunWatcher {
         }
     }
 
-    private static void pause(Duration d) {
+    /** The ladder's one way of waiting between polls of the gateway (an interrupt ends the ladder). */
+    static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

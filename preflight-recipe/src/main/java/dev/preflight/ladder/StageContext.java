@@ -138,12 +138,7 @@ public final class StageContext {
             if (p.isPresent() || System.nanoTime() > deadline) {
                 return p;
             }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
+            RunWatcher.pause(java.time.Duration.ofMillis(250));
         }
     }
 
