@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  */
 public final class SameWork {
 
+    /** The process name of the same-work loop's CPU time in its {@link CpuShares.Window}. */
+    public static final String PROCESS = "same-work loop";
+
     private SameWork() {
     }
 
@@ -24,9 +27,10 @@ public final class SameWork {
      * @param val        val batches, one drawn at random per iteration (the eval-service's val batch size)
      * @param threads    the trainer's and the eval-service's threads together
      * @param iterations timed iterations (after 10 untimed ones: graph optimisation, JIT)
-     * @return train samples per second
+     * @return the timed iterations: train samples, wall time and this process's CPU time (every thread; see
+     *         {@link CpuShares}), under the name {@link #PROCESS}
      */
-    public static double samplesPerSecond(ModelConfig model, List<Batch> train, List<Batch> val, TfThreads threads, int iterations) {
+    public static CpuShares.Window run(ModelConfig model, List<Batch> train, List<Batch> val, TfThreads threads, int iterations) {
         SplittableRandom rng = new SplittableRandom(11);
         try (Model m = Models.forBatch(model, train.get(0), threads)) {
             for (int i = 0; i < 10; i++) {
@@ -34,11 +38,14 @@ public final class SameWork {
                 m.evaluate(val.get(rng.nextInt(val.size())));
             }
             long t = System.nanoTime();
+            double cpu0 = CpuShares.ownCpuSeconds().orElse(Double.NaN);
             for (int i = 0; i < iterations; i++) {
                 m.trainStep(train.get(i % train.size()), 1e-3f);
                 m.evaluate(val.get(rng.nextInt(val.size())));
             }
-            return (double) iterations * train.get(0).size() / ((System.nanoTime() - t) / 1e9);
+            double wall = (System.nanoTime() - t) / 1e9;
+            double cpu = CpuShares.ownCpuSeconds().orElse(Double.NaN) - cpu0;
+            return new CpuShares.Window((long) iterations * train.get(0).size(), wall, java.util.Map.of(PROCESS, cpu));
         }
     }
 }

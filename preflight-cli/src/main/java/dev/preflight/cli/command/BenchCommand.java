@@ -5,6 +5,7 @@ import dev.preflight.ladder.GatewayClient;
 import dev.preflight.ladder.RunWatcher;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
+import dev.preflight.cli.bench.CpuShares;
 import dev.preflight.cli.bench.FlopProbe;
 import dev.preflight.cli.bench.PipelineFigures;
 import dev.preflight.cli.bench.SameWork;
@@ -95,25 +96,44 @@ public class BenchCommand implements Callable<Integer> {
             }
             TfThreads sameThreads = new TfThreads(2 * share, 1, false);
             Map<Integer, PipelineFigures> pipeline = new LinkedHashMap<>();
-            Map<Integer, Double> sameWork = new LinkedHashMap<>();
+            Map<Integer, CpuShares.Window> sameWork = new LinkedHashMap<>();
+            Map<Integer, CpuShares.Window> pipelineCpu = new LinkedHashMap<>();
+            // Every process of the stack; Kafka runs inside this JVM (with the bench's own polling), so it is read as this process.
+            Map<String, Long> pids = new LinkedHashMap<>();
+            stack.members().forEach(m -> pids.put(m.name(), m.pid()));
+            pids.put(KAFKA_AND_BENCH, ProcessHandle.current().pid());
             for (int batch : new int[]{64, 256}) {
                 int steps = batch == 64 ? 400 : 150;
                 RunSpec spec = new RunSpec(mnist.name(), new DataConfig(42L, 0, batch, 0.2), cnn, steps, 1);
                 String runId = gateway.submit(spec);
-                RunWatcher.Finished run = new RunWatcher(gateway).await(runId, steps, Duration.ofMinutes(10), p -> { });
+                // CPU readings after the same 20 warm-up steps PipelineFigures skips, and as late as possible before the
+                // end (the run's last steps are followed by its SavedModel export, which is not per-sample work).
+                CpuShares.Reading[] window = new CpuShares.Reading[2];
+                RunWatcher.Finished run = new RunWatcher(gateway).await(runId, steps, Duration.ofMinutes(10), p -> {
+                    if (window[0] == null && p.step() >= 20 && p.step() < steps - 20) {
+                        window[0] = CpuShares.read(p.step(), pids);
+                    } else if (window[0] != null && p.step() > window[0].step() && p.step() <= steps - 5) {
+                        window[1] = CpuShares.read(p.step(), pids);
+                    }
+                });
                 pipeline.put(batch, PipelineFigures.of(run.history(), 20));
+                if (window[1] != null) {
+                    pipelineCpu.put(batch, CpuShares.between(window[0], window[1], batch));
+                }
                 List<Batch> train = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     train.add(data.valBatch(mnist.name(), 42, 0.2, batch, 100 + i));
                 }
-                sameWork.put(batch, SameWork.samplesPerSecond(cnn, train, val, sameThreads, batch == 64 ? 300 : 100));
+                sameWork.put(batch, SameWork.run(cnn, train, val, sameThreads, batch == 64 ? 300 : 100));
             }
 
             for (int batch : pipeline.keySet()) {
                 PipelineFigures f = pipeline.get(batch);
-                rows.add(row("pipeline / same-work in-process, batch " + batch, f.samplesPerSecond() / sameWork.get(batch), ">= 0.90",
+                double same = sameWork.get(batch).samplesPerSecond();
+                rows.add(row("pipeline / same-work in-process, batch " + batch, f.samplesPerSecond() / same, ">= 0.90",
                         String.format(Locale.ROOT, "%.0f vs %.0f samples/s (%d TF threads); val coverage %.2f", f.samplesPerSecond(),
-                                sameWork.get(batch), sameThreads.intraOp(), f.valCoverage())));
+                                same, sameThreads.intraOp(), f.valCoverage())));
+                rows.addAll(cpuRows(batch, pipelineCpu.get(batch), sameWork.get(batch)));
             }
             for (int batch : pipeline.keySet()) {
                 PipelineFigures f = pipeline.get(batch);
@@ -273,6 +293,34 @@ public class BenchCommand implements Callable<Integer> {
             }
             return best;
         }
+    }
+
+    /** The name {@link CpuShares} readings give this JVM: the in-process Kafka broker, and the bench polling the gateway. */
+    static final String KAFKA_AND_BENCH = "kafka (in-process) + bench";
+
+    /**
+     * Why the pipeline's throughput differs from the same-work loop's, split exactly: samples/s = cores busy ÷ CPU per
+     * sample, so the throughput ratio = (cores busy ratio) × (same-work CPU per sample ÷ pipeline CPU per sample). The
+     * parts give each process's CPU per sample ÷ the same-work loop's.
+     */
+    static List<String[]> cpuRows(int batch, CpuShares.Window pipeline, CpuShares.Window same) {
+        if (pipeline == null) {
+            return List.<String[]>of(row("  pipeline CPU per sample / same-work, batch " + batch, Double.NaN, "(report)",
+                    "no CPU window: the run ended before two readings after warm-up"));
+        }
+        List<String[]> rows = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        rows.add(row("  cores busy: pipeline / same-work, batch " + batch, pipeline.coresBusy() / same.coresBusy(), "(part)",
+                String.format(Locale.ROOT, "%.2f vs %.2f of %d cores, over %.1f s and %.1f s", pipeline.coresBusy(), same.coresBusy(),
+                        cores, pipeline.wallSeconds(), same.wallSeconds())));
+        rows.add(row("  CPU per sample: same-work / pipeline, batch " + batch, same.cpuSecondsPerSample() / pipeline.cpuSecondsPerSample(),
+                "(part)", String.format(Locale.ROOT, "%.0f vs %.0f CPU-us per sample; the two parts multiply to %.3f, the throughput ratio over "
+                        + "the CPU window", 1e6 * same.cpuSecondsPerSample(), 1e6 * pipeline.cpuSecondsPerSample(),
+                        pipeline.samplesPerSecond() / same.samplesPerSecond())));
+        pipeline.cpuSeconds().forEach((name, cpu) -> rows.add(row("    " + name + " CPU / same-work CPU", cpu / pipeline.samples()
+                / same.cpuSecondsPerSample(), "(part)", String.format(Locale.ROOT, "%.0f CPU-us per sample, %.2f cores",
+                1e6 * cpu / pipeline.samples(), cpu / pipeline.wallSeconds()))));
+        return rows;
     }
 
     private static String[] row(String name, double value, String target, String detail) {
