@@ -36,16 +36,18 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevi
  * which share the same cores and thread pools. That is how the multi-device graph is tested without a GPU; it does not
  * make a step faster (docs/performance.md has the measured ratio).
  *
- * @param kind  CPU (virtual devices on the host) or GPU (one tower per GPU)
- * @param count towers; at least 1
+ * @param kind     CPU (virtual devices on the host) or GPU (one tower per GPU)
+ * @param count    towers; at least 1
+ * @param adaptive whether a run may use fewer towers than {@code count} ({@link #forBatch}): the unset setting's
+ *                 "every visible GPU", which must not fail the recipe's one-sample and tiny-batch stages
  */
-public record Devices(Kind kind, int count) {
+public record Devices(Kind kind, int count, boolean adaptive) {
 
     /** What a tower runs on. */
     public enum Kind { CPU, GPU }
 
     /** One device: the single-tower graph, as every run trained before data-parallel training existed. */
-    public static final Devices ONE = new Devices(Kind.CPU, 1);
+    public static final Devices ONE = new Devices(Kind.CPU, 1, false);
 
     public Devices {
         if (kind == null || count < 1) {
@@ -55,25 +57,32 @@ public record Devices(Kind kind, int count) {
 
     /** {@code count} virtual CPU devices. */
     public static Devices cpu(int count) {
-        return new Devices(Kind.CPU, count);
+        return new Devices(Kind.CPU, count, false);
     }
 
     /** The first {@code count} GPUs. */
     public static Devices gpu(int count) {
-        return new Devices(Kind.GPU, count);
+        return new Devices(Kind.GPU, count, false);
     }
 
     /**
-     * A service's setting ({@code preflight.trainer.devices}): unset means every visible GPU, or one device on a machine
-     * (or a CPU build) without one; a number means that many towers: GPUs when there are GPUs, virtual CPU devices
-     * when there are none.
+     * Up to {@code count} GPUs: a run trains on as many of them as its batch splits evenly over ({@link #forBatch}).
+     */
+    public static Devices upToGpus(int count) {
+        return new Devices(Kind.GPU, count, true);
+    }
+
+    /**
+     * A service's setting ({@code preflight.trainer.devices}): unset means every visible GPU, as many as a run's batch
+     * splits evenly over ({@link #upToGpus}), or one device on a machine (or a CPU build) without one; a number means
+     * exactly that many towers: GPUs when there are GPUs, virtual CPU devices when there are none.
      *
      * @throws IllegalArgumentException for a count below 1, or more GPUs than are visible
      */
     public static Devices configured(OptionalInt requested) {
         int gpus = visibleGpus();
         if (requested.isEmpty()) {
-            return gpus > 0 ? gpu(gpus) : ONE;
+            return gpus > 0 ? upToGpus(gpus) : ONE;
         }
         int n = requested.getAsInt();
         if (n < 1) {
@@ -101,6 +110,25 @@ public record Devices(Kind kind, int count) {
     DeviceSpec spec(int i) {
         return DeviceSpec.newBuilder().deviceType(kind == Kind.GPU ? DeviceSpec.DeviceType.GPU : DeviceSpec.DeviceType.CPU)
                 .deviceIndex(i).build();
+    }
+
+    /**
+     * The devices a run with batches of {@code batch} samples trains on: these, when the batch splits evenly over
+     * them; for {@link #adaptive} devices the most of them it splits evenly over (a batch of 1 trains on one GPU, a
+     * batch of 6 on 3 of 4 GPUs).
+     *
+     * @throws IllegalArgumentException for exact devices the batch does not split evenly over, naming both numbers
+     */
+    public Devices forBatch(int batch) {
+        if (!adaptive) {
+            checkBatch(batch);
+            return this;
+        }
+        int n = count;
+        while (batch % n != 0) {
+            n--;
+        }
+        return new Devices(kind, n, false);
     }
 
     /**

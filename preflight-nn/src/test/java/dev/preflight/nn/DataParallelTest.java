@@ -185,6 +185,21 @@ class DataParallelTest {
     }
 
     @Test
+    void everyVisibleGpuMeansAsManyAsTheBatchSplitsEvenlyOverWhileAnExactCountIsStrict() {
+        assertEquals(Devices.gpu(4), Devices.upToGpus(4).forBatch(64));
+        assertEquals(Devices.gpu(3), Devices.upToGpus(4).forBatch(6));
+        assertEquals(Devices.gpu(1), Devices.upToGpus(4).forBatch(1), "the recipe's one-sample overfit still runs");
+        assertEquals(Devices.cpu(2), Devices.cpu(2).forBatch(64));
+        assertThrows(IllegalArgumentException.class, () -> Devices.gpu(4).forBatch(6));
+        assertThrows(IllegalArgumentException.class, () -> Devices.cpu(3).forBatch(64));
+        // Without a GPU (every build but -Pgpu): unset is one device; a number is that many virtual CPU devices.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Devices.visibleGpus() == 0, "a GPU is visible");
+        assertEquals(Devices.ONE, Devices.configured(java.util.OptionalInt.empty()));
+        assertEquals(Devices.cpu(2), Devices.configured(java.util.OptionalInt.of(2)));
+        assertThrows(IllegalArgumentException.class, () -> Devices.configured(java.util.OptionalInt.of(0)));
+    }
+
+    @Test
     void checkpointsMoveBetweenDeviceCountsBothWays() {
         Run run = runs().filter(r -> r.name().equals("cnn-adam")).findFirst().orElseThrow();
         for (Devices[] pair : new Devices[][]{{Devices.cpu(2), Devices.ONE}, {Devices.ONE, Devices.cpu(2)}}) {

@@ -54,11 +54,11 @@ public interface TrainerConfig {
     /**
      * Devices one run trains on, data-parallel in one graph (a model tower per device, each step's batch split evenly
      * across them, the towers' gradients averaged before the update; see docs/ARCHITECTURE.md, trainer). Unset: every
-     * GPU TensorFlow sees, or 1 on a machine or build without one. A number N: the first N GPUs, or on a machine
-     * without a GPU N virtual CPU devices (which share the same cores: for testing the multi-device graph, not for
-     * speed). A run whose batch size does not divide by N fails at its first batch with both numbers in the message;
-     * so do the ladder's one-sample and tiny-batch stages, so give them a 1-device trainer. Checkpoints and snapshots
-     * do not depend on it: a run resumes on a replica with another device count.
+     * GPU TensorFlow sees, as many of them as a run's batch splits evenly over (a one-sample overfit trains on one),
+     * or 1 on a machine or build without a GPU. A number N: exactly N towers, on the first N GPUs, or on a machine
+     * without a GPU on N virtual CPU devices (which share the same cores: for testing the multi-device graph, not for
+     * speed); a run whose batch size does not divide by N fails at its first batch with both numbers in the message.
+     * Checkpoints and snapshots do not depend on it: a run resumes on a replica with another device count.
      */
     @WithName("devices")
     java.util.OptionalInt devices();

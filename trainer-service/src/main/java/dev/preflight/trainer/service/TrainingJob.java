@@ -157,9 +157,10 @@ public final class TrainingJob {
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    // Towers take equal shares of every batch: refuse an uneven split before building anything.
-                    ctx.devices().checkBatch(batch.size());
-                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads(), ctx.devices());
+                    // Towers take equal shares of every batch: an uneven split is refused (exact device counts) or
+                    // trains on fewer towers (every visible GPU, unset), before anything is built.
+                    Devices devices = ctx.devices().forBatch(batch.size());
+                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads(), devices);
                     names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
