@@ -201,7 +201,8 @@ class DataParallelTest {
 
     @Test
     void checkpointsMoveBetweenDeviceCountsBothWays() {
-        Run run = runs().filter(r -> r.name().equals("cnn-adam")).findFirst().orElseThrow();
+        // Adam: its slots (moments, beta powers) travel in the checkpoint too.
+        Run run = runs().filter(r -> r.name().equals("mlp-adam")).findFirst().orElseThrow();
         for (Devices[] pair : new Devices[][]{{Devices.cpu(2), Devices.ONE}, {Devices.ONE, Devices.cpu(2)}}) {
             try (Model from = model(run.config(), pair[0]); Model to = model(run.config(), pair[1])) {
                 curve(from, run, 0, 3);
@@ -233,24 +234,29 @@ class DataParallelTest {
     void batchNormAndDropoutTrainReproduciblyOnTwoTowers() {
         ModelConfig c = ModelZooTest.featureful(11L, ModelConfig.Optimizer.ADAM).toBuilder().channels(List.of(4, 8)).hiddenUnits(List.of(16)).build();
         Batch b = batch(32, 3, false);
-        int steps = 15;
+        // A second run of the first few steps shows reproducibility; the first run goes on to show that it trains.
+        int[] steps = {12, 4};
         float[][] curves = new float[2][];
         for (int r = 0; r < 2; r++) {
             try (Model m = model(c, Devices.cpu(2))) {
-                curves[r] = new float[steps];
-                for (int s = 0; s < steps; s++) {
+                curves[r] = new float[steps[r]];
+                for (int s = 0; s < steps[r]; s++) {
                     curves[r][s] = m.trainStep(b, c.learningRate().floatValue()).loss();
                 }
-                NamedTensor movingMean = m.parameters().stream().filter(t -> t.name().equals("conv_0/bn/moving_mean")).findFirst().orElseThrow();
-                double sum = 0;
-                for (float v : movingMean.values()) {
-                    sum += Math.abs(v);
+                if (r == 0) {
+                    NamedTensor movingMean = m.parameters().stream().filter(t -> t.name().equals("conv_0/bn/moving_mean")).findFirst().orElseThrow();
+                    double sum = 0;
+                    for (float v : movingMean.values()) {
+                        sum += Math.abs(v);
+                    }
+                    assertTrue(sum > 0, "tower 0's batch-norm updates never ran: the moving mean is still all zeros");
+                    assertTrue(Float.isFinite(m.evaluate(b).loss()));
                 }
-                assertTrue(sum > 0, "tower 0's batch-norm updates never ran: the moving mean is still all zeros");
-                assertTrue(Float.isFinite(m.evaluate(b).loss()));
             }
         }
-        assertArrayEquals(curves[0], curves[1], "two 2-tower runs with the same seed");
-        assertTrue(curves[0][steps - 1] < 0.9f * curves[0][0], "did not fit one batch: " + curves[0][0] + " -> " + curves[0][steps - 1]);
+        assertArrayEquals(curves[1], java.util.Arrays.copyOf(curves[0], steps[1]), "two 2-tower runs with the same seed");
+        float first = curves[0][0];
+        float last = curves[0][steps[0] - 1];
+        assertTrue(last < 0.9f * first, "did not fit one batch: " + first + " -> " + last);
     }
 }
