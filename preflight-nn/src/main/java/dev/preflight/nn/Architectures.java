@@ -16,6 +16,15 @@ final class Architectures {
     /** Builds layers from the flattened input and returns the head. */
     interface Architecture {
         Operand<TFloat32> build(Layers m, ModelConfig config, int[] shape, int outputs);
+
+        /**
+         * The architecture to build once more on the same variables (a data-parallel tower). A zoo architecture is a
+         * pure function: itself; one that records what it built (a Keras import) returns a fresh copy, so the model's
+         * own record keeps one entry per variable.
+         */
+        default Architecture replica() {
+            return this;
+        }
     }
 
     private Architectures() {

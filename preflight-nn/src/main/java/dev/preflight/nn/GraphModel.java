@@ -55,6 +55,12 @@ final class GraphModel implements Model {
     private final Variables.Slot outputBias;
     private final Losses.Head head;
     private final TrainingStep step;
+    /** The devices this model trains on; more than one: {@link DataParallel} towers. */
+    private final Devices devices;
+    /** What a train step reports as its loss and entropy: the head's, or the towers' batch-weighted average. */
+    private final Operand<TFloat32> stepLoss;
+    /** As {@link #stepLoss}: the mean prediction entropy of the step's batch. */
+    private final Operand<TFloat32> stepEntropy;
     /** The architecture built; a {@link KerasArchitecture} knows its variables by Keras layer. */
     private final Architectures.Architecture arch;
     /** Steps trained so far, restored on resume: the second half of the dropout key (seed, step). */
@@ -67,9 +73,14 @@ final class GraphModel implements Model {
     private final TFloat32 trainingOn;
     private final TInt64 seedFeed;
 
-    /** @param threads the session's thread settings; null: TensorFlow's defaults (process-wide pools, one thread per core) */
-    GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, TfThreads threads, Architectures.Architecture arch) {
+    /**
+     * @param threads the session's thread settings; null: TensorFlow's defaults (process-wide pools, one thread per core)
+     * @param devices where training runs: one device, or {@link DataParallel} towers (variables on the first)
+     */
+    GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, TfThreads threads, Devices devices,
+               Architectures.Architecture arch) {
         this.config = config;
+        this.devices = devices;
         this.task = task;
         this.numClasses = numClasses;
         this.sampleShape = sampleShape.clone();
@@ -84,16 +95,25 @@ final class GraphModel implements Model {
             training = tf.withName("training").placeholderWithDefault(tf.constant(0f), Shape.scalar());
             dropoutSeed = tf.withName("dropout_seed").placeholderWithDefault(tf.constant(new long[]{0, 0}), Shape.of(2));
 
-            vars = new Variables(tf);
+            vars = new Variables(devices.parallel() ? tf.withDevice(devices.spec(0)) : tf);
             Layers layers = new Layers(tf, vars, netInput, training, dropoutSeed);
             Operand<TFloat32> top = arch.build(layers, config, sampleShape, numClasses);
             outputBias = layers.outputBias();
-            head = task == Task.REGRESSION
-                    ? Losses.regression(tf, config, top, feeds.targets())
-                    : Losses.crossEntropy(tf, task, numClasses, top, feeds.labels(), feeds.sampleWeights());
-            Operand<TFloat32> objective = Losses.withWeightDecay(tf, head.dataLoss(), vars.kernels(), config.weightDecayOrDefault());
-            step = new TrainingStep(graph, tf, vars, objective, layers.trainingUpdates(), Optimizer.of(config), learningRate);
-            session = threads != null ? new Session(graph, threads.configProto()) : new Session(graph);
+            head = Losses.of(tf, config, task, numClasses, top, feeds.targets(), feeds.labels(), feeds.sampleWeights());
+            if (devices.parallel()) {
+                DataParallel towers = new DataParallel(graph, tf, devices, vars, netInput, feeds, training, dropoutSeed, arch,
+                        config, task, sampleShape, numClasses);
+                step = new TrainingStep(tf, vars, towers.gradients, towers.trainingUpdates, Optimizer.of(config), learningRate);
+                stepLoss = towers.loss;
+                stepEntropy = towers.entropy;
+                session = new Session(graph, devices.sessionConfig(threads));
+            } else {
+                Operand<TFloat32> objective = Losses.withWeightDecay(tf, head.dataLoss(), vars.kernels(), config.weightDecayOrDefault());
+                step = new TrainingStep(graph, tf, vars, objective, layers.trainingUpdates(), Optimizer.of(config), learningRate);
+                stepLoss = head.dataLoss();
+                stepEntropy = head.entropy();
+                session = threads != null ? new Session(graph, threads.configProto()) : new Session(graph);
+            }
             Variables.load(session, vars.all(), Initializers.initialValues(vars.all(), config.seed(), config.initScaleOrDefault()));
         } catch (RuntimeException e) {
             graph.close();
@@ -170,25 +190,47 @@ final class GraphModel implements Model {
 
     @Override
     public StepResult trainStep(Batch batch, float lr) {
-        long stepIndex = trainSteps++;
+        try (Result out = stepRunner(batch, lr).run()) {
+            return stepResult(out);
+        }
+    }
+
+    /**
+     * One train step that also returns TensorFlow's run metadata with the partition graphs: per device, the ops it
+     * really ran (DataParallelTest checks that every tower's device computes).
+     */
+    org.tensorflow.proto.RunMetadata trainStepPlacement(Batch batch, float lr) {
+        Session.Runner r = stepRunner(batch, lr).setOptions(org.tensorflow.proto.RunOptions.newBuilder().setOutputPartitionGraphs(true).build());
+        try (Result out = r.runAndFetchMetadata()) {
+            return out.getMetadata().orElseThrow();
+        }
+    }
+
+    private Session.Runner stepRunner(Batch batch, float lr) {
+        if (devices.parallel()) {
+            devices.checkBatch(batch.size());
+        }
         Feeds.Fed f = feeds.of(batch);
+        long stepIndex = trainSteps++;
         rateFeed.setFloat(lr);
         seedFeed.setLong(stepIndex, 1);
         Session.Runner r = f.apply(session.runner()).feed(learningRate, rateFeed).feed(training, trainingOn).feed(dropoutSeed, seedFeed)
-                .addTarget(step.train).fetch(head.dataLoss()).fetch(step.gradNorm).fetch(head.entropy());
+                .addTarget(step.train).fetch(stepLoss).fetch(step.gradNorm).fetch(stepEntropy);
         step.updateRatios.forEach(r::fetch);
         step.gradNorms.forEach(r::fetch);
-        try (Result out = r.run()) {
-            int n = step.updateRatios.size();
-            float[] ratios = new float[n];
-            float[] gradNorms = new float[n];
-            for (int i = 0; i < n; i++) {
-                ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
-                gradNorms[i] = ((TFloat32) out.get(3 + n + i)).getFloat();
-            }
-            return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
-                    ((TFloat32) out.get(2)).getFloat(), gradNorms);
+        return r;
+    }
+
+    private StepResult stepResult(Result out) {
+        int n = step.updateRatios.size();
+        float[] ratios = new float[n];
+        float[] gradNorms = new float[n];
+        for (int i = 0; i < n; i++) {
+            ratios[i] = ((TFloat32) out.get(3 + i)).getFloat();
+            gradNorms[i] = ((TFloat32) out.get(3 + n + i)).getFloat();
         }
+        return new StepResult(((TFloat32) out.get(0)).getFloat(), ((TFloat32) out.get(1)).getFloat(), ratios,
+                ((TFloat32) out.get(2)).getFloat(), gradNorms);
     }
 
     @Override

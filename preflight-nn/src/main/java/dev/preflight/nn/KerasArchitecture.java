@@ -62,6 +62,11 @@ final class KerasArchitecture implements Architectures.Architecture {
     }
 
     @Override
+    public Architectures.Architecture replica() {
+        return new KerasArchitecture(model, task);
+    }
+
+    @Override
     public Operand<TFloat32> build(Layers m, ModelConfig config, int[] shape, int outputs) {
         Ops tf = m.tf();
         KerasModel.Inferred inferred = model.infer(shape);

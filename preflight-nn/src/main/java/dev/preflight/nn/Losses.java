@@ -34,6 +34,16 @@ final class Losses {
     private Losses() {
     }
 
+    /**
+     * The head for a task: {@link #regression} (reads the targets) or {@link #crossEntropy} (reads labels and weights).
+     */
+    static Head of(Ops tf, ModelConfig config, Task task, int numClasses, Operand<TFloat32> top, Operand<TFloat32> targets,
+                   Operand<TInt32> labels, Operand<TFloat32> sampleWeights) {
+        return task == Task.REGRESSION
+                ? regression(tf, config, top, targets)
+                : crossEntropy(tf, task, numClasses, top, labels, sampleWeights);
+    }
+
     /** Regression: mean absolute ({@code l1}) or mean squared ({@code l2}, the default) error over every entry. */
     static Head regression(Ops tf, ModelConfig config, Operand<TFloat32> head, Operand<TFloat32> targets) {
         Operand<TFloat32> outputs = tf.withName("outputs").identity(head);

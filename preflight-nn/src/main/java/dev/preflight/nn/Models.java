@@ -32,6 +32,16 @@ public final class Models {
      * @param threads the session's TensorFlow threads; null: TensorFlow's defaults (one thread per core, spinning)
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, TfThreads threads) {
+        return create(config, sampleShape, outputs, task, threads, Devices.ONE);
+    }
+
+    /**
+     * As {@link #create(ModelConfig, int[], int, Task, TfThreads)}, trained on {@code devices}: more than one trains
+     * data-parallel, one tower per device, each step's batch split evenly over them (so its size must divide by the
+     * device count: {@link Model#trainStep} throws an {@link IllegalArgumentException} naming both numbers otherwise).
+     * Parameters, checkpoints and snapshots are the same as on one device, so either can resume the other's.
+     */
+    public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, TfThreads threads, Devices devices) {
         ModelConfig.Type type = config.modelType();
         if (type == ModelConfig.Type.KERAS) {
             if (task != Task.REGRESSION && outputs < 2) {
@@ -42,7 +52,7 @@ public final class Models {
             }
             KerasModel keras = KerasModel.parse(config.keras());
             return new GraphModel(KerasArchitecture.withCompiledLoss(keras, config), sampleShape, outputs, task, threads,
-                    new KerasArchitecture(keras, task));
+                    devices, new KerasArchitecture(keras, task));
         }
         if (task == Task.SEGMENTATION && type != ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
@@ -53,7 +63,7 @@ public final class Models {
         if (task != Task.REGRESSION && outputs < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
         }
-        return new GraphModel(config, sampleShape, outputs, task, threads, Architectures.of(type));
+        return new GraphModel(config, sampleShape, outputs, task, threads, devices, Architectures.of(type));
     }
 
     /** The task a batch implies: masks mean segmentation, targets regression, otherwise classification. */
@@ -73,7 +83,12 @@ public final class Models {
 
     /** As {@link #forBatch(ModelConfig, Batch, int)}, with the session's thread settings (null: TensorFlow's defaults). */
     public static Model forBatch(ModelConfig config, Batch first, TfThreads threads) {
-        Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads);
+        return forBatch(config, first, threads, Devices.ONE);
+    }
+
+    /** As {@link #forBatch(ModelConfig, Batch, TfThreads)}, trained on {@code devices} (see {@link #create(ModelConfig, int[], int, Task, TfThreads, Devices)}). */
+    public static Model forBatch(ModelConfig config, Batch first, TfThreads threads, Devices devices) {
+        Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads, devices);
         if (config.kerasWeights() != null) {
             try {
                 m.loadKerasWeights(java.nio.file.Path.of(config.kerasWeights()));

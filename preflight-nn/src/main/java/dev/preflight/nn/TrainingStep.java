@@ -37,15 +37,20 @@ final class TrainingStep {
      * @param objective       what to minimise (data loss plus any weight-decay penalty)
      * @param trainingUpdates ops that must run with every step besides the optimiser (batch-norm moving statistics)
      */
-    @SuppressWarnings("unchecked")
     TrainingStep(Graph graph, Ops tf, Variables vars, Operand<TFloat32> objective, List<Op> trainingUpdates,
                  Optimizer optimizer, Operand<TFloat32> learningRate) {
+        this(tf, vars, graph.addGradients(objective.asOutput(), outputs(vars.params())), trainingUpdates, optimizer, learningRate);
+    }
+
+    /**
+     * @param grads one gradient of the objective per parameter ({@link Variables#params()} order), already computed
+     *              (a data-parallel graph's tower average, {@link DataParallel}); a null entry is a parameter the loss
+     *              does not reach
+     */
+    @SuppressWarnings("unchecked")
+    TrainingStep(Ops tf, Variables vars, Output<?>[] grads, List<Op> trainingUpdates, Optimizer optimizer,
+                 Operand<TFloat32> learningRate) {
         List<Slot> params = vars.params();
-        Output<?>[] xs = new Output<?>[params.size()];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = params.get(i).variable().asOutput();
-        }
-        Output<?>[] grads = graph.addGradients(objective.asOutput(), xs);
 
         // Weights as they were before this step, for the update/weight ratio; read before any update may run.
         List<Operand<TFloat32>> before = new ArrayList<>();
@@ -84,5 +89,14 @@ final class TrainingStep {
             updateRatios.add(after.math.div(delta, after.math.maximum(norm, after.constant(1e-12f))));
         }
         train = tf.withControlDependencies(applies).withName("train").noOp();
+    }
+
+    /** The variables as gradient targets. */
+    static Output<?>[] outputs(List<Slot> params) {
+        Output<?>[] xs = new Output<?>[params.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = params.get(i).variable().asOutput();
+        }
+        return xs;
     }
 }

@@ -57,8 +57,41 @@ final class Variables {
     /** Kernels (not biases, not batch-norm scales): what weight decay penalises. */
     private final List<Slot> kernels = new ArrayList<>();
 
+    /**
+     * Non-null in a tower's view ({@link #shared()}): there a layer's variable is the one the owner already created
+     * under that name, so every tower of a data-parallel graph trains the same weights.
+     */
+    private final Variables owner;
+
     Variables(Ops tf) {
         this.tf = tf;
+        this.owner = null;
+    }
+
+    private Variables(Variables owner) {
+        this.tf = owner.tf;
+        this.owner = owner;
+    }
+
+    /**
+     * A view for building the same architecture again ({@link DataParallel}'s towers): asking it for a variable returns
+     * the one this set already holds by that name and shape, instead of creating a second copy.
+     */
+    Variables shared() {
+        return new Variables(this);
+    }
+
+    private Slot existing(String name, long[] shape) {
+        for (Slot s : all()) {
+            if (s.name().equals(name)) {
+                if (!Arrays.equals(s.shape(), shape)) {
+                    throw new IllegalStateException("a tower asks for " + name + Arrays.toString(shape) + ", the model has it as "
+                            + Arrays.toString(s.shape()));
+                }
+                return s;
+            }
+        }
+        throw new IllegalStateException("a tower asks for variable " + name + ", which the model's first build did not create");
     }
 
     /** A trainable kernel (weight-decayed). */
@@ -91,6 +124,9 @@ final class Variables {
 
     /** A variable named {@code scope/leaf} with its load placeholder {@code scope/leaf_value} and op {@code scope/leaf_load}. */
     private Slot create(String name, Initializers.Init init, long fanIn, long fanOut, long... shape) {
+        if (owner != null) {
+            return owner.existing(name, shape);
+        }
         String[] path = name.split("/");
         Ops scoped = tf;
         for (int i = 0; i < path.length - 1; i++) {

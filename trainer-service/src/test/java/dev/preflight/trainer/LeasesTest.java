@@ -67,6 +67,7 @@ class LeasesTest {
             public java.util.OptionalInt tfThreads() { return java.util.OptionalInt.of(1); }
             public int tfInterOpThreads() { return 1; }
             public boolean tfThreadSpinning() { return false; }
+            public java.util.OptionalInt devices() { return java.util.OptionalInt.of(1); }
             public int snapshotsInFlight() { return 2; }
             public Duration snapshotAckTimeout() { return Duration.ofSeconds(10); }
             public Optional<Path> exportDir() { return Optional.empty(); }

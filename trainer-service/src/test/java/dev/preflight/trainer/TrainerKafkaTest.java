@@ -244,6 +244,62 @@ class TrainerKafkaTest {
         }
     }
 
+    @jakarta.inject.Inject
+    dev.preflight.trainer.messaging.TrainerProducer trainerProducer;
+
+    @jakarta.inject.Inject
+    dev.preflight.trainer.service.KillSwitch kills;
+
+    /** Four fixed 28x28 samples, one per class. */
+    static Batch fourSamples(long index) {
+        byte[] pixels = new byte[4 * 28 * 28];
+        new SplittableRandom(6).nextBytes(pixels);
+        return new Batch(index, (int) index, DType.UINT8, new int[]{28, 28, 1}, 4, new int[]{0, 1, 2, 3}, pixels);
+    }
+
+    record Trained(String runId, TrainingJob.Outcome outcome) {
+    }
+
+    /** A job of this replica's kind on {@code devices}, driven directly (not through the run queue) over batches of four. */
+    Trained trainOn(dev.preflight.nn.Devices devices, int steps) throws Exception {
+        String runId = RunIds.newId();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Topics.ensure(admin, List.of(Topics.batchStream(runId)));
+        }
+        for (int i = 0; i < steps; i++) {
+            producer.send(new ProducerRecord<>(Topics.batches(runId), BatchCodec.encode(fourSamples(i))));
+        }
+        producer.flush();
+        RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 4, 4, 0.2), new ModelConfig("mlp", 3L, 3e-3, List.of(32)), steps, 1);
+        return new Trained(runId, new TrainingJob(new RunSubmitted(runId, spec, System.currentTimeMillis()), new TrainingJob.Context(bootstrap,
+                trainerProducer, kills, "data-parallel-test", Duration.ofSeconds(30), dev.preflight.nn.TfThreads.of(1),
+                java.util.Optional.empty(), null, null, devices)).run());
+    }
+
+    @Test
+    void aRunTrainsDataParallelOnTwoDevicesWithItsUsualStepMetricsAndRefusesAnUnevenSplit() throws Exception {
+        int steps = 40;
+        Trained run = trainOn(dev.preflight.nn.Devices.cpu(2), steps);
+        TrainingJob.Outcome two = run.outcome();
+        assertEquals(RunEvent.Type.FINISHED, two.type(), two.message());
+        assertEquals(steps, two.steps());
+        String runId = run.runId();
+        List<TrainStep> train = collect(Topics.TRAIN_METRICS, TrainStep::decode, s -> s.runId().equals(runId), l -> l.size() >= steps);
+        assertEquals(steps, train.size());
+        for (int i = 0; i < steps; i++) {
+            assertEquals(i + 1, train.get(i).step(), "steps in order, each once");
+            assertEquals(4, train.get(i).batchSize(), "the global batch, not a tower's share");
+            assertEquals(4, train.get(i).updateRatios().size(), "the mlp's two layers' kernels and biases, once each: " + train.get(i).updateRatios().keySet());
+        }
+        assertTrue(train.get(steps - 1).loss() < 0.5 * train.get(0).loss(), "did not overfit four samples on two towers: "
+                + train.get(0).loss() + " -> " + train.get(steps - 1).loss());
+
+        TrainingJob.Outcome three = trainOn(dev.preflight.nn.Devices.cpu(3), 1).outcome();
+        assertEquals(RunEvent.Type.FAILED, three.type());
+        assertEquals(0, three.steps());
+        assertTrue(three.message().contains("a batch of 4 samples does not split evenly over 3 devices"), three.message());
+    }
+
     @Test
     void absurdLearningRateFailsTheRunNamingTheStep() throws Exception {
         String runId = submit(spec(1e30, 50), 50);

@@ -52,6 +52,18 @@ public interface TrainerConfig {
     boolean tfThreadSpinning();
 
     /**
+     * Devices one run trains on, data-parallel in one graph (a model tower per device, each step's batch split evenly
+     * across them, the towers' gradients averaged before the update; see docs/ARCHITECTURE.md, trainer). Unset: every
+     * GPU TensorFlow sees, as many of them as a run's batch splits evenly over (a one-sample overfit trains on one),
+     * or 1 on a machine or build without a GPU. A number N: exactly N towers, on the first N GPUs, or on a machine
+     * without a GPU on N virtual CPU devices (which share the same cores: for testing the multi-device graph, not for
+     * speed); a run whose batch size does not divide by N fails at its first batch with both numbers in the message.
+     * Checkpoints and snapshots do not depend on it: a run resumes on a replica with another device count.
+     */
+    @WithName("devices")
+    java.util.OptionalInt devices();
+
+    /**
      * Snapshots on demand: how many published weight snapshots of a run may be waiting for the eval-service at once
      * (not yet reported validated on {@code preflight.eval-ready}). 2 keeps the eval-service busy without a snapshot
      * ever being replaced unvalidated; 0 turns pacing off (a snapshot every {@code snapshotEvery} steps). Step 0 and

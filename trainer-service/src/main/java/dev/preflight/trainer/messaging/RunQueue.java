@@ -1,5 +1,6 @@
 package dev.preflight.trainer.messaging;
 
+import dev.preflight.nn.Devices;
 import dev.preflight.nn.Models;
 import dev.preflight.nn.TfThreads;
 import dev.preflight.trainer.config.TrainerConfig;
@@ -62,6 +63,8 @@ public class RunQueue {
     private final Counter runsFenced;
     private final Counter runsResumed;
     private final EvalReadiness evalReadiness;
+    /** Where every run of this replica trains ({@code preflight.trainer.devices}). */
+    private final Devices devices;
 
     public RunQueue(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerConfig config,
                     TrainerProducer producer, KillSwitch kills, Leases leases, EvalReadiness evalReadiness, MeterRegistry registry) {
@@ -72,6 +75,8 @@ public class RunQueue {
         this.config = config;
         this.producer = producer;
         this.worker = config.workerId().orElseGet(RunQueue::hostName) + "-" + ProcessHandle.current().pid();
+        // Resolved once: a device count this machine cannot give stops the replica at start, not each run.
+        this.devices = Devices.configured(config.devices());
         this.runsFinished = Counter.builder("preflight.trainer.runs").tag("outcome", "finished")
                 .description("Runs this replica trained to the end").register(registry);
         this.runsFailed = Counter.builder("preflight.trainer.runs").tag("outcome", "failed")
@@ -90,6 +95,7 @@ public class RunQueue {
         Topics.ensureAll(bootstrap);
         evalReadiness.start();
         Models.warmUp();
+        LOG.infof("runs train on %d %s device(s)%s", devices.count(), devices.kind(), devices.parallel() ? ", data-parallel" : "");
         if (!config.queueEnabled()) {
             LOG.info("run queue disabled (preflight.trainer.queue-enabled=false)");
             return;
@@ -243,7 +249,7 @@ public class RunQueue {
             outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
                     config.batchTimeout(), TfThreads.configured(config.tfThreads(), config.tfInterOpThreads(), config.tfThreadSpinning()),
                     config.exportDir(), lease, new TrainingJob.Pacing(config.snapshotsInFlight(), config.snapshotAckTimeout(),
-                    evalReadiness::lastDone))).run();
+                    evalReadiness::lastDone), devices)).run();
             if (outcome.fenced()) {
                 runsFenced.increment();
             } else {

@@ -1,6 +1,7 @@
 package dev.preflight.trainer.service;
 
 import dev.preflight.nn.Model;
+import dev.preflight.nn.Devices;
 import dev.preflight.nn.Models;
 import dev.preflight.nn.TfThreads;
 import dev.preflight.trainer.messaging.BatchStream;
@@ -69,7 +70,12 @@ public final class TrainingJob {
      * every publication: a job whose lease was taken over stops without publishing.
      */
     public record Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
-                          TfThreads tfThreads, Optional<Path> exportDir, Leases.Lease lease, Pacing pacing) {
+                          TfThreads tfThreads, Optional<Path> exportDir, Leases.Lease lease, Pacing pacing, Devices devices) {
+
+        public Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
+                       TfThreads tfThreads, Optional<Path> exportDir, Leases.Lease lease, Pacing pacing) {
+            this(bootstrap, producer, kills, worker, batchTimeout, tfThreads, exportDir, lease, pacing, Devices.ONE);
+        }
 
         public Context(String bootstrap, TrainerProducer producer, KillSwitch kills, String worker, Duration batchTimeout,
                        TfThreads tfThreads, Optional<Path> exportDir) {
@@ -151,7 +157,10 @@ public final class TrainingJob {
                 Batch batch = consumed.batch();
                 if (model == null) {
                     sampleShape = batch.sampleShape();
-                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads());
+                    // Towers take equal shares of every batch: an uneven split is refused (exact device counts) or
+                    // trains on fewer towers (every visible GPU, unset), before anything is built.
+                    Devices devices = ctx.devices().forBatch(batch.size());
+                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads(), devices);
                     names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
