@@ -538,8 +538,8 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         List<Trial> trials = sample(space(), o.model(), o.seed());
         int base = o.batchSize();
         if (space().parameters().keySet().stream().anyMatch(n -> n.equals(RESOLUTION) || n.equals(AUGMENT) || n.startsWith(AUGMENT_PREFIX))) {
-            int[] shape = Json.MAPPER.convertValue(ctx.stats().path("sampleShape"), int[].class);
-            List<String> misfit = datasetProblems(space(), shape == null ? new int[0] : shape);
+            JsonNode shape = ctx.stats().path("sampleShape");
+            List<String> misfit = datasetProblems(space(), shape.isArray() ? Json.MAPPER.convertValue(shape, int[].class) : new int[0]);
             if (!misfit.isEmpty()) {
                 return new StageResult(NAME, Verdict.FAIL, new Evidence().put("trials", trials.size()).put("space_problems", misfit.size()).map(),
                         "the search space does not fit dataset '" + o.dataset() + "' (no trial was run): " + String.join("; ", misfit),
