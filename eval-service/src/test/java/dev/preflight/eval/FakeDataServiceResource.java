@@ -80,9 +80,20 @@ public class FakeDataServiceResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public byte[] valBatch(@PathParam("name") String name, @QueryParam("splitSeed") long splitSeed,
                            @QueryParam("valFraction") double valFraction, @QueryParam("size") int size,
-                           @QueryParam("sampleSeed") long sampleSeed) {
+                           @QueryParam("sampleSeed") long sampleSeed, @QueryParam("resolution") String resolution) {
+        storedSizeOnly(resolution);
         REQUESTS.add(new Request(name, splitSeed, size, sampleSeed));
         return BatchCodec.encode(batch(name, size, sampleSeed));
+    }
+
+    /**
+     * The tests' runs name no data.resolution: the client must leave the parameter out (the real data-service would
+     * answer 400 to "resolution=null"), so every evaluation here also checks that.
+     */
+    private static void storedSizeOnly(String resolution) {
+        if (resolution != null) {
+            throw new jakarta.ws.rs.BadRequestException("resolution sent for a run without one: '" + resolution + "'");
+        }
     }
 
     /** Samples in the fake's val side of any split: more than one page (1,024) of per-sample predictions. */
@@ -109,7 +120,9 @@ public class FakeDataServiceResource {
     @GET
     @Path("/{name}/split-batch")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    public byte[] splitBatch(@PathParam("name") String name, @QueryParam("from") int from, @QueryParam("size") int size) {
+    public byte[] splitBatch(@PathParam("name") String name, @QueryParam("from") int from, @QueryParam("size") int size,
+                             @QueryParam("resolution") String resolution) {
+        storedSizeOnly(resolution);
         int n = Math.min(size, SPLIT_SIZE - from);
         int[] labels = new int[n];
         byte[] pixels = new byte[n * 28 * 28];

@@ -431,4 +431,34 @@ class LadderTest {
         assertEquals(avg.loss(), ensemble.evidence().get("ensemble_val_loss"), 1e-6, "float sums in another member order");
         assertEquals(3.0, ensemble.evidence().get("members"));
     }
+
+    /**
+     * An ablation at a smaller batch and a smaller input through the real services: every trial trains at batch 32 for
+     * the steps that see as many samples as the space's 15 steps at the experiment's 64, on 14x14 inputs streamed by
+     * the data-service, and the eval-service scores it on 14x14 val batches (a val loss at all means the eval model and
+     * the val batches agree on the shape). On demand (tag stack): 26.7 s on the shared stack at load 28 on two cores,
+     * above what every build can add; the pieces are unit-tested (AblationsTest, ResolutionTest, RunStreamFeaturesTest).
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("stack")
+    void anAblationTrainsAndScoresTrialsAtTheirBatchSizeAndResolution() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"trials": 2, "steps": 15, "rungs": [], "warmup": 5, "top": 1, "seeds": 2,
+                 "parameters": {"batchSize": {"choice": [32]}, "resolution": {"choice": [[14, 14]]}, "augment.translatePixels": {"choice": [2]}}}""");
+        LadderOptions o = LadderOptions.of("test", "shapes", new ModelConfig("mlp", 42L, 3e-3, List.of(16))).withStages(Stages.named(List.of(Ablations.NAME)))
+                .withStage(new Ablations(Ablations.Space.parse(json))).withRunTimeout(Duration.ofMinutes(5));
+        long start = System.nanoTime();
+        Ladder ladder = new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o, (stage, p) -> { },
+                x -> System.out.printf("%s %s after %.1f s: %s%n", x.name(), x.verdict(), (System.nanoTime() - start) / 1e9, x.summary()));
+        StageResult ablations = only(ladder.run());
+        assertTrue(ablations.verdict() != Verdict.FAIL, ablations.summary());
+        assertTrue(ablations.findings().get(0).contains("batchSize=32, resolution=[14, 14], augment.translatePixels=2"), ablations.findings().toString());
+        assertEquals(4, ablations.runIds().size(), "2 trials, then the best over 2 seeds");
+        for (String run : ablations.runIds()) {
+            dev.preflight.ladder.Runs.History h = stack.gateway().history(run);
+            assertEquals(30, h.train().size(), run + ": 15 steps of 64 samples are 30 of 32");
+            assertTrue(h.train().stream().allMatch(t -> t.batchSize() == 32), run);
+            assertTrue(!h.val().isEmpty() && h.val().stream().allMatch(v -> Double.isFinite(v.valLoss())), run + " scored at 14x14: " + h.val());
+        }
+    }
 }

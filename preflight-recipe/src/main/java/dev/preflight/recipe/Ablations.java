@@ -10,6 +10,7 @@ import dev.preflight.wire.DataConfig;
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.ValStep;
 import dev.preflight.wire.WireFormatException;
 
@@ -49,19 +50,30 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
      * @param warmup     steps after which a loss still above its initial value kills the trial; default steps/6
      * @param top        best configurations re-run with several seeds; default 2
      * @param seeds      seeds per best configuration; default 3
-     * @param parameters name -> {"choice": [..]} | {"uniform": [lo, hi]} | {"logUniform": [lo, hi]}; names are ModelConfig
-     *                   fields: learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum;
-     *                   "augment" (the data's train-only augmentation): true = {@link #DEFAULT_AUGMENTATION}, false =
-     *                   none, or an augmentation object, e.g. {"choice": [false, {"translatePixels": 3}]}; and for an
+     * @param parameters name -> {"choice": [..]} | {"uniform": [lo, hi]} | {"logUniform": [lo, hi]} (ranges only for
+     *                   numbers; a whole-number parameter's draw is rounded); names are ModelConfig fields:
+     *                   learningRate, hiddenUnits, channels, dropout, weightDecay, batchNorm, optimizer, momentum,
+     *                   lrSchedule ("constant", "step", "cosine"), lrStepEvery, lrStepGamma; DataConfig fields:
+     *                   "batchSize" (the recipe's "decrease the batch size"; see {@link #atBatch} for how trials at
+     *                   different batch sizes are compared), "resolution" ([height, width] in pixels of an image
+     *                   dataset, e.g. {"choice": [[14, 14], [28, 28]]}: the recipe's "smaller input dimensionality";
+     *                   never above the stored size), "augment" (the data's train-only augmentation): true =
+     *                   {@link #DEFAULT_AUGMENTATION}, false = none, or an augmentation object, e.g.
+     *                   {"choice": [false, {"translatePixels": 3}]}, and "augment.&lt;field&gt;" for each field of
+     *                   {@link Augmentation} (hflip, vflip, rotationDegrees, translatePixels, noiseStd, brightness,
+     *                   contrast; e.g. "augment.translatePixels": {"choice": [0, 3]}: the recipe's "add features back one
+     *                   at a time"), set on top of "augment"'s draw or the experiment's augmentation; and for an
      *                   imported Keras model, "width" (a multiplier of every resizable layer's width but the output
      *                   layer's, e.g. {"choice": [0.5, 1, 2]}) and "width.&lt;layer&gt;" (that layer's units or filters,
-     *                   e.g. {"choice": [32, 128]}): see {@link dev.preflight.keras.KerasWidths}, and
-     *                   {@link #problems(Space, ModelConfig)} for what is refused
+     *                   e.g. {"choice": [32, 128]}): see {@link dev.preflight.keras.KerasWidths}. {@link #parse} checks
+     *                   names and value kinds, {@link #problems(Space, ModelConfig, int)} every drawable value against
+     *                   the model, {@link #datasetProblems(Space, int[])} against the dataset's sample shape
      */
     public record Space(int trials, int steps, List<Integer> rungs, int eta, int warmup, int top, int seeds, Map<String, JsonNode> parameters) {
 
         public static final List<String> PARAMETERS = List.of("learningRate", "hiddenUnits", "channels", "dropout", "weightDecay",
-                "batchNorm", "optimizer", "momentum", "augment", WIDTH, WIDTH + ".<layer>");
+                "batchNorm", "optimizer", "momentum", LR_SCHEDULE, LR_STEP_EVERY, LR_STEP_GAMMA, BATCH_SIZE, RESOLUTION, AUGMENT,
+                AUGMENT + ".<field>", WIDTH, WIDTH + ".<layer>");
 
         /** Reads a search-space file; every problem names its field. */
         public static Space parse(JsonNode json) {
@@ -103,14 +115,39 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
                 for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode d = e.getValue();
-                    if (!PARAMETERS.contains(e.getKey()) && !(e.getKey().startsWith(WIDTH + ".") && e.getKey().length() > WIDTH.length() + 1)) {
-                        problems.add("parameters." + e.getKey() + " is not searchable; one of " + PARAMETERS);
+                    String name = e.getKey();
+                    if (name.startsWith(AUGMENT_PREFIX) && !AUGMENT_FIELDS.containsKey(name.substring(AUGMENT_PREFIX.length()))) {
+                        problems.add("parameters." + name + " is not an augmentation; one of " + AUGMENT_FIELDS.keySet().stream()
+                                .map(f -> AUGMENT_PREFIX + f).toList());
+                    } else if (!PARAMETERS.contains(name) && !name.startsWith(AUGMENT_PREFIX)
+                            && !(name.startsWith(WIDTH + ".") && name.length() > WIDTH.length() + 1)) {
+                        problems.add("parameters." + name + " is not searchable; one of " + PARAMETERS);
                     } else if (d.has("choice") ? !d.get("choice").isArray() || d.get("choice").isEmpty()
                             : !(d.has("uniform") || d.has("logUniform")) || range(d).length != 2 || !(range(d)[0] <= range(d)[1])
                             || d.has("logUniform") && !(range(d)[0] > 0)) {
-                        problems.add("parameters." + e.getKey() + " needs {\"choice\": [..]}, {\"uniform\": [lo, hi]} or {\"logUniform\": [lo > 0, hi]}");
+                        problems.add("parameters." + name + " needs {\"choice\": [..]}, {\"uniform\": [lo, hi]} or {\"logUniform\": [lo > 0, hi]}");
+                    } else if (!d.has("choice") && !kindOf(name).ranges) {
+                        problems.add("parameters." + name + " takes {\"choice\": [..]} only: its values are " + kindOf(name).what);
                     } else {
-                        s.parameters().put(e.getKey(), d);
+                        List<String> bad = new ArrayList<>();
+                        if (d.has("choice")) {
+                            d.get("choice").forEach(v -> {
+                                if (!kindOf(name).fits(v)) {
+                                    bad.add(v.toString());
+                                }
+                            });
+                        }
+                        if (!bad.isEmpty()) {
+                            problems.add("parameters." + name + ": " + String.join(", ", bad) + (bad.size() == 1 ? " is" : " are")
+                                    + " not " + kindOf(name).what);
+                        } else {
+                            try {
+                                candidates(name, d); // an augmentation object is decoded strictly: an unknown field is named
+                                s.parameters().put(name, d);
+                            } catch (WireFormatException ex) {
+                                problems.add("parameters." + name + ": " + ex.getMessage());
+                            }
+                        }
                     }
                 }
             }
@@ -144,6 +181,135 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
 
     /** The search parameter that multiplies an imported model's widths; {@code width.<layer>} sets one layer's. */
     public static final String WIDTH = "width";
+    /** The trial's train batch size (DataConfig.batchSize). */
+    public static final String BATCH_SIZE = "batchSize";
+    /** The trial's input [height, width] (DataConfig.resolution). */
+    public static final String RESOLUTION = "resolution";
+    /** The trial's whole augmentation; {@code augment.<field>} sets one of its fields. */
+    public static final String AUGMENT = "augment";
+    static final String AUGMENT_PREFIX = AUGMENT + ".";
+    public static final String LR_SCHEDULE = "lrSchedule";
+    public static final String LR_STEP_EVERY = "lrStepEvery";
+    public static final String LR_STEP_GAMMA = "lrStepGamma";
+
+    /** Each {@link Augmentation} field ("augment.&lt;field&gt;") with its kind, read off the record so a new field is searchable. */
+    static final Map<String, Kind> AUGMENT_FIELDS = augmentFields();
+
+    private static Map<String, Kind> augmentFields() {
+        Map<String, Kind> out = new LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : Augmentation.class.getRecordComponents()) {
+            out.put(c.getName(), c.getType() == Boolean.class ? Kind.FLAG : c.getType() == Integer.class ? Kind.WHOLE : Kind.NUMBER);
+        }
+        return out;
+    }
+
+    /** What a parameter's values are: {@link Space#parse} checks them, {@link #sample} draws them as this Java type. */
+    enum Kind {
+        /** Double. */
+        NUMBER("numbers", true),
+        /** Integer; a range's draw is rounded. */
+        WHOLE("whole numbers", true),
+        /** List of Integer. */
+        WIDTHS("lists of whole numbers >= 1, e.g. [32, 64]", false),
+        /** Boolean. */
+        FLAG("true or false", false),
+        /** String. */
+        NAME("names (strings)", false),
+        /** Boolean, or the object as JsonNode. */
+        AUGMENTATION("true, false or augmentation objects", false),
+        /** List of two Integer. */
+        SHAPE("[height, width] pairs of whole numbers >= 1, e.g. [14, 14]", false);
+
+        final String what;
+        final boolean ranges;
+
+        Kind(String what, boolean ranges) {
+            this.what = what;
+            this.ranges = ranges;
+        }
+
+        boolean fits(JsonNode v) {
+            return switch (this) {
+                case NUMBER -> v.isNumber();
+                case WHOLE -> v.isNumber() && v.asDouble() == Math.rint(v.asDouble());
+                case WIDTHS -> wholes(v, -1);
+                case FLAG -> v.isBoolean();
+                case NAME -> v.isTextual();
+                case AUGMENTATION -> v.isBoolean() || v.isObject();
+                case SHAPE -> wholes(v, 2);
+            };
+        }
+
+        private static boolean wholes(JsonNode v, int size) {
+            if (!v.isArray() || v.isEmpty() || size > 0 && v.size() != size) {
+                return false;
+            }
+            for (JsonNode x : v) {
+                if (!x.isIntegralNumber() || x.asInt() < 1) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A value of this kind as drawn ({@link #fits} holds). */
+        Object value(JsonNode v) {
+            return switch (this) {
+                case NUMBER -> v.asDouble();
+                case WHOLE -> (int) Math.round(v.asDouble());
+                case WIDTHS, SHAPE -> {
+                    List<Integer> list = new ArrayList<>();
+                    v.forEach(x -> list.add(x.asInt()));
+                    yield List.copyOf(list);
+                }
+                case FLAG -> v.asBoolean();
+                case NAME -> v.asText();
+                case AUGMENTATION -> v.isBoolean() ? (Object) v.asBoolean() : v;
+            };
+        }
+
+        /** A range draw of this kind: whole numbers rounded. */
+        Object drawn(double x) {
+            return this == WHOLE ? (Object) (int) Math.round(x) : (Object) x;
+        }
+    }
+
+    /** The kind of parameter {@code name}'s values. */
+    static Kind kindOf(String name) {
+        if (name.startsWith(AUGMENT_PREFIX)) {
+            return AUGMENT_FIELDS.getOrDefault(name.substring(AUGMENT_PREFIX.length()), Kind.NUMBER);
+        }
+        return switch (name) {
+            case "hiddenUnits", "channels" -> Kind.WIDTHS;
+            case "batchNorm" -> Kind.FLAG;
+            case "optimizer", LR_SCHEDULE -> Kind.NAME;
+            case AUGMENT -> Kind.AUGMENTATION;
+            case RESOLUTION -> Kind.SHAPE;
+            case BATCH_SIZE, LR_STEP_EVERY -> Kind.WHOLE;
+            default -> Kind.NUMBER; // learningRate, dropout, weightDecay, momentum, lrStepGamma, width, width.<layer>
+        };
+    }
+
+    /**
+     * Every value a parameter can draw that validation should see: each choice, or a range's two ends, as drawn.
+     *
+     * @throws WireFormatException for an augmentation object with an unknown field
+     */
+    static List<Object> candidates(String name, JsonNode d) {
+        Kind kind = kindOf(name);
+        List<Object> out = new ArrayList<>();
+        if (d.has("choice")) {
+            d.get("choice").forEach(v -> out.add(kind.value(v)));
+        } else {
+            for (double v : Space.range(d)) {
+                out.add(kind.drawn(v));
+            }
+        }
+        if (kind == Kind.AUGMENTATION) {
+            out.forEach(Ablations::augmentation);
+        }
+        return out;
+    }
 
     /**
      * What a space cannot do to this model, each naming the parameter and (for widths) the layer: an imported Keras
@@ -152,6 +318,120 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
      * model has no layers to name (hiddenUnits and channels are its widths).
      */
     public static List<String> problems(Space space, ModelConfig model) {
+        return problems(space, model, LadderOptions.DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * {@link #problems(Space, ModelConfig)}, and every value a parameter can draw (each choice, a range's ends; the other
+     * parameters at their first value) checked as the trial's run spec would be at submission, with the experiment's
+     * {@code batchSize}: "parameters.dropout = 1.5: model.dropout must be in [0, 1), was 1.5". Also refused: resolution
+     * for an imported Keras model (its input shape is the definition's), lrSchedule "step" with no lrStepEvery, and a
+     * batchSize at which the space's steps or rungs collapse ({@link #atBatch}: fewer than {@value #MIN_TRIAL_STEPS}
+     * steps, a rung on or past the last step).
+     */
+    public static List<String> problems(Space space, ModelConfig model, int batchSize) {
+        Set<String> problems = new LinkedHashSet<>(zooAndWidthProblems(space, model));
+        if (model.fromKeras() && space.parameters().containsKey(RESOLUTION)) {
+            problems.add("parameters." + RESOLUTION + " does not apply to an imported Keras model: its input shape is the definition's");
+        }
+        JsonNode batches = space.parameters().get(BATCH_SIZE);
+        if (batches != null) {
+            for (Object v : candidates(BATCH_SIZE, batches)) {
+                int size = (Integer) v;
+                if (!new RunSpec("check", new DataConfig(1L, 0, size, 0.2), model, space.steps(), null).problems().stream()
+                        .allMatch(p -> !p.startsWith("data."))) {
+                    continue; // a batch size DataConfig refuses is named below, with its reason
+                }
+                Trial t = new Trial(0, Map.of(BATCH_SIZE, size), model);
+                int steps = atBatch(space.steps(), batchSize, t);
+                String at = "parameters." + BATCH_SIZE + " = " + size + ": the space's steps count at the experiment's batch size "
+                        + batchSize + " (trials compare at equal samples seen), so ";
+                if (steps < MIN_TRIAL_STEPS) {
+                    problems.add(at + space.steps() + " steps are " + steps + " at batch " + size + ", fewer than " + MIN_TRIAL_STEPS
+                            + ": raise steps or lower the largest batch size");
+                } else {
+                    for (int r : space.rungs()) {
+                        if (atBatch(r, batchSize, t) >= steps) {
+                            problems.add(at + "rung " + r + " falls on step " + atBatch(r, batchSize, t) + " of " + steps + " at batch " + size
+                                    + ": move the rung earlier");
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, List<Object>> drawable = new LinkedHashMap<>();
+        space.parameters().forEach((n, d) -> drawable.put(n, candidates(n, d)));
+        DataConfig data = new DataConfig(1L, 0, batchSize, 0.2);
+        Set<String> already = new HashSet<>(new RunSpec("check", data, model, space.steps(), null).problems());
+        for (Map.Entry<String, List<Object>> e : drawable.entrySet()) {
+            if (isWidth(e.getKey())) {
+                continue; // checked layer by layer above
+            }
+            for (Object v : e.getValue()) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                drawable.forEach((n, vs) -> {
+                    if (!isWidth(n)) {
+                        values.put(n, vs.get(0));
+                    }
+                });
+                values.put(e.getKey(), v);
+                Trial t = new Trial(0, values, apply(model, values), augmentation(values.get(AUGMENT)));
+                RunSpec spec = new RunSpec("check", trialData(data, t), trialModel(t, batchSize), atBatch(space.steps(), batchSize, t), null);
+                for (String p : spec.problems()) {
+                    if (!already.contains(p)) {
+                        problems.add("parameters." + e.getKey() + " = " + v + ": " + p);
+                    }
+                }
+            }
+        }
+        return List.copyOf(problems);
+    }
+
+    /** A trial shorter than this has no room for a rung before its end. */
+    static final int MIN_TRIAL_STEPS = 10;
+
+    private static boolean isWidth(String name) {
+        return name.equals(WIDTH) || name.startsWith(WIDTH + ".");
+    }
+
+    /**
+     * What a space cannot do to a dataset whose samples have shape {@code sampleShape} (the data-service's stats): a
+     * resolution on samples that are not images or above the stored size, an augmentation that moves pixels on samples
+     * that are not images. Each problem names the parameter and the value; the data-service refuses the same runs.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<String> datasetProblems(Space space, int[] sampleShape) {
+        List<String> problems = new ArrayList<>();
+        boolean image = sampleShape.length == 3;
+        String shape = java.util.Arrays.toString(sampleShape);
+        for (Map.Entry<String, JsonNode> e : space.parameters().entrySet()) {
+            String name = e.getKey();
+            if (name.equals(RESOLUTION)) {
+                if (!image) {
+                    problems.add("parameters." + name + " needs image samples [h, w, c]; the dataset's samples have shape " + shape + " (not images)");
+                    continue;
+                }
+                for (Object v : candidates(name, e.getValue())) {
+                    List<Integer> hw = (List<Integer>) v;
+                    if (hw.get(0) > sampleShape[0] || hw.get(1) > sampleShape[1]) {
+                        problems.add("parameters." + name + " = " + hw + ": larger than the dataset's stored images [" + sampleShape[0] + ", "
+                                + sampleShape[1] + "] (upscaling adds pixels, not information)");
+                    }
+                }
+            } else if (!image && (name.equals(AUGMENT) || name.startsWith(AUGMENT_PREFIX))) {
+                for (Object v : candidates(name, e.getValue())) {
+                    Augmentation a = name.equals(AUGMENT) ? augmentation(v) : withField(null, name.substring(AUGMENT_PREFIX.length()), v);
+                    if (a != null && a.geometric()) {
+                        problems.add("parameters." + name + " = " + v + ": flips, rotation and translation need image samples; the dataset's "
+                                + "samples have shape " + shape);
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static List<String> zooAndWidthProblems(Space space, ModelConfig model) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : space.parameters().entrySet()) {
             String name = e.getKey();
@@ -169,16 +449,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             if (!width || model.keras() == null) {
                 continue;
             }
-            JsonNode d = e.getValue();
-            List<Object> values = new ArrayList<>();
-            if (d.has("choice")) {
-                d.get("choice").forEach(v -> values.add(plain(v)));
-            } else {
-                for (double v : Space.range(d)) {
-                    values.add(v);
-                }
-            }
-            for (Object v : values) {
+            for (Object v : candidates(name, e.getValue())) {
                 try {
                     applyWidth(model.keras(), name, v, model.kerasWeights() != null);
                 } catch (IllegalArgumentException | ClassCastException ex) {
@@ -265,11 +536,21 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         LadderOptions o = ctx.options();
         Runs runs = ctx.runs();
         List<Trial> trials = sample(space(), o.model(), o.seed());
+        int base = o.batchSize();
+        if (space().parameters().keySet().stream().anyMatch(n -> n.equals(RESOLUTION) || n.equals(AUGMENT) || n.startsWith(AUGMENT_PREFIX))) {
+            JsonNode shape = ctx.stats().path("sampleShape");
+            List<String> misfit = datasetProblems(space(), shape.isArray() ? Json.MAPPER.convertValue(shape, int[].class) : new int[0]);
+            if (!misfit.isEmpty()) {
+                return new StageResult(NAME, Verdict.FAIL, new Evidence().put("trials", trials.size()).put("space_problems", misfit.size()).map(),
+                        "the search space does not fit dataset '" + o.dataset() + "' (no trial was run): " + String.join("; ", misfit),
+                        List.of(), misfit);
+            }
+        }
         Map<String, Trial> byRun = new LinkedHashMap<>();
         // The ensemble stage averages the trials' val predictions: asked for only when it will climb (one val pass each).
         List<String> predictions = o.stageNames().contains(Ensemble.NAME) ? List.of("val") : null;
         for (Trial t : trials) {
-            byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space().steps())
+            byRun.put(ctx.submit(ctx.spec(NAME, trialData(ctx.trainingData(base, true), t), trialModel(t, base), atBatch(space().steps(), base, t))
                     .withPredictions(predictions)), t);
         }
         Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
@@ -280,24 +561,31 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         long deadline = System.nanoTime() + o.runTimeout().toNanos() * Math.max(1, trials.size());
         while (!active.isEmpty() && System.nanoTime() < deadline) {
             for (String runId : List.copyOf(active)) {
+                Trial trial = byRun.get(runId);
                 Runs.Status status = runs.status(runId);
                 int step = status.step();
-                ctx.progress(NAME + " #" + byRun.get(runId).index(), new RunWatcher.Progress(runId, status.state(),
-                        step, space().steps(), status.trainLoss(), status.valLoss()));
+                ctx.progress(NAME + " #" + trial.index(), new RunWatcher.Progress(runId, status.state(),
+                        step, atBatch(space().steps(), base, trial), status.trainLoss(), status.valLoss()));
                 if (!status.active()) {
                     active.remove(runId);
                     continue;
                 }
                 String reason = null;
-                if (step >= space().warmup() && sane.add(runId)) {
-                    reason = sanityKill(runs.history(runId).trainLosses(), space().warmup());
+                int warmup = atBatch(space().warmup(), base, trial);
+                if (step >= warmup && sane.add(runId)) {
+                    reason = sanityKill(runs.history(runId).trainLosses(), warmup);
                 }
+                // Rungs are keyed by the space's steps; each trial reaches one at its own step of equal samples seen.
                 for (Map.Entry<Integer, Map<String, Double>> rung : rungs.entrySet()) {
-                    if (reason == null && step >= rung.getKey() && !rung.getValue().containsKey(runId)) {
-                        int r = rung.getKey();
+                    int r = atBatch(rung.getKey(), base, trial);
+                    if (reason == null && step >= r && !rung.getValue().containsKey(runId)) {
                         List<ValStep> upTo = StageContext.trained(runs.history(runId).val()).stream().filter(v -> v.step() <= r).toList();
                         rung.getValue().put(runId, StageContext.mean(StageContext.tail(upTo), true));
                         reason = ashaKill(runId, r, rung.getValue(), space().eta());
+                        if (reason != null && trial.values().containsKey(BATCH_SIZE)) {
+                            reason += String.format(" (%d samples seen at batch %d, as every trial at this rung)",
+                                    (long) rung.getKey() * base, (Integer) trial.values().get(BATCH_SIZE));
+                        }
                     }
                 }
                 if (reason != null && runs.kill(runId, reason)) {
@@ -312,7 +600,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         Map<Trial, Double> finalLoss = new LinkedHashMap<>();
         List<String> completedRuns = new ArrayList<>();
         for (Map.Entry<String, Trial> e : byRun.entrySet()) {
-            RunWatcher.Finished run = ctx.await(e.getKey(), space().steps(), NAME + " #" + e.getValue().index());
+            RunWatcher.Finished run = ctx.await(e.getKey(), atBatch(space().steps(), base, e.getValue()), NAME + " #" + e.getValue().index());
             if (killed.containsKey(e.getValue())) {
                 // Kept for the report: a killed trial's curve up to its kill, drawn grey next to the survivors.
                 ctx.keep(NAME, run, "trial " + e.getValue().index() + " (killed)");
@@ -331,8 +619,8 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         for (Trial t : best) {
             for (int s = 1; s <= space().seeds(); s++) {
                 long seed = o.seed() + 1000L * s;
-                String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), t.model().withSeed(seed),
-                        space().steps()));
+                String id = ctx.submit(ctx.spec(NAME, trialData(ctx.trainingData(seed, base, true), t), trialModel(t, base).withSeed(seed),
+                        atBatch(space().steps(), base, t)));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);
             }
@@ -342,7 +630,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             double[] losses = new double[e.getValue().size()];
             double[] accuracies = new double[e.getValue().size()];
             for (int i = 0; i < losses.length; i++) {
-                RunWatcher.Finished run = ctx.await(e.getValue().get(i), space().steps(), NAME + " seeds #" + e.getKey().index());
+                RunWatcher.Finished run = ctx.await(e.getValue().get(i), atBatch(space().steps(), base, e.getKey()), NAME + " seeds #" + e.getKey().index());
                 ctx.keep(NAME, run, "trial " + e.getKey().index() + " · seed " + (i + 1));
                 List<ValStep> val = StageContext.tail(StageContext.trained(run.history().val()));
                 losses[i] = StageContext.mean(val, true);
@@ -355,11 +643,66 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
     }
 
     /**
-     * The trial's data config: when the search space varies "augment", the trial's augmentation (none included)
-     * replaces the experiment's; otherwise the experiment's stays. Train only: the val path cannot take one.
+     * The trial's data config: {@code d} (the experiment's) with what the trial drew. "augment" replaces the
+     * experiment's augmentation (none included), each "augment.&lt;field&gt;" then sets that field of it (of the
+     * experiment's when "augment" is not searched); augmentation is train only: the val path cannot take one.
+     * "batchSize" and "resolution" replace the experiment's; the eval-service scores the trial at its resolution.
      */
-    static DataConfig augmented(DataConfig d, Trial t) {
-        return !t.values().containsKey("augment") ? d : d.withAugment(t.augment());
+    @SuppressWarnings("unchecked")
+    static DataConfig trialData(DataConfig d, Trial t) {
+        Map<String, Object> v = t.values();
+        DataConfig out = d;
+        boolean augments = v.containsKey(AUGMENT);
+        Augmentation a = augments ? t.augment() : d.augment();
+        for (String field : AUGMENT_FIELDS.keySet()) {
+            if (v.containsKey(AUGMENT_PREFIX + field)) {
+                a = withField(a, field, v.get(AUGMENT_PREFIX + field));
+                augments = true;
+            }
+        }
+        if (augments) {
+            out = out.withAugment(a);
+        }
+        if (v.containsKey(BATCH_SIZE)) {
+            out = out.withBatchSize((Integer) v.get(BATCH_SIZE));
+        }
+        if (v.containsKey(RESOLUTION)) {
+            out = out.withResolution((List<Integer>) v.get(RESOLUTION));
+        }
+        return out;
+    }
+
+    /** {@code a} (null: none) with one field set, through its JSON so that the record's own decoding applies. */
+    static Augmentation withField(Augmentation a, String field, Object value) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = a == null ? Json.MAPPER.createObjectNode() : Json.MAPPER.valueToTree(a);
+        n.set(field, Json.MAPPER.valueToTree(value));
+        return Json.decode(n.toString(), Augmentation.class);
+    }
+
+    /**
+     * {@code stepsAtBase} steps at the experiment's batch size ({@code baseBatch}) as steps of trial {@code t}: the same
+     * number of samples seen. When the space varies batchSize, its steps, rungs, warm-up and a step schedule's
+     * lrStepEvery count steps at the experiment's batch size, and each trial runs {@code round(steps * baseBatch /
+     * batchSize)} of its own: a trial at batch 16 takes 4x the steps of one at 64 and both see the same epochs, so ASHA
+     * and the final ranking compare them at equal data. (At equal steps the bigger batch would have seen more data
+     * and could win for that alone; the recipe's "decrease the batch size" asks whether more, noisier updates per
+     * epoch train better.) Wall time per trial then differs; the data seen does not. Unchanged when batchSize is not
+     * searched.
+     */
+    static int atBatch(int stepsAtBase, int baseBatch, Trial t) {
+        Object b = t.values().get(BATCH_SIZE);
+        return b == null ? stepsAtBase : Math.max(1, (int) Math.round((double) stepsAtBase * baseBatch / (Integer) b));
+    }
+
+    /** The trial's model as submitted: a step schedule's lrStepEvery counted like the space's steps ({@link #atBatch}). */
+    static ModelConfig trialModel(Trial t, int baseBatch) {
+        ModelConfig m = t.model();
+        if (m.lrStepEvery() == null || !t.values().containsKey(BATCH_SIZE)) {
+            return m;
+        }
+        return new ModelConfig(m.type(), m.seed(), m.learningRate(), m.hiddenUnits(), m.channels(), m.blocks(), m.optimizer(), m.momentum(),
+                m.dropout(), m.batchNorm(), m.weightDecay(), m.lrSchedule(), atBatch(m.lrStepEvery(), baseBatch, t), m.lrStepGamma(),
+                m.biasInit(), m.loss(), m.initScale(), m.dropInputs(), m.keras(), m.kerasWeights(), m.fromLogits());
     }
 
     private static void pause() {
@@ -379,13 +722,14 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             Map<String, Object> values = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : space.parameters().entrySet()) {
                 JsonNode d = e.getValue();
+                Kind kind = kindOf(e.getKey());
                 Object v;
                 if (d.has("choice")) {
-                    v = plain(d.get("choice").get(rng.nextInt(d.get("choice").size())));
+                    v = kind.value(d.get("choice").get(rng.nextInt(d.get("choice").size())));
                 } else {
                     double[] r = Space.range(d);
-                    v = d.has("logUniform") ? Math.exp(Math.log(r[0]) + rng.nextDouble() * (Math.log(r[1]) - Math.log(r[0])))
-                            : r[0] + rng.nextDouble() * (r[1] - r[0]);
+                    v = kind.drawn(d.has("logUniform") ? Math.exp(Math.log(r[0]) + rng.nextDouble() * (Math.log(r[1]) - Math.log(r[0])))
+                            : r[0] + rng.nextDouble() * (r[1] - r[0]));
                 }
                 values.put(e.getKey(), v);
             }
@@ -402,24 +746,6 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             return Json.decode(n.toString(), Augmentation.class);
         }
         return null;
-    }
-
-    private static Object plain(JsonNode n) {
-        if (n.isObject()) {
-            return n;
-        }
-        if (n.isArray()) {
-            List<Integer> list = new ArrayList<>();
-            n.forEach(x -> list.add(x.asInt()));
-            return list;
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean();
-        }
-        if (n.isTextual()) {
-            return n.asText();
-        }
-        return n.asDouble();
     }
 
     /**
@@ -459,7 +785,9 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
                 v.containsKey("dropout") ? (Double) v.get("dropout") : b.dropout(),
                 v.containsKey("batchNorm") ? (Boolean) v.get("batchNorm") : b.batchNorm(),
                 v.containsKey("weightDecay") ? (Double) v.get("weightDecay") : b.weightDecay(),
-                b.lrSchedule(), b.lrStepEvery(), b.lrStepGamma(), b.biasInit(), b.loss(), b.initScale(), b.dropInputs());
+                v.containsKey(LR_SCHEDULE) ? (String) v.get(LR_SCHEDULE) : b.lrSchedule(),
+                v.containsKey(LR_STEP_EVERY) ? (Integer) v.get(LR_STEP_EVERY) : b.lrStepEvery(),
+                v.containsKey(LR_STEP_GAMMA) ? (Double) v.get(LR_STEP_GAMMA) : b.lrStepGamma(), b.biasInit(), b.loss(), b.initScale(), b.dropInputs());
     }
 
     /**
@@ -538,8 +866,12 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         Evidence ev = new Evidence().put("trials", trials.size()).put("completed", completed.size()).put("killed_early", killed.size());
         List<SeedBand> ranked = new ArrayList<>(bands);
         ranked.sort(Comparator.comparingDouble(SeedBand::meanLoss));
+        // The drawn values of every ranked configuration, in report.json as well as the leaderboard.
+        List<String> configs = new ArrayList<>();
         for (int i = 0; i < ranked.size(); i++) {
             SeedBand b = ranked.get(i);
+            configs.add(String.format("rank %d: trial %d %s, val loss %.4f ± %.4f over %d seeds", i + 1, b.trial().index(), b.trial().describe(),
+                    b.meanLoss(), b.sdLoss(), b.valLosses().length));
             ev.put("rank" + (i + 1) + "_trial", b.trial().index()).put("rank" + (i + 1) + "_val_loss_mean", b.meanLoss())
                     .put("rank" + (i + 1) + "_val_loss_sd", b.sdLoss()).put("rank" + (i + 1) + "_val_accuracy_mean", b.meanAccuracy())
                     .put("rank" + (i + 1) + "_val_accuracy_sd", b.sdAccuracy());
@@ -558,9 +890,10 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             ev.put("gap_to_runner_up", gap).put("seed_noise", noise);
             if (!(gap > noise)) {
                 return new StageResult(NAME, Verdict.WARN, ev.map(), winner + String.format("; the runner-up (trial %d) is within seed noise "
-                        + "(gap %.4f <= sd %.4f): the difference is noise, not a finding", second.trial().index(), gap, noise), runIds);
+                        + "(gap %.4f <= sd %.4f): the difference is noise, not a finding", second.trial().index(), gap, noise), runIds, configs);
             }
         }
-        return new StageResult(NAME, Verdict.PASS, ev.map(), winner + (killed.isEmpty() ? "" : "; " + killed.size() + " trials killed early"), runIds);
+        return new StageResult(NAME, Verdict.PASS, ev.map(), winner + (killed.isEmpty() ? "" : "; " + killed.size() + " trials killed early"), runIds,
+                configs);
     }
 }

@@ -141,4 +141,54 @@ class LadderLoopTest {
         LadderOptions some = LadderOptions.of("e", "d", MLP).withStages(Stages.named(List.of("init-check"))).withStage(new Ablations(small));
         assertEquals(List.of("init-check"), some.stageNames(), "replacing a stage that is not climbed adds nothing");
     }
+
+    /**
+     * A space that does not fit the dataset (a resolution and a flip on a table, as the data-service's stats say)
+     * FAILs the ablation stage naming both, before a single trial is submitted.
+     */
+    @Test
+    void anAblationSpaceThatDoesNotFitTheDatasetFailsBeforeAnyTrialRuns() throws Exception {
+        com.sun.net.httpserver.HttpServer stats = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        stats.createContext("/api/datasets/penguins/stats", x -> {
+            byte[] body = "{\"sampleShape\": [6], \"numClasses\": 3, \"classHistogram\": [146, 68, 119]}".getBytes();
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        stats.start();
+        try {
+            FakeRuns runs = new FakeRuns();
+            Ablations a = new Ablations(Ablations.Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                    {"trials": 2, "steps": 20, "seeds": 2, "top": 1, "parameters": {"resolution": {"choice": [[2, 2]]},
+                     "augment.hflip": {"choice": [true]}, "augment.noiseStd": {"choice": [0.1]}}}""")));
+            StageContext ctx = new StageContext(runs, new DataClient("http://127.0.0.1:" + stats.getAddress().getPort()),
+                    LadderOptions.of("exp-1", "penguins", MLP), (st, p) -> { });
+            StageResult r = a.climb(ctx);
+            assertEquals(Verdict.FAIL, r.verdict(), r.summary());
+            assertEquals(List.of("parameters.resolution needs image samples [h, w, c]; the dataset's samples have shape [6] (not images)",
+                    "parameters.augment.hflip = true: flips, rotation and translation need image samples; the dataset's samples have shape [6]"),
+                    r.findings());
+            assertTrue(r.summary().contains("does not fit dataset 'penguins'"), r.summary());
+            assertEquals(Map.of(), runs.submitted, "no trial was submitted");
+        } finally {
+            stats.stop(0);
+        }
+    }
+
+    /** Trials at batch 16 against an experiment at 64 run 4x the space's steps and a step schedule 4x as long. */
+    @Test
+    void ablationTrialsAtASmallerBatchRunTheStepsOfEqualSamplesSeen() throws Exception {
+        FakeRuns runs = new FakeRuns();
+        Ablations a = new Ablations(Ablations.Space.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"trials": 2, "steps": 20, "rungs": [5], "warmup": 5, "seeds": 2, "top": 1, "parameters": {"batchSize": {"choice": [16]},
+                 "lrSchedule": {"choice": ["step"]}, "lrStepEvery": {"choice": [10]}}}""")));
+        a.climb(new StageContext(runs, null, LadderOptions.of("exp-1", "shapes", MLP), (st, p) -> { }));
+        assertEquals(4, runs.submitted.size(), "2 trials, then the best over 2 seeds");
+        for (RunSpec spec : runs.submitted.values()) {
+            assertEquals(80, spec.steps(), "20 steps of 64 samples are 80 of 16");
+            assertEquals(16, spec.data().batchSize());
+            assertEquals("step", spec.model().lrSchedule());
+            assertEquals(40, spec.model().lrStepEvery(), "the schedule steps at the same samples seen");
+        }
+    }
 }

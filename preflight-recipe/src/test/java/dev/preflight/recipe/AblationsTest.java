@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -185,5 +186,111 @@ class AblationsTest {
         assertTrue(tied.get(0).startsWith("parameters.width = 2.0: width x2.0 cannot apply: layer 'add' (Add): adds shapes [8, 8, 1] and [8, 8, 2]"), tied.get(0));
         assertTrue(Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"width\": {\"choice\": [2]}}}")),
                 new ModelConfig("mlp", 1L, 1e-3, List.of(32))).get(0).startsWith("parameters.width applies to imported Keras models"));
+    }
+
+    static final String RECIPE_SPACE = """
+            {"trials": 24, "steps": 200, "rungs": [30, 100], "warmup": 30, "seeds": 2, "top": 1,
+             "parameters": {"batchSize": {"choice": [16, 64]}, "resolution": {"choice": [[14, 14], [28, 28]]},
+                            "augment.translatePixels": {"choice": [0, 3]}, "augment.hflip": {"choice": [false, true]},
+                            "lrSchedule": {"choice": ["constant", "step", "cosine"]}, "lrStepEvery": {"choice": [50]},
+                            "lrStepGamma": {"uniform": [0.1, 0.5]}}}""";
+
+    @Test
+    void batchSizeResolutionEachAugmentationAndTheScheduleAreDrawnAndMakeTheTrialsRun() throws Exception {
+        Ablations.Space space = Ablations.Space.parse(JSON.readTree(RECIPE_SPACE));
+        ModelConfig base = new ModelConfig("cnn", 1L, 1e-3, null);
+        assertEquals(List.of(), Ablations.problems(space, base, 64));
+        assertEquals(List.of(), Ablations.datasetProblems(space, new int[]{28, 28, 1}));
+        // The experiment's own augmentation (a rotation) stays under the per-field draws.
+        dev.preflight.wire.DataConfig experiment = new dev.preflight.wire.DataConfig(7L, 0, 64, 0.2)
+                .withAugment(new dev.preflight.wire.Augmentation(null, null, 10.0, null, null, null, null));
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        List<Ablations.Trial> trials = Ablations.sample(space, base, 11);
+        assertEquals(trials, Ablations.sample(space, base, 11), "reproducible from the seed");
+        for (Ablations.Trial t : trials) {
+            Map<String, Object> v = t.values();
+            int batch = (Integer) v.get("batchSize");
+            List<?> hw = (List<?>) v.get("resolution");
+            int shift = (Integer) v.get("augment.translatePixels");
+            boolean flip = (Boolean) v.get("augment.hflip");
+            String schedule = (String) v.get("lrSchedule");
+            double gamma = (Double) v.get("lrStepGamma");
+            assertTrue(gamma >= 0.1 && gamma <= 0.5, "gamma " + gamma);
+            seen.addAll(List.of(batch, hw, "shift" + shift, "flip" + flip, schedule));
+
+            dev.preflight.wire.DataConfig d = Ablations.trialData(experiment, t);
+            assertEquals(batch, d.batchSize());
+            assertEquals(hw, d.resolution());
+            assertEquals(10.0, d.augment().rotationDegrees(), "the experiment's rotation is kept");
+            assertEquals(shift, d.augment().translatePixels());
+            assertEquals(flip, d.augment().hflip());
+            ModelConfig m = Ablations.trialModel(t, 64);
+            assertEquals(schedule, m.lrSchedule());
+            assertEquals(gamma, m.lrStepGamma());
+            assertEquals(50 * 64 / batch, m.lrStepEvery(), "lrStepEvery counts steps at the experiment's batch size");
+            assertEquals(List.of(), new dev.preflight.wire.RunSpec("shapes", d, m, Ablations.atBatch(200, 64, t), null).problems(), t.describe());
+            assertTrue(t.describe().contains("batchSize=" + batch + ", resolution=" + hw), t.describe());
+        }
+        assertEquals(java.util.Set.of(16, 64, List.of(14, 14), List.of(28, 28), "shift0", "shift3", "flipfalse", "fliptrue",
+                "constant", "step", "cosine"), seen, "every value of every parameter is drawn in 24 trials");
+        assertTrue(Ablations.Space.PARAMETERS.containsAll(List.of("batchSize", "resolution", "augment.<field>", "lrSchedule",
+                "lrStepEvery", "lrStepGamma")));
+    }
+
+    @Test
+    void trialsAtDifferentBatchSizesAreComparedAtEqualSamplesSeen() {
+        ModelConfig m = new ModelConfig("mlp", 1L, 1e-3, List.of(8));
+        Ablations.Trial small = new Ablations.Trial(0, Map.of("batchSize", 16), m);
+        Ablations.Trial big = new Ablations.Trial(1, Map.of("batchSize", 128), m);
+        Ablations.Trial unsearched = new Ablations.Trial(2, Map.of("learningRate", 1e-3), m);
+        for (int baseSteps : List.of(200, 30, 100)) {
+            assertEquals(baseSteps * 64L, (long) Ablations.atBatch(baseSteps, 64, small) * 16, "batch 16 sees as many samples at " + baseSteps);
+            assertEquals(baseSteps * 64L, (long) Ablations.atBatch(baseSteps, 64, big) * 128);
+            assertEquals(baseSteps, Ablations.atBatch(baseSteps, 64, unsearched), "no batchSize in the space: steps are steps");
+        }
+        assertEquals(800, Ablations.atBatch(200, 64, small));
+        assertEquals(15, Ablations.atBatch(30, 64, big));
+        assertEquals(1, Ablations.atBatch(1, 64, new Ablations.Trial(3, Map.of("batchSize", 4096), m)), "never below one step");
+    }
+
+    @Test
+    void badValuesOfTheNewParametersAreRefusedNamingTheParameter() throws Exception {
+        WireFormatException kinds = assertThrows(WireFormatException.class, () -> Ablations.Space.parse(JSON.readTree("""
+                {"parameters": {"augment.shear": {"choice": [1]}, "batchSize": {"choice": [16.5, 32]}, "resolution": {"uniform": [7, 28]},
+                                "augment.hflip": {"choice": ["yes"]}, "lrSchedule": {"choice": [3]}, "augment": {"choice": [{"shear": 2}]},
+                                "channels": {"choice": [[14]]}, "hiddenUnits": {"choice": [[0]]}}}""")));
+        String m = kinds.getMessage();
+        for (String named : List.of("parameters.augment.shear is not an augmentation; one of [augment.hflip, augment.vflip, augment.rotationDegrees, "
+                        + "augment.translatePixels, augment.noiseStd, augment.brightness, augment.contrast]",
+                "parameters.batchSize: 16.5 is not whole numbers", "parameters.resolution takes {\"choice\": [..]} only",
+                "parameters.augment.hflip: \"yes\" is not true or false", "parameters.lrSchedule: 3 is not names",
+                "parameters.augment: ", "shear", "parameters.hiddenUnits: [0] is not lists of whole numbers >= 1")) {
+            assertTrue(m.contains(named), named + " not in " + m);
+        }
+        assertFalse(m.contains("parameters.channels"), "[[14]] is a valid channel list: " + m);
+        assertThrows(WireFormatException.class, () -> Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"resolution\": {\"choice\": [[14]]}}}")));
+
+        ModelConfig cnn = new ModelConfig("cnn", 1L, 1e-3, null);
+        assertEquals(List.of("parameters.lrSchedule = linear: model.lrSchedule 'linear' is unknown, expected one of [constant, step, cosine]",
+                "parameters.lrSchedule = step: model.lrStepEvery must be >= 1 with lrSchedule step, was null"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"lrSchedule\": {\"choice\": [\"linear\", \"step\"]}}}")), cnn, 64));
+        assertEquals(List.of("parameters.augment.translatePixels = 99: data.augment.translatePixels must be in [0, 64], was 99"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"augment.translatePixels\": {\"choice\": [0, 99]}}}")), cnn, 64));
+        assertEquals(List.of("parameters.batchSize = 4096: the space's steps count at the experiment's batch size 64 (trials compare at equal "
+                        + "samples seen), so 200 steps are 3 at batch 4096, fewer than 10: raise steps or lower the largest batch size",
+                "parameters.batchSize = 5000: data.batchSize must be in [1, 4096], was 5000"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"steps\": 200, \"parameters\": {\"batchSize\": {\"choice\": [16, 4096, 5000]}}}")), cnn, 64));
+        assertEquals(List.of("parameters.resolution does not apply to an imported Keras model: its input shape is the definition's"),
+                Ablations.problems(Ablations.Space.parse(JSON.readTree("{\"parameters\": {\"resolution\": {\"choice\": [[4, 4]]}}}")),
+                        ModelCheckTest.config(importedCnn()), 64));
+
+        Ablations.Space data = Ablations.Space.parse(JSON.readTree("""
+                {"parameters": {"resolution": {"choice": [[14, 14], [56, 28]]}, "augment.hflip": {"choice": [false, true]},
+                                "augment.noiseStd": {"choice": [0, 0.1]}}}"""));
+        assertEquals(List.of("parameters.resolution = [56, 28]: larger than the dataset's stored images [28, 28] (upscaling adds pixels, not information)"),
+                Ablations.datasetProblems(data, new int[]{28, 28, 1}));
+        assertEquals(List.of("parameters.resolution needs image samples [h, w, c]; the dataset's samples have shape [4] (not images)",
+                "parameters.augment.hflip = true: flips, rotation and translation need image samples; the dataset's samples have shape [4]"),
+                Ablations.datasetProblems(data, new int[]{4}), "noise applies to a table; flips and resolutions do not");
     }
 }

@@ -19,13 +19,19 @@ import java.util.Set;
  * @param augment        optional train-only augmentations (never applied to val batches)
  * @param balance        optional class balancing of the train stream: none (default), weights or sampling
  * @param faults         optional fault drills (shuffled labels, a slow data path); see {@link DataFaults}
+ * @param resolution     optional [height, width] in pixels, each in [1, 4096]: train and val batches of an image
+ *                       dataset are streamed at this size (area-averaged down from the stored images, channels kept;
+ *                       the recipe's "smaller input dimensionality"), and the model is built for it. The data-service
+ *                       refuses it for samples that are not images, for segmentation masks and for a size larger than
+ *                       the stored one along either axis (upscaling adds no information)
  *
  * <p>{@code balance} is a string on the wire and in the component, like {@link ModelConfig}'s named choices (see
  * {@link WireEnum}); {@link Balance} is its typed view.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction,
-                         Double subsetFraction, Augmentation augment, String balance, DataFaults faults) {
+                         Double subsetFraction, Augmentation augment, String balance, DataFaults faults,
+                         List<Integer> resolution) {
 
     /** Class balancing of the train stream: none, inverse-frequency loss weights, or balanced sampling. */
     public enum Balance implements WireEnum { NONE, WEIGHTS, SAMPLING }
@@ -36,9 +42,18 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
     /** The allowed wire names, in declaration order. */
     public static final Set<String> BALANCES = WireEnum.names(Balance.class);
 
+    /** The largest height or width {@code resolution} may name, in pixels. */
+    public static final int MAX_RESOLUTION = 4096;
+
     /** The original four fields: no fractional subset, no augmentation, no balancing. */
     public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction) {
         this(seed, subsetSize, batchSize, valFraction, null, null, null, null);
+    }
+
+    /** Everything but the resolution: samples at their stored size. */
+    public DataConfig(Long seed, Integer subsetSize, Integer batchSize, Double valFraction, Double subsetFraction,
+                      Augmentation augment, String balance, DataFaults faults) {
+        this(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, faults, null);
     }
 
     /** Everything but the fault drills. */
@@ -48,22 +63,38 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
     }
 
     public DataConfig withFaults(DataFaults drills) {
-        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, drills);
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, drills, resolution);
     }
 
     /** The same data with another split, order and augmentation seed: a seed band's runs. */
     public DataConfig withSeed(long newSeed) {
-        return new DataConfig(newSeed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, faults);
+        return new DataConfig(newSeed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, faults, resolution);
     }
 
     /** The same data with these train-only augmentations (null: none). */
     public DataConfig withAugment(Augmentation augmentation) {
-        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augmentation, balance, faults);
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augmentation, balance, faults, resolution);
     }
 
     /** The same data with this class balancing (null: unset, which means none). */
     public DataConfig withBalance(Balance mode) {
-        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, WireEnum.nameOf(mode), faults);
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, WireEnum.nameOf(mode), faults, resolution);
+    }
+
+    /** The same data with another train batch size (an ablation trial's). */
+    public DataConfig withBatchSize(int size) {
+        return new DataConfig(seed, subsetSize, size, valFraction, subsetFraction, augment, balance, faults, resolution);
+    }
+
+    /** The same data at {@code hw} = [height, width] pixels (null: the stored size). */
+    public DataConfig withResolution(List<Integer> hw) {
+        return new DataConfig(seed, subsetSize, batchSize, valFraction, subsetFraction, augment, balance, faults,
+                hw == null ? null : List.copyOf(hw));
+    }
+
+    /** The resolution as the val-batch endpoints take it ({@code "14x14"}: height x width), or null when unset. */
+    public String resolutionParam() {
+        return resolution == null ? null : resolution.get(0) + "x" + resolution.get(1);
     }
 
     public DataFaults faultsOrNone() {
@@ -104,6 +135,9 @@ public record DataConfig(Long seed, Integer subsetSize, Integer batchSize, Doubl
         }
         if (faults != null) {
             faults.validate(prefix + "faults.", problems);
+        }
+        if (resolution != null && (resolution.size() != 2 || resolution.stream().anyMatch(v -> v == null || v < 1 || v > MAX_RESOLUTION))) {
+            problems.add(prefix + "resolution must be [height, width] with each in [1, " + MAX_RESOLUTION + "], was " + resolution);
         }
         if (balance != null && !BALANCES.contains(balance)) {
             problems.add(prefix + "balance '" + balance + "' is unknown, expected one of " + BALANCES);

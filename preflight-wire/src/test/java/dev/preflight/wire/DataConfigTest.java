@@ -92,4 +92,19 @@ class DataConfigTest {
         assertEquals("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"balance\":\"sampling\"}",
                 new String(Json.encode(plain.withBalance(DataConfig.Balance.SAMPLING)), java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    @Test
+    void resolutionRoundTripsAndABadOneIsNamed() {
+        RunSpec s = spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"resolution\":[14,12]}");
+        assertEquals(List.of(), s.problems());
+        assertEquals(List.of(14, 12), s.data().resolution());
+        assertEquals("14x12", s.data().resolutionParam());
+        assertEquals(s.data(), new DataConfig(1L, 0, 8, 0.2).withResolution(List.of(14, 12)));
+        assertNull(new DataConfig(1L, 0, 8, 0.2).resolutionParam());
+        assertEquals(16, s.data().withBatchSize(16).batchSize());
+        for (String bad : List.of("[14]", "[0,14]", "[14,5000]", "[14,14,3]")) {
+            assertEquals(List.of("data.resolution must be [height, width] with each in [1, 4096], was " + bad.replace(",", ", ")),
+                    spec("{\"seed\":1,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,\"resolution\":" + bad + "}").problems());
+        }
+    }
 }

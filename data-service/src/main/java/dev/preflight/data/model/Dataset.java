@@ -160,16 +160,21 @@ public final class Dataset {
 
     /** A shallow copy sharing the (immutable) arrays, for the {@code with...} methods. */
     private Dataset(Dataset o) {
+        this(o, o.sampleShape, o.data);
+    }
+
+    /** A shallow copy with other sample records ({@link #withSamples}). */
+    private Dataset(Dataset o, int[] sampleShape, SampleBytes data) {
         this.name = o.name;
-        this.sampleShape = o.sampleShape;
+        this.sampleShape = sampleShape;
         this.dtype = o.dtype;
         this.numClasses = o.numClasses;
         this.labels = o.labels;
-        this.data = o.data;
+        this.data = data;
         this.masks = o.masks;
         this.classNames = o.classNames;
         this.skipped = o.skipped;
-        this.sampleBytes = o.sampleBytes;
+        this.sampleBytes = data.recordBytes();
         this.maskBytes = o.maskBytes;
         this.sources = o.sources;
         this.featureNames = o.featureNames;
@@ -178,6 +183,34 @@ public final class Dataset {
         this.notes = o.notes;
         this.featureScaling = o.featureScaling;
         this.contentGroups = o.contentGroups;
+    }
+
+    /**
+     * The same dataset read through other sample records of another shape: a run's resized view of an image dataset.
+     * Labels, class names, sources, the given split and the content groups of the <b>stored</b> samples are kept, so
+     * a run's split, subset and stream order are the same at every resolution.
+     *
+     * @param shape   the view's sample shape [h, w, c], c unchanged
+     * @param samples one record of {@code prod(shape) * dtype.bytes} per sample
+     * @throws IllegalArgumentException for a segmentation dataset (its masks would need the same view), another
+     *                                  channel count, or records that do not match the shape or the sample count
+     */
+    public Dataset withSamples(int[] shape, SampleBytes samples) {
+        if (isSegmentation()) {
+            throw new IllegalArgumentException(name + ": a segmentation dataset's masks are not resized with its images");
+        }
+        if (!isImage() || shape.length != 3 || shape[2] != sampleShape[2]) {
+            throw new IllegalArgumentException(name + ": a view of samples " + Arrays.toString(sampleShape) + " must be images with the same channels, got "
+                    + Arrays.toString(shape));
+        }
+        if (samples.count() != labels.length || samples.recordBytes() != Math.multiplyExact(Batch.sampleSize(shape), dtype.bytes)) {
+            throw new IllegalArgumentException(name + ": " + samples.count() + " records of " + samples.recordBytes() + " bytes for "
+                    + labels.length + " samples of shape " + Arrays.toString(shape));
+        }
+        int[] groups = contentGroups(); // of the stored bytes: two samples alike only once shrunk stay apart
+        Dataset d = new Dataset(this, shape.clone(), samples);
+        d.contentGroups = groups;
+        return d;
     }
 
     /** @param sources per sample, where it came from ("cats/001.jpg", "wine.csv:17"): evidence in reports */

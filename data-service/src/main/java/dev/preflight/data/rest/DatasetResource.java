@@ -15,6 +15,7 @@ import dev.preflight.data.model.Split;
 import dev.preflight.data.service.DatasetExistsException;
 import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.PreviewRenderer;
+import dev.preflight.data.service.Resolution;
 import dev.preflight.data.service.StatsService;
 import dev.preflight.data.service.FeatureScaler;
 import dev.preflight.data.service.Splits;
@@ -231,14 +232,15 @@ public class DatasetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public byte[] splitBatch(@PathParam("name") String name, @QueryParam("splitSeed") String splitSeed,
                              @QueryParam("valFraction") String valFraction, @QueryParam("split") String split,
-                             @QueryParam("from") String from, @QueryParam("size") String size) {
+                             @QueryParam("from") String from, @QueryParam("size") String size,
+                             @Parameter(description = RESOLUTION_DOC) @QueryParam("resolution") String resolution) {
         Dataset dataset = load(name);
         Split s = runSplit(dataset, splitSeed, valFraction);
         int[] side = side(s, split);
         int start = QueryParams.requiredInt("from", from, 0, Math.max(0, side.length - 1));
         int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);
         int[] picked = Arrays.copyOfRange(side, start, Math.min(side.length, start + count));
-        Batch b = ValBatches.build(dataset, picked, FeatureScaler.of(dataset, s));
+        Batch b = ValBatches.build(atResolution(dataset, resolution), picked, FeatureScaler.of(dataset, s));
         return BatchCodec.encode(new Batch(start, 0, b.dtype(), b.sampleShape(), b.numClasses(), b.labels(), b.data(), b.masks(),
                 b.targets(), b.targetDim(), null, null));
     }
@@ -306,13 +308,28 @@ public class DatasetResource {
             @Parameter(description = "Samples wanted, in [1, 4096]; capped at the val split size", required = true)
             @QueryParam("size") String size,
             @Parameter(description = "Chooses which val samples; the same seed gives the same batch", required = true)
-            @QueryParam("sampleSeed") String sampleSeed) {
+            @QueryParam("sampleSeed") String sampleSeed,
+            @Parameter(description = RESOLUTION_DOC) @QueryParam("resolution") String resolution) {
         Dataset dataset = load(name);
         long split = QueryParams.requiredLong("splitSeed", splitSeed);
         double fraction = QueryParams.requiredFraction("valFraction", valFraction);
         int count = QueryParams.requiredInt("size", size, 1, MAX_VAL_BATCH);
         long pick = QueryParams.requiredLong("sampleSeed", sampleSeed);
         Split s = Splits.forRun(dataset, split, fraction);
-        return BatchCodec.encode(ValBatches.build(dataset, ValSampling.indices(s.val(), pick, count), FeatureScaler.of(dataset, s)));
+        return BatchCodec.encode(ValBatches.build(atResolution(dataset, resolution), ValSampling.indices(s.val(), pick, count),
+                FeatureScaler.of(dataset, s)));
+    }
+
+    private static final String RESOLUTION_DOC = "Optional: the run's data.resolution as HEIGHTxWIDTH (e.g. 14x14): the "
+            + "samples resized as the run's train batches are; 400 for a dataset that is not images, a segmentation dataset "
+            + "or a size above the stored one";
+
+    /** The dataset at the run's resolution; a resolution that does not fit it is a 400 naming the parameter. */
+    private static Dataset atResolution(Dataset dataset, String resolution) {
+        try {
+            return Resolution.view(dataset, QueryParams.optionalResolution("resolution", resolution));
+        } catch (IllegalArgumentException e) {
+            throw new BadParameterException("resolution", e.getMessage().replaceFirst("^data\\.resolution ", ""));
+        }
     }
 }

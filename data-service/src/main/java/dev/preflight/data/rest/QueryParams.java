@@ -47,6 +47,22 @@ final class QueryParams {
         return parsed;
     }
 
+    /**
+     * An optional run resolution, {@code HxW} ({@code "14x14"}, as {@code DataConfig.resolutionParam} writes it), as
+     * [height, width]; null when absent.
+     */
+    static java.util.List<Integer> optionalResolution(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String[] parts = value.trim().split("x", -1);
+        int max = dev.preflight.wire.DataConfig.MAX_RESOLUTION;
+        if (parts.length != 2) {
+            throw new BadParameterException(name, "must be HEIGHTxWIDTH (e.g. 14x14), was '" + value.trim() + "'");
+        }
+        return java.util.List.of(requiredInt(name, parts[0], 1, max), requiredInt(name, parts[1], 1, max));
+    }
+
     private static String required(String name, String value) {
         if (value == null || value.isBlank()) {
             throw new BadParameterException(name, "is required");

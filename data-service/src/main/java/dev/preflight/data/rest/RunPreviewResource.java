@@ -10,6 +10,7 @@ import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.PreviewRenderer;
 import dev.preflight.data.model.Split;
 import dev.preflight.data.service.FeatureScaler;
+import dev.preflight.data.service.Resolution;
 import dev.preflight.data.service.Splits;
 import dev.preflight.data.service.TrainBatches;
 import dev.preflight.data.service.ValBatches;
@@ -85,7 +86,7 @@ public class RunPreviewResource {
             } else {
                 int size = TrainBatches.forRun(d, data).batchSize();
                 Split s = Splits.forRun(d, data.seed(), data.valFraction());
-                b = ValBatches.build(d, ValSampling.indices(s.val(), k, size), FeatureScaler.of(d, s));
+                b = ValBatches.build(Resolution.view(d, data.resolution()), ValSampling.indices(s.val(), k, size), FeatureScaler.of(d, s));
                 title = runId + " val batch, sampleSeed " + k + ", as stored";
             }
         } catch (IllegalArgumentException e) {

@@ -105,14 +105,17 @@ public final class TrainBatches {
 
     /**
      * The batches a run's data config asks for: split by (seed, valFraction), subset by (seed, subsetSize or
-     * subsetFraction), batch size capped at the subset size, augmentation and balancing as configured.
+     * subsetFraction), batch size capped at the subset size, samples at the run's {@link Resolution}, augmentation and
+     * balancing as configured.
      *
      * @throws IllegalArgumentException when the config does not fit the dataset (e.g. a subset larger than train)
      */
     public static TrainBatches forRun(Dataset dataset, DataConfig data) {
         Split split = Splits.forRun(dataset, data.seed(), data.valFraction());
         int[] subset = Splits.subset(split.train(), data.seed(), data.effectiveSubsetSize(split.trainSize()));
-        TrainBatches batches = new TrainBatches(dataset, subset, data.seed(), data.effectiveBatchSize(subset.length),
+        // The split and subset are the stored data's; only the samples are read at the run's resolution.
+        TrainBatches batches = new TrainBatches(Resolution.view(dataset, data.resolution()), subset, data.seed(),
+                data.effectiveBatchSize(subset.length),
                 data.activeAugmentation(), data.balanceMode());
         batches.scaler = FeatureScaler.of(dataset, split);
         if (data.faultsOrNone().shuffled()) {

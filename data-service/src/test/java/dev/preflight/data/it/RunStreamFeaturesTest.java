@@ -118,6 +118,64 @@ class RunStreamFeaturesTest {
         }
     }
 
+    /**
+     * 2x2 block means of a 28x28 gray batch, rounded: what area averaging to 14x14 must give, computed here without
+     * the service's resampler.
+     */
+    private static byte[] halved(byte[] data, int samples) {
+        byte[] out = new byte[samples * 196];
+        for (int s = 0; s < samples; s++) {
+            for (int y = 0; y < 14; y++) {
+                for (int x = 0; x < 14; x++) {
+                    int sum = 0;
+                    for (int k = 0; k < 4; k++) {
+                        sum += data[s * 784 + (2 * y + k / 2) * 28 + 2 * x + k % 2] & 0xFF;
+                    }
+                    out[s * 196 + y * 14 + x] = (byte) Math.round(sum / 4.0);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSmallerResolutionStreamsTrainAndValBatchesOfThatSizeAndRefusesWhatItCannotResize() {
+        DataConfig full = new DataConfig(6L, 0, 8, 0.2);
+        RunSubmitted run = submit("shapes", full.withResolution(List.of(14, 14)), 3);
+        List<Batch> batches = consumeAll(run, 3);
+        TrainBatches stored = TrainBatches.forRun(registry.get("shapes"), full);
+        for (int i = 0; i < 3; i++) {
+            Batch b = batches.get(i);
+            assertArrayEquals(new int[]{14, 14, 1}, b.sampleShape(), "train batch " + i);
+            Batch original = stored.batch(i);
+            assertArrayEquals(original.labels(), b.labels(), "same samples in the same order at every resolution");
+            assertArrayEquals(halved(original.data(), 8), b.data(), "train batch " + i + " is the stored one area-averaged");
+        }
+
+        String query = "/api/datasets/shapes/val-batch?splitSeed=6&valFraction=0.2&size=8&sampleSeed=3";
+        Batch val = BatchCodec.decode(given().when().get(query).then().statusCode(200).extract().asByteArray());
+        Batch small = BatchCodec.decode(given().when().get(query + "&resolution=14x14").then().statusCode(200).extract().asByteArray());
+        assertArrayEquals(new int[]{14, 14, 1}, small.sampleShape());
+        assertArrayEquals(val.labels(), small.labels());
+        assertArrayEquals(halved(val.data(), 8), small.data(), "the val batch is the stored one area-averaged");
+        Batch page = BatchCodec.decode(given().when()
+                .get("/api/datasets/shapes/split-batch?splitSeed=6&valFraction=0.2&split=val&from=0&size=4&resolution=14x14")
+                .then().statusCode(200).extract().asByteArray());
+        assertArrayEquals(new int[]{14, 14, 1}, page.sampleShape(), "the per-sample predictions' pages too");
+
+        given().when().get(query + "&resolution=56x56").then().statusCode(400)
+                .body("error", containsString("'resolution' [56, 56] is larger than shapes's stored images [28, 28]"));
+        given().when().get(query + "&resolution=14").then().statusCode(400).body("error", containsString("HEIGHTxWIDTH"));
+        given().when().get("/api/datasets/spirals/val-batch?splitSeed=6&valFraction=0.2&size=8&sampleSeed=3&resolution=1x1")
+                .then().statusCode(400).body("error", containsString("needs image samples [h, w, c]; spirals has samples of shape [2]"));
+        String model = "\"model\":{\"type\":\"mlp\",\"seed\":1,\"learningRate\":0.01,\"hiddenUnits\":[8]},\"steps\":5";
+        given().contentType("application/json")
+                .body("{\"dataset\":\"shapes-seg\",\"data\":{\"seed\":5,\"subsetSize\":0,\"batchSize\":8,\"valFraction\":0.2,"
+                        + "\"resolution\":[14,14]}," + model + "}")
+                .when().post("/api/run-checks").then().statusCode(422)
+                .body("error", containsString("data.resolution [14, 14] does not apply to segmentation dataset shapes-seg"));
+    }
+
     @Test
     void registeredDatasetStreamsToRuns() throws Exception {
         String name = "reg" + Long.toString(System.nanoTime(), 36);

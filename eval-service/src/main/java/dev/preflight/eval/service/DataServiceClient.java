@@ -10,7 +10,9 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * data-service's val endpoints: random val batches, and whole split sides page by page (per-sample predictions); never
- * augmented, in the binary batch format.
+ * augmented, in the binary batch format. {@code resolution} is the run's {@code DataConfig.resolutionParam()}
+ * ("14x14"), so the model is scored on samples of the size it was trained on; null (left out of the query) for the
+ * stored size.
  */
 @RegisterRestClient(configKey = "data-service")
 @Path("/api/datasets")
@@ -21,7 +23,7 @@ public interface DataServiceClient {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     byte[] valBatch(@PathParam("name") String dataset, @QueryParam("splitSeed") long splitSeed,
                     @QueryParam("valFraction") double valFraction, @QueryParam("size") int size,
-                    @QueryParam("sampleSeed") long sampleSeed);
+                    @QueryParam("sampleSeed") long sampleSeed, @QueryParam("resolution") String resolution);
 
     /** {@code {split, indices}}: the dataset indices of one side of the run's split, ascending (JSON, read strictly). */
     @GET
@@ -36,5 +38,5 @@ public interface DataServiceClient {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     byte[] splitBatch(@PathParam("name") String dataset, @QueryParam("splitSeed") long splitSeed,
                       @QueryParam("valFraction") double valFraction, @QueryParam("split") String split,
-                      @QueryParam("from") int from, @QueryParam("size") int size);
+                      @QueryParam("from") int from, @QueryParam("size") int size, @QueryParam("resolution") String resolution);
 }

@@ -132,7 +132,7 @@ public class Evaluator implements AutoCloseable {
 
     private Batch fetch(Snapshot s, int size, long sampleSeed) {
         DataConfig d = s.spec().data();
-        return BatchCodec.decode(data.valBatch(s.spec().dataset(), d.seed(), d.valFraction(), size, sampleSeed));
+        return BatchCodec.decode(data.valBatch(s.spec().dataset(), d.seed(), d.valFraction(), size, sampleSeed, d.resolutionParam()));
     }
 
     /** The val loss and the task's metrics, computed from the model's predictions on {@code val}. */
@@ -278,7 +278,7 @@ public class Evaluator implements AutoCloseable {
         int classes = run.model.numClasses();
         int chunk = Math.max(1, Math.min(PAGE_SAMPLES, CHUNK_VALUES / classes));
         for (int from = 0; from < indices.length; from += chunk) {
-            Batch b = BatchCodec.decode(data.splitBatch(s.spec().dataset(), d.seed(), d.valFraction(), split, from, chunk));
+            Batch b = BatchCodec.decode(data.splitBatch(s.spec().dataset(), d.seed(), d.valFraction(), split, from, chunk, d.resolutionParam()));
             int n = b.size();
             if (b.index() != from || from + n > indices.length) {
                 throw new IllegalStateException("the data-service answered positions [" + b.index() + ", " + (b.index() + n)

@@ -124,7 +124,8 @@ public class ExperimentService {
             try {
                 Ablations.Space space = Ablations.Space.parse(r.space());
                 if (r.model() != null) {
-                    Ablations.problems(space, r.model()).forEach(p -> problems.add("space: " + p));
+                    int batch = r.batchSize() != null ? r.batchSize() : dev.preflight.ladder.LadderOptions.DEFAULT_BATCH_SIZE;
+                    Ablations.problems(space, r.model(), batch).forEach(p -> problems.add("space: " + p));
                 }
             } catch (WireFormatException e) {
                 problems.add("space: " + e.getMessage());

@@ -158,7 +158,7 @@ public class RunOptions {
             } catch (dev.preflight.wire.WireFormatException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + e.getMessage());
             }
-            List<String> spaceProblems = Ablations.problems(space, mc);
+            List<String> spaceProblems = Ablations.problems(space, mc, batch);
             if (!spaceProblems.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), spaceFile + ": " + String.join("; ", spaceProblems));
             }
