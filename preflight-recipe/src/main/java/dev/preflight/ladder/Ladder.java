@@ -38,7 +38,7 @@ public final class Ladder {
     public Report run() {
         List<StageResult> results = new ArrayList<>();
         for (Stage stage : o.stages()) {
-            StageResult r = stage.climb(ctx);
+            StageResult r = climb(stage);
             results.add(r);
             done.accept(r);
             if (r.verdict() == Verdict.FAIL) {
@@ -47,6 +47,22 @@ public final class Ladder {
         }
         List<String> notReached = o.stages().subList(results.size(), o.stages().size()).stream().map(Stage::name).toList();
         return new Report(o.dataset(), o.model().type(), List.copyOf(results), System.currentTimeMillis(), layers(results), notReached);
+    }
+
+    /**
+     * One stage; a run the pipeline refuses (the gateway's or the data-service's reason, e.g. a resolution the dataset
+     * cannot take) FAILs the stage with that reason instead of ending the whole ladder with an exception: the user gets
+     * the verdict, the reason and the report of every stage before it.
+     */
+    private StageResult climb(Stage stage) {
+        try {
+            return stage.climb(ctx);
+        } catch (Runs.RejectedException e) {
+            List<String> runs = ctx.allArtifacts().containsKey(stage.name())
+                    ? ctx.allArtifacts().get(stage.name()).runs().stream().map(RunWatcher.Finished::runId).toList() : List.of();
+            return new StageResult(stage.name(), Verdict.FAIL, Map.of(), "a run of this stage was refused: " + e.getMessage(), runs,
+                    List.of(e.getMessage()));
+        }
     }
 
     /**

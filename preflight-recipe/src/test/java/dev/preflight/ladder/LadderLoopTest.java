@@ -29,7 +29,7 @@ class LadderLoopTest {
     static final ModelConfig MLP = new ModelConfig("mlp", 1L, 1e-3, List.of(8));
 
     /** Runs that finish at once with a fixed history; records what was submitted. */
-    static final class FakeRuns implements Runs {
+    static class FakeRuns implements Runs {
         final Map<String, RunSpec> submitted = new LinkedHashMap<>();
         final List<String> killed = new ArrayList<>();
 
@@ -86,6 +86,31 @@ class LadderLoopTest {
         assertEquals(List.of("a", "b", "c"), reported);
         assertEquals(Verdict.FAIL, r.verdict());
         assertEquals(List.of("d"), r.notReached(), "the stage after the FAIL is listed as not reached");
+    }
+
+    /**
+     * The pipeline refusing a stage's run (here the gateway's 400, as the data-service refuses a resolution on a
+     * segmentation dataset) FAILs that stage with the reason; the ladder stops there with a report, not an exception.
+     */
+    @Test
+    void aRefusedRunFailsItsStageWithTheReasonAndTheLadderReports() {
+        FakeRuns refusing = new FakeRuns() {
+            @Override
+            public String submit(RunSpec spec) {
+                throw new Runs.RejectedException("invalid run spec: data.resolution: segmentation datasets keep their stored size");
+            }
+        };
+        List<String> climbed = new ArrayList<>();
+        LadderOptions o = LadderOptions.of("e", "shapes", MLP).withStages(List.of(new Fixed("a", Verdict.PASS, climbed),
+                new InitCheck(), new Fixed("d", Verdict.PASS, climbed)));
+        Report r = new Ladder(refusing, null, o, (s, p) -> { }, s -> { }).run();
+        assertEquals(Verdict.FAIL, r.verdict());
+        StageResult init = r.stages().get(1);
+        assertEquals(InitCheck.NAME, init.name());
+        assertEquals(Verdict.FAIL, init.verdict());
+        assertTrue(init.summary().contains("refused") && init.summary().contains("data.resolution"), init.summary());
+        assertEquals(List.of("d"), r.notReached());
+        assertEquals(List.of("a"), climbed);
     }
 
     @Test
