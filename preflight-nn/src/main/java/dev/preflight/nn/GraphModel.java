@@ -117,6 +117,34 @@ final class GraphModel implements Model {
     }
 
     @Override
+    public void initOutputToTargetMean(Batch first) {
+        float[] targets = first.targets();
+        if (task != Task.REGRESSION || outputBias == null || targets == null || targets.length == 0) {
+            throw new IllegalStateException("target-mean bias init needs a regression model with an output bias and targets");
+        }
+        double target = mean(targets);
+        // The head is linear in its bias: one forward pass tells how far the initial weights move the mean output from
+        // the bias, and the bias absorbs that offset (ReLU features times random output weights shift it).
+        setOutputBias(0f);
+        double offset = mean(evaluate(first).outputs());
+        setOutputBias((float) (target - offset));
+    }
+
+    private void setOutputBias(float value) {
+        float[] bias = new float[(int) outputBias.shape()[0]];
+        java.util.Arrays.fill(bias, value);
+        Variables.load(session, List.of(outputBias), List.of(new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
+    }
+
+    private static double mean(float[] values) {
+        double sum = 0;
+        for (float v : values) {
+            sum += v;
+        }
+        return sum / values.length;
+    }
+
+    @Override
     public com.fasterxml.jackson.databind.JsonNode kerasDefinition() {
         return arch instanceof KerasArchitecture ? config.keras() : ZooKeras.of(config, sampleShape, numClasses, task).definition();
     }

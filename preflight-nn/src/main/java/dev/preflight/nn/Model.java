@@ -62,6 +62,17 @@ public interface Model extends AutoCloseable {
     /** Sets the output bias to the log class priors (Karpathy: "init well"); classification only. */
     void initBiasToLogPriors(int[] classCounts);
 
+    /**
+     * Sets the output bias of a linear regression head (the zoo's generator) so that the model's mean output on the
+     * first batch equals that batch's mean target: it starts by predicting the mean target value (Karpathy's "init well
+     * ... if you are regressing values with a mean of 50, initialise the final bias to 50"). Deterministic: the first
+     * batch is a pure function of the run's spec.
+     *
+     * @param first the run's first batch, with targets
+     * @throws IllegalStateException when the model is not a regression model with an output bias
+     */
+    void initOutputToTargetMean(Batch first);
+
     /** Weights that never get a gradient because the definition says {@code trainable: false}; empty for the zoo. */
     default List<String> frozenParameterNames() {
         return List.of();
