@@ -120,28 +120,21 @@ final class GraphModel implements Model {
     public void initOutputToTargetMean(Batch first) {
         float[] targets = first.targets();
         if (task != Task.REGRESSION || outputBias == null || targets == null || targets.length == 0) {
-            throw new IllegalStateException("target-mean bias init needs a regression model with an output bias and targets");
+            throw new IllegalStateException("target-mean init needs a regression model with an output bias and targets");
         }
-        double target = mean(targets);
-        // The head is linear in its bias: one forward pass tells how far the initial weights move the mean output from
-        // the bias, and the bias absorbs that offset (ReLU features times random output weights shift it).
-        setOutputBias(0f);
-        double offset = mean(evaluate(first).outputs());
-        setOutputBias((float) (target - offset));
-    }
-
-    private void setOutputBias(float value) {
-        float[] bias = new float[(int) outputBias.shape()[0]];
-        java.util.Arrays.fill(bias, value);
-        Variables.load(session, List.of(outputBias), List.of(new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
-    }
-
-    private static double mean(float[] values) {
+        // The output layer's kernel is the bias' sibling (Layers names them <layer>/kernel and <layer>/bias).
+        String kernelName = outputBias.name().substring(0, outputBias.name().lastIndexOf('/') + 1) + "kernel";
+        Variables.Slot kernel = vars.all().stream().filter(v -> v.name().equals(kernelName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no output kernel " + kernelName));
         double sum = 0;
-        for (float v : values) {
-            sum += v;
+        for (float t : targets) {
+            sum += t;
         }
-        return sum / values.length;
+        float[] bias = new float[(int) outputBias.shape()[0]];
+        java.util.Arrays.fill(bias, (float) (sum / targets.length));
+        Variables.load(session, List.of(kernel, outputBias), List.of(
+                new NamedTensor(kernel.name(), kernel.shape(), new float[kernel.size()]),
+                new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
     }
 
     @Override
