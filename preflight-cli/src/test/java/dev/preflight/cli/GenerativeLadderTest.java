@@ -78,6 +78,8 @@ class GenerativeLadderTest {
         assertEquals(data.evidence().get("val_identity_l1"), ev.get("identity_l1"), "the same split's baselines");
         assertTrue(ev.get("val_l1") < 0.95 * ev.get("identity_l1") && ev.get("val_l1") < 0.95 * ev.get("mean_target_l1"), ev.toString());
         assertTrue(ladder.artifacts().get(L1Regression.NAME).previews().containsKey("val pairs (input | target)"));
+        assertTrue(ladder.artifacts().get(L1Regression.NAME).previews()
+                .containsKey("fixed val batch: input | output at the first and last check | target"), "the generator's outputs over training");
         String html = dev.preflight.report.ReportHtml.render(r, ladder.artifacts(), ladder.leaderboard());
         assertTrue(html.contains(L1Regression.NAME) && html.contains("identity_l1"), "l1-regression and its evidence in report.html");
     }

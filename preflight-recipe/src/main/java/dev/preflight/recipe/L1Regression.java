@@ -79,10 +79,38 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
         if (png != null) {
             ctx.artifacts(NAME).previews().put("val pairs (input | target)", png);
         }
+        byte[] sideBySide = sideBySide(ctx, spec, run.history().val());
+        if (sideBySide != null) {
+            ctx.artifacts(NAME).previews().put("fixed val batch: input | output at the first and last check | target", sideBySide);
+        }
         List<ValStep> val = StageContext.trained(run.history().val());
         Measurements m = new Measurements(StageContext.mean(val.subList(0, Math.min(StageContext.SMOOTHING, val.size())), true),
                 StageContext.mean(StageContext.tail(val), true), paired.valIdentityL1(), paired.valMeanTargetL1());
         return judge(run.runId(), m, run.failed() ? run.message() : null, thresholds());
+    }
+
+    /**
+     * The fixed val batch with the generator's outputs over training ({@link SideBySide}), or null when the run recorded
+     * none (images too large for a val record) or the batch cannot be fetched: a picture for the reader, not evidence
+     * the verdict depends on. The batch is fetched as the eval-service fetched it: same split, size and sample seed.
+     */
+    private static byte[] sideBySide(StageContext ctx, RunSpec spec, List<ValStep> history) {
+        List<ValStep> fixed = history.stream().filter(v -> v.fixedBatchOutputs() != null && v.fixedBatchTargets() != null).toList();
+        int dim = 1;
+        for (com.fasterxml.jackson.databind.JsonNode d : ctx.stats().path("sampleShape")) {
+            dim *= d.asInt();
+        }
+        if (fixed.isEmpty() || dim <= 1) {
+            return null;
+        }
+        int count = fixed.get(0).fixedBatchTargets().length / dim;
+        try {
+            dev.preflight.wire.Batch batch = ctx.data().valBatch(spec.dataset(), spec.data().seed(), spec.data().valFraction(), count,
+                    dev.preflight.wire.ValSampling.fixedSampleSeed(spec.data().seed()));
+            return SideBySide.png(batch, fixed);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** {@code model} trained with the L1 loss, whatever loss it named. */
