@@ -39,6 +39,7 @@ final class Architectures {
             case CNN -> Architectures::cnn;
             case RESNET -> Architectures::resnet;
             case SEGNET -> Architectures::segnet;
+            case GENERATOR -> Architectures::generator;
             case KERAS -> throw new IllegalArgumentException("a keras model is built from its definition (Models.create)");
         };
     }
@@ -125,6 +126,56 @@ final class Architectures {
             in = channels.get(i);
         }
         return m.conv("logits_conv", x, 1, in, outputs, 1, false, false, true);
+    }
+
+    /**
+     * Encoder-decoder generator for paired image-to-image data (the recipe's "do a simple L1 regression first"): a
+     * 3x3 stem at full resolution to {@code channels[0]}, then per further width a 3x3 stride-2 convolution down; back
+     * up, per level, nearest-neighbour resizing by 2 and a 3x3 convolution (resize-conv: no checkerboard artefacts
+     * of transposed convolutions) with the encoder's features of that resolution added (a U-Net-style skip: the output
+     * must keep the input's per-pixel detail); then a linear 1x1 convolution to the input's channels. Linear, not a
+     * sigmoid: L1's gradient keeps its size all the way to the target, so on mostly black targets it drives a sigmoid's
+     * input to minus infinity and the output saturates at the median, 0, where no gradient is left (measured: a
+     * sigmoid generator stalled at exactly the all-black L1 at every learning rate from 1e-3 to 1e-2; the linear one
+     * learns). Returns [N, H * W * C], the regression head's layout.
+     *
+     * @param outputs the targets' width, which must be H * W * C of the input
+     * @throws IllegalArgumentException when the targets are not an image of the input's shape, or height and width
+     *                                  are not divisible by 2^(levels - 1)
+     */
+    static Operand<TFloat32> generator(Layers m, ModelConfig c, int[] shape, int outputs) {
+        Image img = image(m, shape);
+        long pixels = (long) img.height() * img.width() * img.channels();
+        if (outputs != pixels) {
+            throw new IllegalArgumentException("generator outputs an image of the input's shape " + img.height() + "x" + img.width()
+                    + "x" + img.channels() + " (" + pixels + " values), the targets have " + outputs + " values per sample");
+        }
+        List<Integer> channels = c.channelsOrDefault();
+        int factor = 1 << (channels.size() - 1);
+        if (img.height() % factor != 0 || img.width() % factor != 0) {
+            throw new IllegalArgumentException("generator with " + channels.size() + " widths needs height and width divisible by "
+                    + factor + ", got " + img.height() + "x" + img.width());
+        }
+        boolean bn = c.batchNormOrDefault();
+        Operand<TFloat32> x = m.conv("stem", img.x(), 3, img.channels(), channels.get(0), 1, bn, true, false);
+        List<Operand<TFloat32>> skips = new java.util.ArrayList<>();
+        int h = img.height();
+        int w = img.width();
+        for (int i = 1; i < channels.size(); i++) {
+            skips.add(x);
+            x = m.conv("enc_" + i, x, 3, channels.get(i - 1), channels.get(i), 2, bn, true, false);
+            h /= 2;
+            w /= 2;
+        }
+        for (int i = channels.size() - 1; i >= 1; i--) {
+            h *= 2;
+            w *= 2;
+            x = m.upsample2(x, h, w);
+            x = m.conv("dec_" + i, x, 3, channels.get(i), channels.get(i - 1), 1, bn, true, false);
+            x = m.tf().math.add(x, skips.get(i - 1));
+        }
+        x = m.conv("output_conv", x, 1, channels.get(0), img.channels(), 1, false, false, true);
+        return m.tf().reshape(x, m.tf().constant(new long[]{-1, pixels}));
     }
 
     private static Operand<TFloat32> denseStack(Layers m, ModelConfig c, Operand<TFloat32> x, long width, List<Integer> hidden, int outputs) {

@@ -137,6 +137,27 @@ final class GraphModel implements Model {
     }
 
     @Override
+    public void initOutputToTargetMean(Batch first) {
+        float[] targets = first.targets();
+        if (task != Task.REGRESSION || outputBias == null || targets == null || targets.length == 0) {
+            throw new IllegalStateException("target-mean init needs a regression model with an output bias and targets");
+        }
+        // The output layer's kernel is the bias' sibling (Layers names them <layer>/kernel and <layer>/bias).
+        String kernelName = outputBias.name().substring(0, outputBias.name().lastIndexOf('/') + 1) + "kernel";
+        Variables.Slot kernel = vars.all().stream().filter(v -> v.name().equals(kernelName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no output kernel " + kernelName));
+        double sum = 0;
+        for (float t : targets) {
+            sum += t;
+        }
+        float[] bias = new float[(int) outputBias.shape()[0]];
+        java.util.Arrays.fill(bias, (float) (sum / targets.length));
+        Variables.load(session, List.of(kernel, outputBias), List.of(
+                new NamedTensor(kernel.name(), kernel.shape(), new float[kernel.size()]),
+                new NamedTensor(outputBias.name(), outputBias.shape(), bias)));
+    }
+
+    @Override
     public com.fasterxml.jackson.databind.JsonNode kerasDefinition() {
         return arch instanceof KerasArchitecture ? config.keras() : ZooKeras.of(config, sampleShape, numClasses, task).definition();
     }

@@ -57,6 +57,9 @@ public final class Models {
         if (task == Task.SEGMENTATION && type != ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segmentation batches need a per-pixel model (type segnet), not " + config.type());
         }
+        if (type == ModelConfig.Type.GENERATOR && task != Task.REGRESSION) {
+            throw new IllegalArgumentException("generator outputs images: it needs paired data whose batches carry target images");
+        }
         if (task != Task.SEGMENTATION && type == ModelConfig.Type.SEGNET) {
             throw new IllegalArgumentException("segnet predicts per pixel: it needs batches with masks");
         }
@@ -96,6 +99,9 @@ public final class Models {
                 m.close();
                 throw e;
             }
+        }
+        if (config.modelType() == ModelConfig.Type.GENERATOR) {
+            m.initOutputToTargetMean(first);
         }
         if (config.logPriorBias()) {
             if (first.classCounts() == null) {

@@ -65,6 +65,7 @@ final class ZooKeras {
             case CNN -> k.cnn(c, x, outputs);
             case RESNET -> k.resnet(c, x, outputs);
             case SEGNET -> k.conv("logits_conv", k.segnet(c, x), outputs, false, false, true);
+            case GENERATOR -> k.generator(c, x, sampleShape);
             case KERAS -> throw new IllegalArgumentException("an imported Keras model is exported with its own definition");
         };
         String loss;
@@ -132,6 +133,25 @@ final class ZooKeras {
         return x;
     }
 
+    /** {@link Architectures#generator}: stem, stride-2 convolutions down, resize-conv up with skips, linear output, flattened. */
+    private String generator(ModelConfig c, String x, int[] shape) {
+        List<Integer> channels = c.channelsOrDefault();
+        boolean bn = c.batchNormOrDefault();
+        x = conv("stem", x, channels.get(0), 1, bn, true, false);
+        List<String> skips = new ArrayList<>();
+        for (int i = 1; i < channels.size(); i++) {
+            skips.add(x);
+            x = conv("enc_" + i, x, channels.get(i), 2, bn, true, false);
+        }
+        for (int i = channels.size() - 1; i >= 1; i--) {
+            x = add("UpSampling2D", "dec_" + i + "_up", cfg("size", JSON.createArrayNode().add(2).add(2), "interpolation", "nearest"), x);
+            x = conv("dec_" + i, x, channels.get(i - 1), 1, bn, true, false);
+            x = add("Add", "dec_" + i + "_skip", cfg(), x, skips.get(i - 1));
+        }
+        x = conv("output_conv", x, shape[2], 1, false, false, true);
+        return add("Reshape", "outputs_flat", cfg("target_shape", JSON.createArrayNode().add(shape[0] * shape[1] * shape[2])), x);
+    }
+
     private String denseStack(ModelConfig c, String x, List<Integer> hidden, int outputs) {
         for (int i = 0; i < hidden.size(); i++) {
             x = dropout(c, x);
@@ -162,8 +182,13 @@ final class ZooKeras {
 
     /** {@link Layers#conv}: 3x3 (1x1 for the output), same padding, stride 1; batch norm replaces the bias. */
     private String conv(String scope, String x, int filters, boolean bn, boolean relu, boolean output) {
+        return conv(scope, x, filters, 1, bn, relu, output);
+    }
+
+    /** As {@link #conv(String, String, int, boolean, boolean, boolean)} with {@code stride} (TensorFlow's SAME padding). */
+    private String conv(String scope, String x, int filters, int stride, boolean bn, boolean relu, boolean output) {
         int k = output ? 1 : 3;
-        String name = add("Conv2D", kerasName(scope), cfg("filters", filters, "kernel_size", pair(k), "strides", pair(1),
+        String name = add("Conv2D", kerasName(scope), cfg("filters", filters, "kernel_size", pair(k), "strides", pair(stride),
                 "padding", "same", "activation", relu && !bn ? "relu" : "linear", "use_bias", !bn,
                 "kernel_initializer", kernelInit(output), "bias_initializer", init("Zeros", cfg())), x);
         weights.put(name, bn ? List.of(scope + "/kernel") : List.of(scope + "/kernel", scope + "/bias"));

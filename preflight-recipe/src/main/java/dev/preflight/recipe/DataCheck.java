@@ -29,6 +29,13 @@ import java.util.Locale;
  * features more than {@link Thresholds#maxFeatureSpread()} apart, a sample further than
  * {@link Thresholds#maxOutlierRatio()} times its class's median distance from the class mean. PASS otherwise.
  * Findings always name each class's furthest samples: the ones to look at first.
+ *
+ * <p>Paired (image-to-image) data ({@link Paired}; the pairing itself, partners, sizes and channels, is refused at
+ * registration, so a registered paired dataset has only complete pairs): FAIL on constant targets (nothing
+ * input-dependent to learn), targets outside [0, 1] after scaling (not
+ * images on the inputs' scale: the baselines and the generator's init assume they are), and every
+ * input equal to its target (the identity solves it: a wrong folder?); WARN when some inputs equal their targets or
+ * some targets are flat. The evidence carries the value ranges and the two baselines the l1-regression stage must beat.
  */
 public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
 
@@ -141,7 +148,7 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
                     !"none".equals(s.path("featureScaling").asText("")), outliers);
         }
 
-        private static List<String> texts(JsonNode array) {
+        static List<String> texts(JsonNode array) {
             List<String> out = new ArrayList<>();
             array.forEach(n -> out.add(n.asText()));
             return out;
@@ -151,6 +158,33 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
             List<String> out = new ArrayList<>();
             groups.forEach(g -> out.add(String.join(" = ", texts(g))));
             return out;
+        }
+    }
+
+    /**
+     * A paired dataset's facts as the stats report them ({@code paired}), values in the network's units ([0, 1]).
+     *
+     * @param valIdentityL1   mean |input - target| over the val split; NaN without a split
+     * @param valMeanTargetL1 mean |mean train target - target| over the val split; NaN without a split
+     * @param trainConstantL1 L1 of predicting the train targets' mean level everywhere; NaN without a split
+     * @param trainConstantL2 the same as a mean squared error
+     */
+    public record Paired(int pairs, double inputMin, double inputMax, double targetMin, double targetMax, double targetMean,
+                         double targetStd, int identicalPairs, List<String> identicalExamples, int flatTargets,
+                         double valIdentityL1, double valMeanTargetL1, double trainConstantL1, double trainConstantL2) {
+
+        /** Reads the stats' {@code paired} block; null when the dataset is not paired. */
+        public static Paired of(JsonNode stats) {
+            JsonNode p = stats.path("paired");
+            if (!p.isObject()) {
+                return null;
+            }
+            return new Paired(p.path("pairs").asInt(), p.path("inputMin").asDouble(), p.path("inputMax").asDouble(),
+                    p.path("targetMin").asDouble(), p.path("targetMax").asDouble(), p.path("targetMean").asDouble(),
+                    p.path("targetStd").asDouble(), p.path("identicalPairs").asInt(), Stats.texts(p.path("identicalExamples")),
+                    p.path("flatTargets").asInt(), p.path("valIdentityL1").asDouble(Double.NaN),
+                    p.path("valMeanTargetL1").asDouble(Double.NaN), p.path("trainConstantL1").asDouble(Double.NaN),
+                    p.path("trainConstantL2").asDouble(Double.NaN));
         }
     }
 
@@ -176,10 +210,16 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
         if (grid != null) {
             a.previews().put("samples of " + dataset, grid);
         }
-        return judge(dataset, Stats.of(s), thresholds());
+        return judge(dataset, Stats.of(s), Paired.of(s), thresholds());
     }
 
+    /** A dataset that is not paired. */
     public static StageResult judge(String dataset, Stats s, Thresholds t) {
+        return judge(dataset, s, null, t);
+    }
+
+    /** @param paired the paired facts, or null for a dataset that is not image-to-image */
+    public static StageResult judge(String dataset, Stats s, Paired paired, Thresholds t) {
         double corruptShare = s.samples() + s.corrupt() == 0 ? 0 : (double) s.corrupt() / (s.samples() + s.corrupt());
         Evidence ev = new Evidence().put("samples", s.samples()).put("classes", s.numClasses()).put("skipped", s.corrupt())
                 .put("ignored_files", s.ignored()).put("duplicates", s.duplicateSamples()).put("label_conflicts", s.conflictSamples())
@@ -235,6 +275,9 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
             warn.add(plural(far.size(), "sample") + String.format(Locale.ROOT, " further than %.1fx their class's median distance "
                     + "from the class mean (corrupt, inverted, mislabelled or another modality?)", t.maxOutlierRatio()) + examples(far));
         }
+        if (paired != null) {
+            judgePairs(paired, ev, fail, warn);
+        }
         Verdict v;
         String summary;
         if (!fail.isEmpty()) {
@@ -243,6 +286,12 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
         } else if (!warn.isEmpty()) {
             v = Verdict.WARN;
             summary = String.join("; ", warn.stream().map(DataCheck::headline).toList());
+        } else if (paired != null) {
+            v = Verdict.PASS;
+            summary = String.format(Locale.ROOT, "%d complete input/target pairs, inputs in [%.3f, %.3f], targets in [%.3f, %.3f] "
+                    + "(mean %.3f, std %.3f); baselines on val: identity L1 %.4f, mean target image L1 %.4f; no duplicates, no leakage",
+                    paired.pairs(), paired.inputMin(), paired.inputMax(), paired.targetMin(), paired.targetMax(), paired.targetMean(),
+                    paired.targetStd(), paired.valIdentityL1(), paired.valMeanTargetL1());
         } else {
             v = Verdict.PASS;
             summary = String.format(Locale.ROOT, "%d samples, %d classes, imbalance %.1f:1, no duplicates, no leakage (%s split)",
@@ -263,6 +312,32 @@ public final class DataCheck extends RecipeStage<DataCheck.Thresholds> {
         // Notes that a problem already quotes are not repeated.
         s.notes().stream().filter(n -> findings.stream().noneMatch(f -> f.contains(n))).forEach(findings::add);
         return new StageResult(NAME, v, ev.map(), summary, List.of(), findings);
+    }
+
+    /** What would silently break training on image pairs; the evidence gets their ranges and baselines. */
+    private static void judgePairs(Paired p, Evidence ev, List<String> fail, List<String> warn) {
+        ev.put("pairs", p.pairs()).put("input_min", p.inputMin()).put("input_max", p.inputMax()).put("target_min", p.targetMin())
+                .put("target_max", p.targetMax()).put("target_mean", p.targetMean()).put("target_std", p.targetStd())
+                .put("identical_pairs", p.identicalPairs()).put("flat_targets", p.flatTargets())
+                .put("val_identity_l1", p.valIdentityL1()).put("val_mean_target_l1", p.valMeanTargetL1());
+        if (p.pairs() > 0 && p.targetStd() == 0) {
+            fail.add(String.format(Locale.ROOT, "every target value is %.3f: constant targets, nothing input-dependent to learn "
+                    + "(empty or black target images?)", p.targetMean()));
+        }
+        if (p.targetMin() < 0 || p.targetMax() > 1) {
+            fail.add(String.format(Locale.ROOT, "targets span [%.3f, %.3f] after scaling, outside [0, 1]: they are not images on "
+                    + "the inputs' scale", p.targetMin(), p.targetMax()));
+        }
+        if (p.pairs() > 0 && p.identicalPairs() == p.pairs()) {
+            fail.add("every input equals its target: the identity already solves the task (the same folder given twice?)"
+                    + examples(p.identicalExamples()));
+        } else if (p.identicalPairs() > 0) {
+            warn.add(plural(p.identicalPairs(), "input") + " equal to " + (p.identicalPairs() == 1 ? "its" : "their")
+                    + " target (nothing to learn from those pairs)" + examples(p.identicalExamples()));
+        }
+        if (p.flatTargets() > 0 && p.targetStd() > 0) {
+            warn.add(plural(p.flatTargets(), "target") + " of a single flat value (empty targets?)");
+        }
     }
 
     private static String outlier(Stats.Outlier o) {

@@ -15,6 +15,10 @@ import java.util.List;
  * <p>Judges the loss of the very first batch (measured before the first update) against -ln(1/C). Far off means a
  * bad init (weights too large) or labels that do not match the outputs. Not a softmax applied twice: a doubly squashed
  * output starts near ln C too (its logits are probabilities in [0, 1]); model-check and overfit-one-sample catch it.
+ *
+ * <p>Paired (image-to-image) data is regression: there the expected loss at init is that of predicting the train
+ * targets' mean everywhere (Karpathy 2: "if you are regressing some values that have a mean of 50 then initialize the
+ * final bias to 50"), in the run's loss (L1 or L2), from the data-service's stats; the same relative thresholds.
  */
 public final class InitCheck extends RecipeStage<InitCheck.Thresholds> {
 
@@ -50,7 +54,48 @@ public final class InitCheck extends RecipeStage<InitCheck.Thresholds> {
         double zero = run.history().val().stream().filter(v -> v.step() == 0 && v.zeroInputLoss() != null)
                 .mapToDouble(ValStep::zeroInputLoss).findFirst().orElse(Double.NaN);
         double entropy = train.isEmpty() || train.get(0).predictionEntropy() == null ? Double.NaN : train.get(0).predictionEntropy();
+        DataCheck.Paired paired = DataCheck.Paired.of(ctx.stats());
+        if (paired != null) {
+            boolean l1 = o.model().lossOrDefault(true) == dev.preflight.wire.ModelConfig.Loss.L1;
+            return judgeRegression(run.runId(), initial, l1 ? paired.trainConstantL1() : paired.trainConstantL2(), l1 ? "L1" : "L2",
+                    zero, thresholds());
+        }
         return judge(run.runId(), initial, ctx.classes(), zero, entropy, thresholds());
+    }
+
+    /**
+     * Regression (paired image data): the loss of the first batch against the loss of predicting the mean target.
+     *
+     * @param expectedLoss the run's loss (L1 or L2, named by {@code lossName}) of predicting the train targets' mean
+     *                     value everywhere; NaN when the stats carry no split
+     */
+    public static StageResult judgeRegression(String runId, double initialLoss, double expectedLoss, String lossName,
+                                              double zeroInputLoss, Thresholds t) {
+        double relative = Math.abs(initialLoss - expectedLoss) / expectedLoss;
+        Evidence ev = new Evidence().put("initial_loss", initialLoss).put("expected_loss", expectedLoss)
+                .put("relative_error", relative).put("zero_input_loss", zeroInputLoss);
+        Verdict v;
+        String summary;
+        if (!Double.isFinite(initialLoss)) {
+            v = Verdict.FAIL;
+            summary = "loss at init is " + initialLoss + ": inputs or weights contain NaN/Inf";
+        } else if (!(expectedLoss > 0)) {
+            v = Verdict.FAIL;
+            summary = "no expected loss at init: the data-service's stats carry no train-split targets (" + expectedLoss + ")";
+        } else if (relative > t.failRelative()) {
+            v = Verdict.FAIL;
+            summary = String.format("%s at init %.4f is far from that of predicting the mean target, %.4f (%.0f %% off): initial "
+                    + "weights too large, or an output that does not start at the targets' mean", lossName, initialLoss, expectedLoss,
+                    100 * relative);
+        } else if (relative > t.warnRelative()) {
+            v = Verdict.WARN;
+            summary = String.format("%s at init %.4f is %.0f %% off that of predicting the mean target (%.4f): initialise the output "
+                    + "bias to the targets' mean", lossName, initialLoss, 100 * relative, expectedLoss);
+        } else {
+            v = Verdict.PASS;
+            summary = String.format("%s at init %.4f matches that of predicting the mean target, %.4f", lossName, initialLoss, expectedLoss);
+        }
+        return new StageResult(NAME, v, ev.map(), summary, List.of(runId));
     }
 
     /**

@@ -43,7 +43,7 @@ import java.util.Set;
  *       its relative distance from ln C beyond {@link Thresholds#initWarnRelative()} WARNs, beyond
  *       {@link Thresholds#initFailRelative()} FAILs.</li>
  * </ul>
- * A zoo model (mlp, cnn, resnet, segnet) has no user definition: Preflight's own architectures are held to these rules
+ * A zoo model (mlp, cnn, resnet, segnet, generator) has no user definition: Preflight's own architectures are held to these rules
  * by its tests, so the stage PASSes with that note, after the one rule that reads a run option (fancy features on).
  */
 public final class ModelCheck extends RecipeStage<ModelCheck.Thresholds> {

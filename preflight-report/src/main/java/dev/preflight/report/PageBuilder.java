@@ -234,7 +234,8 @@ final class PageBuilder {
 
     /**
      * A run of a step or two (init-check) has no curve to draw: its losses at the start side by side instead, with the
-     * loss the stage expected ({@code expected_loss} in its evidence: -ln(1/C) for C balanced classes).
+     * loss the stage expected ({@code expected_loss} in its evidence: -ln(1/C) for C balanced classes, the loss of
+     * predicting the mean target for regression).
      */
     private void initialLosses(StageResult stage, List<RunWatcher.Finished> runs, List<RunRoles.Role> roles, List<ReportPage.Figure> out) {
         List<String> labels = new ArrayList<>();
@@ -257,13 +258,15 @@ final class PageBuilder {
         }
         Double expected = stage.evidence().get("expected_loss");
         if (expected != null && Double.isFinite(expected)) {
-            labels.add("expected at init: −ln(1/classes)");
+            // Regression (paired data) expects the loss of predicting the mean target; its evidence names no classes.
+            labels.add(stage.evidence().containsKey("classes") ? "expected at init: −ln(1/classes)"
+                    : "expected at init: predicting the mean target");
             values.add(Fmt.round(expected));
         }
         if (!values.isEmpty()) {
             out.add(add(new ChartSpec.Bars(nextId(), "loss", labels, values), "loss at initialisation",
-                    "A well-initialised classifier starts near −ln(1/classes); the zero-input control is the same val batch with "
-                            + "every input set to 0.", Math.min(600, 30 * labels.size() + 70)));
+                    "A well-initialised classifier starts near −ln(1/classes), a regressor near the loss of predicting the "
+                            + "mean target; the zero-input control is the same val batch with every input set to 0.", Math.min(600, 30 * labels.size() + 70)));
         }
     }
 

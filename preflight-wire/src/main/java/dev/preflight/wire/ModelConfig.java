@@ -8,13 +8,15 @@ import java.util.Set;
  * the recipe starts without them ("No fancy features ... at the beginning they complicate everything").
  *
  * @param type         model family: "mlp", "cnn" (small CNN), "resnet" (ResNet-18 stem + first residual blocks),
- *                     "segnet" (tiny encoder-decoder with per-pixel logits)
+ *                     "segnet" (tiny encoder-decoder with per-pixel logits), "generator" (encoder-decoder with a
+ *                     linear image output of the input's shape: paired image-to-image data, trained as regression)
  * @param seed         weight-initialisation (and dropout) seed
  * @param learningRate base learning rate, >= 0 (0 is accepted: it is a fault the recipe's stages must catch)
  * @param hiddenUnits  widths of the fully connected hidden layers (mlp: the layers; cnn: the dense head); [] = none
  *                     (a linear model); default [64] for mlp and cnn — a first model that can fit any small table
  *                     ("start with a simple model", Niessner 3/n) without anyone having to choose widths
- * @param channels     conv widths (cnn: one conv block each; resnet: [stem width]; segnet: encoder widths);
+ * @param channels     conv widths (cnn: one conv block each; resnet: [stem width]; segnet: encoder widths;
+ *                     generator: full-resolution width, then one stride-2 level per further width);
  *                     default [16, 32] (cnn, segnet) or [16] (resnet)
  * @param blocks       resnet residual blocks (default 2)
  * @param optimizer    "adam" (default) or "sgd" (with momentum)
@@ -50,8 +52,8 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
                           String loss, Double initScale, Boolean dropInputs,
                           com.fasterxml.jackson.databind.JsonNode keras, String kerasWeights, Boolean fromLogits) {
 
-    /** Model family: the zoo's four, or "keras" (the user's own definition in {@link #keras}). */
-    public enum Type implements WireEnum { MLP, CNN, RESNET, SEGNET, KERAS }
+    /** Model family: the zoo's five, or "keras" (the user's own definition in {@link #keras}). */
+    public enum Type implements WireEnum { MLP, CNN, RESNET, SEGNET, GENERATOR, KERAS }
 
     public enum Optimizer implements WireEnum { ADAM, SGD }
 

@@ -44,7 +44,8 @@ import java.util.Objects;
  * @param fixedBatchLabels     fixed-batch steps: the true classes in the same layout; sent with every fixed-batch step,
  *                             so any window of the history can be read on its own
  * @param fixedBatchOutputs    fixed-batch steps, regression: outputs, count x targetDim; null elements for non-finite
- *                             outputs
+ *                             outputs; left out (with the targets) beyond 16,384 values, which would not fit a 1 MB
+ *                             val-metrics record (image targets of paired data larger than 16 x 28 x 28 x 1)
  * @param fixedBatchTargets    fixed-batch steps, regression: targets, same layout
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -52,7 +52,7 @@ class ModelConfigTest {
 
     @Test
     void enumsAreTheLowercaseWireNames() {
-        assertEquals(List.of("mlp", "cnn", "resnet", "segnet", "keras"), List.copyOf(ModelConfig.TYPES));
+        assertEquals(List.of("mlp", "cnn", "resnet", "segnet", "generator", "keras"), List.copyOf(ModelConfig.TYPES));
         assertEquals(List.of("cross-entropy", "l1", "l2"), List.copyOf(ModelConfig.LOSSES));
         assertEquals("\"log-prior\"", json(ModelConfig.BiasInit.LOG_PRIOR));
         assertEquals(ModelConfig.Type.SEGNET, Json.decode("\"segnet\"", ModelConfig.Type.class));
@@ -83,13 +83,13 @@ class ModelConfigTest {
         assertEquals("optimizer 'adamw' is unknown, expected one of [adam, sgd]",
                 assertThrows(IllegalArgumentException.class, () -> WireEnum.parse(ModelConfig.Optimizer.class, "optimizer", "adamw"))
                         .getMessage());
-        assertEquals("type 'transformer' is unknown, expected one of [mlp, cnn, resnet, segnet, keras]",
+        assertEquals("type 'transformer' is unknown, expected one of [mlp, cnn, resnet, segnet, generator, keras]",
                 assertThrows(IllegalArgumentException.class, () -> new ModelConfig("transformer", 1L, 1e-3, null).modelType())
                         .getMessage());
         // In a spec, an unknown name still parses, so every problem is reported at once with its field's path.
         RunSpec spec = Json.decode(RunSpecTest.VALID.replace("\"mlp\"", "\"transformer\"")
                 .replace("\"hiddenUnits\"", "\"optimizer\":\"adamw\",\"lrSchedule\":\"linear\",\"hiddenUnits\""), RunSpec.class);
-        assertEquals(List.of("model.type 'transformer' is unknown, expected one of [mlp, cnn, resnet, segnet, keras]",
+        assertEquals(List.of("model.type 'transformer' is unknown, expected one of [mlp, cnn, resnet, segnet, generator, keras]",
                 "model.optimizer 'adamw' is unknown, expected one of [adam, sgd]",
                 "model.lrSchedule 'linear' is unknown, expected one of [constant, step, cosine]"), spec.problems());
     }

@@ -12,7 +12,7 @@ import java.time.Duration;
 @ConfigMapping(prefix = "preflight.data")
 public interface DataServiceConfig {
 
-    /** The built-in synthetic image datasets "shapes" and "shapes-seg" (the same images, with masks). */
+    /** The built-in synthetic image datasets "shapes", "shapes-seg" (the same images, with masks) and "shapes-paired" (noisy to clean). */
     Shapes shapes();
 
     /** The built-in tabular dataset "spirals". */

@@ -10,16 +10,16 @@ import java.util.List;
  * default", which for CSV dialects means "sniffed from the file".
  *
  * @param name           dataset name runs refer to, {@code [a-z0-9][a-z0-9._-]{0,63}}
- * @param format         idx | csv | image-folder | segmentation
+ * @param format         idx | csv | image-folder | segmentation | paired
  * @param path           relative to the data root: a directory (idx, image-folder, segmentation) or a file (csv)
  * @param images         idx: images file inside {@code path} (default: the one file matching *images*idx3*, or a
  *                       train and a test file, which then give the split); segmentation: image folder inside
- *                       {@code path} (default "images")
+ *                       {@code path} (default "images"); paired: input folder inside {@code path} (default "inputs")
  * @param labels         idx: labels file inside {@code path} (default: as for images, *labels*idx1*)
  * @param masks          segmentation: mask folder inside {@code path} (default "masks")
  * @param labelColumn    csv: the label column's header name or 0-based index (default: the last column)
  * @param header         csv: whether the first row is a header (default: sniffed)
- * @param imageShape     image-folder and segmentation: [h, w, c], c = 1 (grayscale) or 3 (RGB); required
+ * @param imageShape     image-folder, segmentation and paired: [h, w, c], c = 1 (grayscale) or 3 (RGB); required
  * @param numClasses     segmentation: number of mask classes (default: largest mask value + 1, at least 2)
  * @param separator      csv: the cell separator, one character or "tab" (default: sniffed among , ; tab |)
  * @param decimal        csv: "." or "," (default: sniffed; "," only with a separator other than ",")
@@ -37,20 +37,32 @@ import java.util.List;
  * @param givenSplit     idx and image-folder: use a split that comes with the data (train/ and val/ or test/
  *                       folders, MNIST train and t10k files) when there is one (default true); false pools them and
  *                       lets Preflight split
+ * @param targets        paired: target folder inside {@code path} (default "targets"), one file per input with the
+ *                       same base name
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Registration(String name, String format, String path, String images, String labels, String masks,
                            String labelColumn, Boolean header, List<Integer> imageShape, Integer numClasses,
                            String separator, String decimal, String encoding, List<String> missingValues,
                            String missing, String categorical, List<String> ignoreColumns, String featureScaling,
-                           Boolean givenSplit) {
+                           Boolean givenSplit, String targets) {
 
-    public static final List<String> FORMATS = List.of("idx", "csv", "image-folder", "segmentation");
+    public static final List<String> FORMATS = List.of("idx", "csv", "image-folder", "segmentation", "paired");
+
+    /** Every option but the paired format's target folder. */
+    public Registration(String name, String format, String path, String images, String labels, String masks,
+                        String labelColumn, Boolean header, List<Integer> imageShape, Integer numClasses,
+                        String separator, String decimal, String encoding, List<String> missingValues,
+                        String missing, String categorical, List<String> ignoreColumns, String featureScaling,
+                        Boolean givenSplit) {
+        this(name, format, path, images, labels, masks, labelColumn, header, imageShape, numClasses, separator, decimal,
+                encoding, missingValues, missing, categorical, ignoreColumns, featureScaling, givenSplit, null);
+    }
 
     /** The options every format has; format-specific ones default to null. */
     public Registration(String name, String format, String path, String images, String labels, String masks,
                         String labelColumn, Boolean header, List<Integer> imageShape, Integer numClasses) {
         this(name, format, path, images, labels, masks, labelColumn, header, imageShape, numClasses,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>Samples are uint8 (images) or float32 (tabular; stored big-endian, exactly as {@code Batch.data} carries them).
  * A segmentation dataset also holds one H x W mask of class ids per sample; its labels are all 0 (the wire
- * convention) and its classes are the mask's pixel classes.
+ * convention) and its classes are the mask's pixel classes. A paired (image-to-image) dataset holds one target image
+ * per sample, of the sample's own shape and dtype uint8 ({@link #withTargets}); its labels are all 0 of one class
+ * (nothing is classified) and its batches carry the targets as regression targets scaled to [0, 1].
  */
 public final class Dataset {
 
@@ -26,6 +28,8 @@ public final class Dataset {
     private final int[] labels;
     private final SampleBytes data;
     private final SampleBytes masks;
+    /** Paired datasets only (else null): one target image per sample, {@code sampleBytes} each. */
+    private SampleBytes targets;
     private final List<String> classNames;
     private final List<Skipped> skipped;
     private final int sampleBytes;
@@ -172,6 +176,7 @@ public final class Dataset {
         this.labels = o.labels;
         this.data = data;
         this.masks = o.masks;
+        this.targets = o.targets;
         this.classNames = o.classNames;
         this.skipped = o.skipped;
         this.sampleBytes = data.recordBytes();
@@ -220,6 +225,27 @@ public final class Dataset {
         }
         Dataset d = new Dataset(this);
         d.sources = List.copyOf(sources);
+        return d;
+    }
+
+    /**
+     * This dataset as the inputs of an image-to-image task: sample {@code i}'s target is record {@code i} of
+     * {@code targets}, an image of the input's shape, uint8 like it.
+     *
+     * @throws IllegalArgumentException when the dataset has masks, is not uint8 images [h, w, c], or the target records
+     *                                  differ in size or number from the samples
+     */
+    public Dataset withTargets(SampleBytes targets) {
+        if (masks != null || dtype != DType.UINT8 || sampleShape.length != 3) {
+            throw new IllegalArgumentException(name + ": target images need uint8 image inputs without masks, got "
+                    + dtype + " " + Arrays.toString(sampleShape) + (masks != null ? " with masks" : ""));
+        }
+        if (targets.recordBytes() != sampleBytes || targets.count() != labels.length) {
+            throw new IllegalArgumentException(name + ": " + targets.count() + " targets of " + targets.recordBytes()
+                    + " bytes for " + labels.length + " samples of " + sampleBytes);
+        }
+        Dataset d = new Dataset(this);
+        d.targets = targets;
         return d;
     }
 
@@ -360,6 +386,31 @@ public final class Dataset {
         return data;
     }
 
+    /** The target records of a paired dataset (read-only), or null. */
+    public SampleBytes targets() {
+        return targets;
+    }
+
+    /** Whether samples come with target images (an image-to-image task, trained as regression). */
+    public boolean isPaired() {
+        return targets != null;
+    }
+
+    /** Copies sample {@code sample}'s target image, verbatim, into {@code dest} at {@code offset}. */
+    public void copyTarget(int sample, byte[] dest, int offset) {
+        targets.copy(sample, dest, offset);
+    }
+
+    /** A copy of one sample's target image; null unless paired. */
+    public byte[] target(int sample) {
+        if (targets == null) {
+            return null;
+        }
+        byte[] out = new byte[sampleBytes];
+        targets.copy(sample, out, 0);
+        return out;
+    }
+
     /** The mask records (read-only), or null without masks. */
     public SampleBytes masks() {
         return masks;
@@ -370,7 +421,7 @@ public final class Dataset {
      * backed by a store file (then the heap holds only labels, sources and the other O(samples) facts).
      */
     public long sampleHeapBytes() {
-        return data.heapBytes() + (masks == null ? 0 : masks.heapBytes());
+        return data.heapBytes() + (masks == null ? 0 : masks.heapBytes()) + (targets == null ? 0 : targets.heapBytes());
     }
 
     public String name() {

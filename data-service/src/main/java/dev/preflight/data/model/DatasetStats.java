@@ -27,6 +27,7 @@ import java.util.List;
  * @param notes          what the loader noticed (sniffed dialect, dropped index column, nested folders, pooled splits)
  * @param outliers       per class, the samples furthest from the class mean (standardised per channel); null for
  *                       segmentation, regression, or data too large to hold class means
+ * @param paired         paired (image-to-image) datasets only, else null: the pairs' value ranges and baselines
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatasetStats(String name, int samples, int[] sampleShape, String dtype, int numClasses, List<String> classNames,
@@ -34,7 +35,41 @@ public record DatasetStats(String name, int samples, int[] sampleShape, String d
                            double[] channelMean, double[] channelStd, List<FeatureRange> features, String featureScaling,
                            Duplicates duplicates, Duplicates conflicts, SplitInfo split, Leakage leakage,
                            SkippedFiles skipped, SkippedFiles ignored, List<String> notes,
-                           List<ClassOutliers> outliers) {
+                           List<ClassOutliers> outliers, Paired paired) {
+
+    /** Every field but {@code paired}: a dataset that is not image-to-image. */
+    public DatasetStats(String name, int samples, int[] sampleShape, String dtype, int numClasses, List<String> classNames,
+                        int[] classHistogram, Double imbalanceRatio, List<Integer> emptyClasses, List<String> labelProblems,
+                        double[] channelMean, double[] channelStd, List<FeatureRange> features, String featureScaling,
+                        Duplicates duplicates, Duplicates conflicts, SplitInfo split, Leakage leakage,
+                        SkippedFiles skipped, SkippedFiles ignored, List<String> notes, List<ClassOutliers> outliers) {
+        this(name, samples, sampleShape, dtype, numClasses, classNames, classHistogram, imbalanceRatio, emptyClasses, labelProblems,
+                channelMean, channelStd, features, featureScaling, duplicates, conflicts, split, leakage, skipped, ignored, notes,
+                outliers, null);
+    }
+
+    /**
+     * A paired dataset's facts, values in the network's units (stored level / 255, so [0, 1]): what data-check judges
+     * for image-to-image data and the baselines the l1-regression stage must beat.
+     *
+     * @param pairs             samples, each an input with its target of the same shape (the loader refused any other)
+     * @param inputMin          smallest input value; {@code inputMax} the largest
+     * @param targetMin         smallest target value; {@code targetMax} the largest
+     * @param targetMean        mean of every target value; {@code targetStd} their population std (0: constant targets)
+     * @param identicalPairs    samples whose input equals its target byte for byte (nothing to learn there)
+     * @param identicalExamples up to 10 of them, by source
+     * @param flatTargets       samples whose target is a single flat value
+     * @param valIdentityL1     with a split: mean |input - target| over the val side (the output "prediction = input")
+     * @param valMeanTargetL1   with a split: mean |m - target| over the val side, m the train side's mean target image
+     *                          (the input-independent baseline)
+     * @param trainConstantL1   with a split: mean |target - mu| over the train side, mu its mean target value: the L1 of
+     *                          a model that predicts the mean everywhere, as a well-initialised one starts
+     * @param trainConstantL2   the same as a mean squared error
+     */
+    public record Paired(int pairs, double inputMin, double inputMax, double targetMin, double targetMax, double targetMean,
+                         double targetStd, int identicalPairs, List<String> identicalExamples, int flatTargets,
+                         Double valIdentityL1, Double valMeanTargetL1, Double trainConstantL1, Double trainConstantL2) {
+    }
 
     /**
      * Groups of identical samples; examples lists up to 10 groups' sample indices, sources the same groups as the

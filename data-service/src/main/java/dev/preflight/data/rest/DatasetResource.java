@@ -71,9 +71,10 @@ public class DatasetResource {
     @Mutating
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Register a dataset on disk under the data root",
-            description = "Body: {name, format: idx|csv|image-folder|segmentation, path (relative to the data root), "
-                    + "images, labels, masks, labelColumn, header, imageShape [h,w,c], numClasses}. The files are loaded "
-                    + "now; unreadable files are skipped and listed in the stats. Unknown fields are errors.")
+            description = "Body: {name, format: idx|csv|image-folder|segmentation|paired, path (relative to the data root), "
+                    + "images, labels, masks, targets, labelColumn, header, imageShape [h,w,c], numClasses}. The files are loaded "
+                    + "now; unreadable files are skipped and listed in the stats (paired: any unmatched, mismatched or "
+                    + "unreadable pair refuses the registration, naming the files). Unknown fields are errors.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Registration.class)))
     @APIResponse(responseCode = "201", description = "Registered; the body is the dataset's detail")
     @APIResponse(responseCode = "400", description = "Bad body, name, format or path (absolute, '..', outside the root, missing)",

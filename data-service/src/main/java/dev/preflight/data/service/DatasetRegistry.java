@@ -6,6 +6,7 @@ import dev.preflight.data.load.DataRoot;
 import dev.preflight.data.load.IdxLoader;
 import dev.preflight.data.load.ImageFolderLoader;
 import dev.preflight.data.load.LoadException;
+import dev.preflight.data.load.PairedLoader;
 import dev.preflight.data.load.Registration;
 import dev.preflight.data.load.SampleSink;
 import dev.preflight.data.load.SourceFingerprint;
@@ -64,6 +65,7 @@ public class DatasetRegistry {
         this.builtIns = Map.of(
                 ShapesGenerator.NAME, () -> ShapesGenerator.generate(shapes.seed(), shapes.samples()),
                 ShapesGenerator.SEG_NAME, () -> ShapesGenerator.generateSegmentation(shapes.seed(), shapes.samples()),
+                ShapesGenerator.PAIRED_NAME, () -> ShapesGenerator.generatePaired(shapes.seed(), shapes.samples()),
                 SpiralsGenerator.NAME, () -> SpiralsGenerator.generate(spirals.seed(), spirals.samples(), spirals.classes()));
         this.root = new DataRoot(config.root());
         this.samples = config.store().enabled()
@@ -219,6 +221,7 @@ public class DatasetRegistry {
             case "csv" -> CsvLoader.load(r.name(), path, r, root);
             case "image-folder" -> ImageFolderLoader.load(r.name(), path, r, root, sink);
             case "segmentation" -> SegmentationLoader.load(r.name(), path, r, root, sink);
+            case "paired" -> PairedLoader.load(r.name(), path, r, root, sink);
             default -> throw new IllegalArgumentException("format '" + r.format() + "' is unknown");
         };
         if (d.size() < 2) {

@@ -68,6 +68,15 @@ public final class PreviewRenderer {
         return out.toByteArray();
     }
 
+    /** A paired batch's target pixel at value offset {@code p} (its [0, 1] values back to 0..255) as RGB. */
+    private static int target(Batch b, int p, int c) {
+        int[] v = new int[3];
+        for (int ch = 0; ch < 3; ch++) {
+            v[ch] = Math.max(0, Math.min(255, Math.round(b.targets()[p + (c == 1 ? 0 : ch)] * 255f)));
+        }
+        return v[0] << 16 | v[1] << 8 | v[2];
+    }
+
     private static Font font() {
         return new Font(Font.SANS_SERIF, Font.PLAIN, 11);
     }
@@ -79,7 +88,10 @@ public final class PreviewRenderer {
         int c = s[2];
         int scale = Math.max(1, (MIN_TILE + Math.max(h, w) - 1) / Math.max(h, w));
         boolean seg = b.masks() != null;
-        int tileW = w * scale * (seg ? 2 : 1) + (seg ? GAP : 0);
+        // Paired (image-to-image) data: each input with its target beside it, as segmentation shows its mask.
+        boolean pair = b.targets() != null && b.targetDim() == h * w * c;
+        boolean twin = seg || pair;
+        int tileW = w * scale * (twin ? 2 : 1) + (twin ? GAP : 0);
         int tileH = h * scale + LABEL_HEIGHT;
         int n = b.size();
         int cols = Math.min(n, Math.min(MAX_COLUMNS, (int) Math.ceil(Math.sqrt(n))));
@@ -117,11 +129,15 @@ public final class PreviewRenderer {
                     if (seg) {
                         g.setColor(new Color(PALETTE[(b.masks()[j * h * w + y * w + x] & 0xFF) % PALETTE.length]));
                         g.fillRect(x0 + w * scale + GAP + x * scale, y0 + y * scale, scale, scale);
+                    } else if (pair) {
+                        g.setColor(new Color(target(b, p, c)));
+                        g.fillRect(x0 + w * scale + GAP + x * scale, y0 + y * scale, scale, scale);
                     }
                 }
             }
             g.setColor(Color.WHITE);
-            String label = seg ? maskClasses(b.masks(), j * h * w, h * w, b.numClasses(), names) : name(names, b.labels()[j]);
+            String label = seg ? maskClasses(b.masks(), j * h * w, h * w, b.numClasses(), names)
+                    : pair ? "input | target" : name(names, b.labels()[j]);
             g.drawString(clip(label, tileW, g), x0, y0 + h * scale + LABEL_HEIGHT - 4);
         }
         g.dispose();

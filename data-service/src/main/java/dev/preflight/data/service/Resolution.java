@@ -29,7 +29,7 @@ public final class Resolution {
      * The dataset at {@code hw} = [height, width], or {@code d} itself when {@code hw} is null or the stored size.
      *
      * @throws IllegalArgumentException naming {@code data.resolution}: for samples that are not images (a table), a
-     *                                  segmentation dataset (its masks are not resized) or a size larger than the
+     *                                  segmentation or paired dataset (masks and target images are not resized) or a size larger than the
      *                                  stored one along either axis (upscaling adds pixels, not information)
      */
     public static Dataset view(Dataset d, List<Integer> hw) {
@@ -44,6 +44,10 @@ public final class Resolution {
         if (d.isSegmentation()) {
             throw new IllegalArgumentException("data.resolution " + hw + " does not apply to segmentation dataset " + d.name()
                     + ": its masks are not resized with the images");
+        }
+        if (d.isPaired()) {
+            throw new IllegalArgumentException("data.resolution " + hw + " does not apply to paired dataset " + d.name()
+                    + ": its target images are not resized with the inputs");
         }
         int h = hw.get(0);
         int w = hw.get(1);

@@ -20,6 +20,8 @@ public final class ShapesGenerator {
 
     public static final String NAME = "shapes";
     public static final String SEG_NAME = "shapes-seg";
+    /** The paired (image-to-image) dataset: noisy shapes as inputs, the clean shapes as targets. */
+    public static final String PAIRED_NAME = "shapes-paired";
     /** Class i's shape, as previews label it. */
     public static final List<String> CLASS_NAMES = List.of("square", "ring", "triangle", "plus");
     public static final int SIDE = 28;
@@ -61,6 +63,36 @@ public final class ShapesGenerator {
                 List.of("background", CLASS_NAMES.get(0), CLASS_NAMES.get(1), CLASS_NAMES.get(2), CLASS_NAMES.get(3)), List.of());
     }
 
+    /**
+     * "shapes-paired", the recipe's "simple distribution" for a generator: the shapes of {@link #generate} drawn clean
+     * (the shape at its intensity on a black background, no noise) as targets, and as inputs the same picture with
+     * strong uniform noise ({@link #PAIRED_NOISE} levels each way, clipped to 0..255). Denoising is learnable from the
+     * input alone, and neither copying the input nor drawing the average target solves it: the identity output is off
+     * by the noise, the mean target image by the shape's position and size. Sample i depends on (seed, i) alone.
+     */
+    public static Dataset generatePaired(long seed, int samples) {
+        requireSamples(samples);
+        int size = SIDE * SIDE;
+        byte[] inputs = new byte[Math.multiplyExact(samples, size)];
+        byte[] targets = new byte[inputs.length];
+        byte[] covered = new byte[size];
+        byte[] ignored = new byte[size];
+        for (int i = 0; i < samples; i++) {
+            SeededRandom rng = SeededRandom.derive(seed, SeededRandom.GENERATOR, i);
+            int intensity = draw(rng, i % CLASSES, ignored, 0, covered);
+            for (int p = 0; p < size; p++) {
+                int clean = covered[p] != 0 ? intensity : 0;
+                targets[i * size + p] = (byte) clean;
+                inputs[i * size + p] = (byte) Math.max(0, Math.min(255, clean + rng.nextInt(-PAIRED_NOISE, PAIRED_NOISE + 1)));
+            }
+        }
+        Dataset d = new Dataset(PAIRED_NAME, SHAPE, DType.UINT8, 1, new int[samples], inputs, null, List.of("pair"), List.of());
+        return d.withTargets(dev.preflight.data.model.SampleBytes.inHeap(targets, size));
+    }
+
+    /** Input noise of "shapes-paired", in levels of 0..255: a fifth of the range, which hides no shape but every edge pixel's value. */
+    static final int PAIRED_NOISE = 64;
+
     private static void requireSamples(int samples) {
         // Two per class, so every class can put one sample in train and one in val.
         if (samples < 2 * CLASSES) {
@@ -68,8 +100,12 @@ public final class ShapesGenerator {
         }
     }
 
-    /** Draws one image; the generator is consumed identically with or without a mask, so both datasets agree. */
-    private static void draw(SeededRandom rng, int cls, byte[] out, int offset, byte[] maskOut) {
+    /**
+     * Draws one image; the generator is consumed identically with or without a mask, so both datasets agree.
+     *
+     * @return the shape's intensity (0..255)
+     */
+    private static int draw(SeededRandom rng, int cls, byte[] out, int offset, byte[] maskOut) {
         Mask mask = switch (cls) {
             case 0 -> square(rng);
             case 1 -> ring(rng);
@@ -88,6 +124,7 @@ public final class ShapesGenerator {
                 out[offset + y * SIDE + x] = (byte) Math.max(0, Math.min(255, v));
             }
         }
+        return intensity;
     }
 
     @FunctionalInterface

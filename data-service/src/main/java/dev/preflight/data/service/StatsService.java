@@ -64,17 +64,20 @@ public class StatsService {
         }
         DatasetStats.SplitInfo splitInfo = null;
         DatasetStats.Leakage leakage = null;
+        Split split = null;
         if (splitSeed != null) {
-            Split split = Splits.forRun(d, splitSeed, valFraction);
+            split = Splits.forRun(d, splitSeed, valFraction);
             splitInfo = splitInfo(d, split, splitSeed, valFraction);
             leakage = leakage(d, groups, split, splitSeed, valFraction);
         }
         return new DatasetStats(d.name(), d.size(), d.sampleShape(), d.dtype().name().toLowerCase(), d.numClasses(),
-                d.classNames(), histogram, ratio, empty, LabelSpace.diagnose(d, histogram), moments[0], moments[1],
+                // A paired dataset has no classes (its one "class" is the wire's convention): no label space to diagnose.
+                d.classNames(), histogram, ratio, empty, d.isPaired() ? List.of() : LabelSpace.diagnose(d, histogram), moments[0], moments[1],
                 features(d), d.featureNames() == null ? null : d.featureScaling().name().toLowerCase(Locale.ROOT),
                 new DatasetStats.Duplicates(dupGroups, dupSamples, dupExamples, sources(d, dupExamples)),
                 new DatasetStats.Duplicates(conflictGroups, conflictSamples, conflictExamples, labelled(d, conflictExamples)),
-                splitInfo, leakage, listed(d.skipped()), listed(d.ignored()), d.notes(), ClassOutliers.of(d, moments[1]));
+                splitInfo, leakage, listed(d.skipped()), listed(d.ignored()), d.notes(),
+                d.isPaired() ? null : ClassOutliers.of(d, moments[1]), d.isPaired() ? PairedStats.of(d, split) : null);
     }
 
     private static DatasetStats.SkippedFiles listed(List<Skipped> files) {

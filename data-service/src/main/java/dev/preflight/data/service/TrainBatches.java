@@ -79,6 +79,15 @@ public final class TrainBatches {
         this.classCounts = dataset.classCounts(this.subset);
         this.classWeights = DataConfig.BALANCE_WEIGHTS.equals(balance) ? ClassBalance.inverseFrequencyWeights(classCounts) : null;
         this.balancedSampling = DataConfig.BALANCE_SAMPLING.equals(balance);
+        if (dataset.isPaired() && this.augmenter != null) {
+            // Geometric augmentation would have to move the target with the input; noise would corrupt the mapping.
+            throw new IllegalArgumentException("data.augment is not supported on paired (image-to-image) data: "
+                    + dataset.name() + " would need every transform applied to input and target alike");
+        }
+        if (dataset.isPaired() && !DataConfig.BALANCE_NONE.equals(balance)) {
+            throw new IllegalArgumentException("data.balance " + balance + " needs classes; " + dataset.name()
+                    + " is a paired (image-to-image) dataset");
+        }
         if (balancedSampling && dataset.isSegmentation()) {
             throw new IllegalArgumentException("data.balance sampling needs one label per sample; " + dataset.name()
                     + " is a segmentation dataset (use weights, computed from mask pixels)");
@@ -191,9 +200,13 @@ public final class TrainBatches {
         int[] labels = new int[batchSize];
         byte[] data = new byte[batchSize * sampleBytes];
         byte[] masks = dataset.isSegmentation() ? new byte[batchSize * maskBytes] : null;
+        PairedTargets targets = PairedTargets.of(dataset, batchSize);
         for (int j = 0; j < batchSize; j++) {
             long position = first + j;
             int sample = sampleAt(position);
+            if (targets != null) {
+                targets.put(j, sample);
+            }
             labels[j] = shuffledLabels == null ? dataset.label(sample) : shuffledLabels.get(sample);
             dataset.copySample(sample, data, j * sampleBytes);
             if (scaler != null) {
@@ -207,7 +220,8 @@ public final class TrainBatches {
             }
         }
         return new Batch(index, Math.toIntExact(first / n), dataset.dtype(), sampleShape, dataset.numClasses(), labels, data,
-                masks, null, 0, classCounts.clone(), classWeights == null ? null : classWeights.clone());
+                masks, targets == null ? null : targets.values(), targets == null ? 0 : targets.dim(), classCounts.clone(),
+                classWeights == null ? null : classWeights.clone());
     }
 
     private int[] order(int epoch) {

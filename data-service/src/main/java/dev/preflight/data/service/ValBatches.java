@@ -36,8 +36,12 @@ public final class ValBatches {
         int[] labels = new int[indices.length];
         byte[] data = new byte[indices.length * sampleBytes];
         byte[] masks = dataset.isSegmentation() ? new byte[indices.length * maskBytes] : null;
+        PairedTargets targets = PairedTargets.of(dataset, indices.length);
         for (int j = 0; j < indices.length; j++) {
             labels[j] = dataset.label(indices[j]);
+            if (targets != null) {
+                targets.put(j, indices[j]);
+            }
             dataset.copySample(indices[j], data, j * sampleBytes);
             if (masks != null) {
                 dataset.copyMask(indices[j], masks, j * maskBytes);
@@ -47,6 +51,7 @@ public final class ValBatches {
             scaler.apply(data, 0, indices.length);
         }
         // No stream metadata: class counts and weights describe a run's train stream, not a val sample.
-        return new Batch(0, 0, dataset.dtype(), dataset.sampleShape(), dataset.numClasses(), labels, data, masks, null, 0, null, null);
+        return new Batch(0, 0, dataset.dtype(), dataset.sampleShape(), dataset.numClasses(), labels, data, masks,
+                targets == null ? null : targets.values(), targets == null ? 0 : targets.dim(), null, null);
     }
 }

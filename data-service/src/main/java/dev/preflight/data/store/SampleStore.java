@@ -38,7 +38,7 @@ import java.util.zip.CRC32C;
  *   0  header, 64 bytes: magic "PFSTORE1", int format, int count, int sampleBytes, int maskBytes, int metaLength,
  *      int crc32c (of every byte from 64 to the end), long fileLength, 20 bytes zero
  *  64  samples: count x sampleBytes
- *      masks:   count x maskBytes (segmentation; else nothing)
+ *      masks:   count x maskBytes (segmentation: H x W class ids; paired: the target images, sampleBytes each; else nothing)
  *      labels:  count x int32
  *      content groups: count x int32 (Dataset.contentGroups, so nothing is hashed again)
  *      metadata: metaLength bytes of JSON ({@link StoreMeta}: fingerprint, classes, sources, skipped, notes, ...)
@@ -180,10 +180,11 @@ public final class SampleStore {
         ByteBuffer ints = readFully(ch, tail, 8 * count);
         ints.asIntBuffer().get(labels).get(groups);
         SampleBytes data = new MappedSampleBytes(ch, HEADER, count, sampleBytes, maxChunkBytes);
-        SampleBytes masks = maskBytes == 0 ? null
+        SampleBytes second = maskBytes == 0 ? null
                 : new MappedSampleBytes(ch, HEADER + (long) count * sampleBytes, count, maskBytes, maxChunkBytes);
+        boolean paired = Boolean.TRUE.equals(meta.paired());
         Dataset d = new Dataset(meta.name(), meta.sampleShape(), DType.valueOf(meta.dtype()), meta.numClasses(), labels, data,
-                masks, meta.classNames(), meta.skipped())
+                paired ? null : second, meta.classNames(), meta.skipped())
                 .withSources(meta.sources())
                 .withIgnored(meta.ignored())
                 .withNotes(meta.notes())
@@ -192,6 +193,9 @@ public final class SampleStore {
             d = d.withFeatureNames(meta.featureNames());
         }
         d = d.withFeatureScaling(Dataset.FeatureScaling.valueOf(meta.featureScaling()));
+        if (paired) {
+            d = d.withTargets(second);
+        }
         if (meta.givenSplit() != null) {
             d = d.withGivenSplit(new Dataset.GivenSplit(meta.givenSplit().description(), meta.givenSplit().val()));
         }
@@ -368,7 +372,7 @@ public final class SampleStore {
                 }
                 int sampleBytes = sampleBytes();
                 int maskBytes = maskBytes();
-                if (d.size() != count() || d.sampleSize() != sampleBytes || d.maskSize() != maskBytes) {
+                if (d.size() != count() || d.sampleSize() != sampleBytes || secondRecordSize(d) != maskBytes) {
                     throw new IllegalArgumentException(d.name() + " has " + d.size() + " samples of " + d.sampleSize()
                             + " B, the store writer holds " + count() + " of " + sampleBytes + " B");
                 }
@@ -392,7 +396,7 @@ public final class SampleStore {
                 byte[] meta = Json.encode(new StoreMeta(fingerprint, d.name(), d.sampleShape(), d.dtype().name(), d.numClasses(),
                         d.classNames(), d.skipped(), d.ignored(), d.notes(), sources, d.featureNames(),
                         given == null ? null : new StoreMeta.GivenSplit(given.description(), given.val()),
-                        d.featureScaling().name()));
+                        d.featureScaling().name(), d.isPaired() ? Boolean.TRUE : null));
                 long end = tail + 8L * n + meta.length;
                 writeFully(ch, ByteBuffer.wrap(meta), tail + 8L * n);
                 ch.force(true);
@@ -417,14 +421,21 @@ public final class SampleStore {
 
         private void copyIn(Dataset d) {
             byte[] sample = new byte[d.sampleSize()];
-            byte[] mask = d.isSegmentation() ? new byte[d.maskSize()] : null;
+            byte[] mask = secondRecordSize(d) > 0 ? new byte[secondRecordSize(d)] : null;
             for (int i = 0; i < d.size(); i++) {
                 d.copySample(i, sample, 0);
-                if (mask != null) {
+                if (d.isSegmentation()) {
                     d.copyMask(i, mask, 0);
+                } else if (d.isPaired()) {
+                    d.copyTarget(i, mask, 0);
                 }
                 add(sample, mask);
             }
+        }
+
+        /** Bytes of the record stored after each sample's: its mask, its target image (paired), or none. */
+        private static int secondRecordSize(Dataset d) {
+            return d.isPaired() ? d.sampleSize() : d.maskSize();
         }
 
         /** Deletes the temp files unless committed. */

@@ -16,10 +16,12 @@ import java.util.List;
  * @param featureNames tabular only, else null
  * @param givenSplit   the split the data came with, else null
  * @param featureScaling {@code Dataset.FeatureScaling} name
+ * @param paired       true when the second record region holds target images (a paired dataset), not masks; null
+ *                     otherwise (stores written before paired datasets existed)
  */
 record StoreMeta(String fingerprint, String name, int[] sampleShape, String dtype, int numClasses, List<String> classNames,
                  List<Skipped> skipped, List<Skipped> ignored, List<String> notes, List<String> sources,
-                 List<String> featureNames, GivenSplit givenSplit, String featureScaling) {
+                 List<String> featureNames, GivenSplit givenSplit, String featureScaling, Boolean paired) {
 
     /** {@code Dataset.GivenSplit} as stored. */
     record GivenSplit(String description, int[] val) {

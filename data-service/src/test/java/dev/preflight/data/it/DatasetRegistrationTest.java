@@ -75,6 +75,42 @@ class DatasetRegistrationTest {
         }
     }
 
+    /** Pillow's fixtures (src/test/resources/paired, make_pairs.py), copied under the test root. */
+    private void copyPairs(String fixture) throws Exception {
+        Path from = Path.of(getClass().getResource("/paired/" + fixture).toURI());
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path to = dir.resolve(fixture).resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+    }
+
+    @Test
+    void pairedFoldersRegisterAsRegressionDataAndBrokenPairsAreRefusedNamingTheFiles() throws Exception {
+        copyPairs("good");
+        copyPairs("broken");
+        post(body(id + "-pairs", "paired", id + "/good", ",\"imageShape\":[8,8,1]")).statusCode(201).body("samples", equalTo(4));
+        given().when().get("/api/datasets/" + id + "-pairs/stats?splitSeed=1&valFraction=0.5").then().statusCode(200)
+                .body("paired.pairs", equalTo(4)).body("paired.identicalPairs", equalTo(1))
+                .body("paired.identicalExamples", equalTo(List.of(id + "/good/inputs/d.png")))
+                .body("labelProblems", equalTo(List.of()));
+        Batch val = BatchCodec.decode(given().when()
+                .get("/api/datasets/" + id + "-pairs/val-batch?splitSeed=1&valFraction=0.5&size=1&sampleSeed=1")
+                .then().statusCode(200).extract().asByteArray());
+        assertEquals(64, val.targetDim());
+        assertEquals(200 / 255f, val.targets()[3 * 8 + 3], 1e-6f, "the square's level, scaled");
+        post(body(id + "-broken", "paired", id + "/broken", ",\"imageShape\":[8,8,1]")).statusCode(422)
+                .body("error", containsString(id + "/broken/inputs/e.png"))
+                .body("error", containsString(id + "/broken/targets/f.png"))
+                .body("error", containsString(id + "/broken/targets/b.png is 10x8 gray"))
+                .body("error", containsString(id + "/broken/targets/d.png (truncated PNG"));
+    }
+
     @Test
     void csvRegistrationTravelsAsFloat32() throws Exception {
         Files.writeString(dir.resolve("t.csv"), "a,b,label\n0.1,0.2,x\n0.3,0.4,y\n0.5,0.6,x\n0.7,0.8,y\n1,oops,x\n");

@@ -70,5 +70,8 @@ class ResolutionTest {
                 .getMessage();
         assertTrue(table.startsWith("data.resolution [1, 1] needs image samples [h, w, c]; spirals has samples of shape [2]"), table);
         assertThrows(IllegalArgumentException.class, () -> Resolution.view(ShapesGenerator.generateSegmentation(3, 20), List.of(14, 14)));
+        String paired = assertThrows(IllegalArgumentException.class,
+                () -> Resolution.view(ShapesGenerator.generatePaired(3, 20), List.of(14, 14))).getMessage();
+        assertTrue(paired.contains("paired dataset") && paired.contains("target images"), paired);
     }
 }

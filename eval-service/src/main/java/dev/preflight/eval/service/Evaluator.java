@@ -177,6 +177,13 @@ public class Evaluator implements AutoCloseable {
                 v.fixedBatchOutputs(), v.fixedBatchTargets());
     }
 
+    /**
+     * Most regression outputs (and as many targets) a ValStep carries for the fixed batch: 16,384 values are about
+     * 330 KB of JSON per array, so both fit the val-metrics topic's 1 MB records (16 images of 28x28x1 do; 16 of
+     * 28x28x3 do not, and then only the fixed batch's loss is recorded).
+     */
+    static final int MAX_FIXED_BATCH_VALUES = 16_384;
+
     static ValStep withFixedBatch(ValStep v, Task task, Batch fixed, Model.Evaluation e) {
         int[] predictions = null;
         int[] labels = null;
@@ -192,8 +199,12 @@ public class Evaluator implements AutoCloseable {
                 labels = maskClasses(fixed);
             }
             case REGRESSION -> {
-                outputs = finiteOrNull(e.outputs());
-                targets = finiteOrNull(targets(fixed));
+                // Image targets (paired data) are h*w*c values per sample: beyond the cap the values would push the
+                // ValStep past the val-metrics topic's 1 MB record limit and lose the whole val point; the loss stays.
+                if (e.outputs().length <= MAX_FIXED_BATCH_VALUES) {
+                    outputs = finiteOrNull(e.outputs());
+                    targets = finiteOrNull(targets(fixed));
+                }
             }
         }
         return new ValStep(v.runId(), v.step(), v.valLoss(), v.valAccuracy(), v.batchSize(), v.task(),

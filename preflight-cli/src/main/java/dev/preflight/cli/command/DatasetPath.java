@@ -42,6 +42,9 @@ public record DatasetPath(Path path, String format, String name) {
             if (Files.isDirectory(p.resolve("images")) && Files.isDirectory(p.resolve("masks"))) {
                 return new DatasetPath(p, "segmentation", name);
             }
+            if (Files.isDirectory(p.resolve("inputs")) && Files.isDirectory(p.resolve("targets"))) {
+                return new DatasetPath(p, "paired", name);
+            }
             if (list.stream().filter(Files::isDirectory).count() >= 2) {
                 return new DatasetPath(p, "image-folder", name);
             }
@@ -49,7 +52,7 @@ public record DatasetPath(Path path, String format, String name) {
             throw new IllegalArgumentException("cannot read " + path + ": " + e.getMessage());
         }
         throw new IllegalArgumentException(path + " is not a dataset Preflight knows: expected IDX files, a .csv file, "
-                + "one sub-folder per class, or images/ and masks/");
+                + "one sub-folder per class, images/ and masks/, or inputs/ and targets/");
     }
 
     /** The registration request, with the path relative to the data root (its parent). */
@@ -58,7 +61,7 @@ public record DatasetPath(Path path, String format, String name) {
         r.put("name", name);
         r.put("format", format);
         r.put("path", path.getFileName().toString());
-        if (format.equals("image-folder") || format.equals("segmentation")) {
+        if (format.equals("image-folder") || format.equals("segmentation") || format.equals("paired")) {
             r.put("imageShape", imageShape);
         }
         return r;

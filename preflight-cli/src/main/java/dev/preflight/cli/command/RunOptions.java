@@ -44,7 +44,7 @@ public class RunOptions {
     @Option(names = "--strict", description = "Exit 1 when a stage WARNs too (default: only a FAIL, or a stage not run, exits 1).")
     boolean strict;
 
-    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet or segnet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, resnet, segnet or generator (image-to-image pairs) (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--keras-model", description = "Your own model instead of --model: a Keras definition, the JSON "
