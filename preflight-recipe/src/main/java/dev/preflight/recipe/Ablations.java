@@ -270,7 +270,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         List<String> predictions = o.stageNames().contains(Ensemble.NAME) ? List.of("val") : null;
         for (Trial t : trials) {
             byRun.put(ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(o.batchSize(), true), t), t.model(), space().steps())
-                    .withPredictions(predictions)), t);
+                    .withPredictions(predictions).withEarlyStopping(o.earlyStopping())), t);
         }
         Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
         space().rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
@@ -332,7 +332,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             for (int s = 1; s <= space().seeds(); s++) {
                 long seed = o.seed() + 1000L * s;
                 String id = ctx.submit(ctx.spec(NAME, augmented(ctx.trainingData(seed, o.batchSize(), true), t), t.model().withSeed(seed),
-                        space().steps()));
+                        space().steps()).withEarlyStopping(o.earlyStopping()));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);
             }

@@ -5,6 +5,7 @@ import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.RunFit;
 import dev.preflight.data.service.TrainBatches;
 import dev.preflight.wire.BatchCodec;
+import dev.preflight.wire.Batch;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
@@ -277,6 +278,16 @@ public class BatchStreamer {
             this.key = runId.getBytes(StandardCharsets.UTF_8);
         }
 
+        /**
+         * The batch at offset {@code offset} of this run's topic: position {@code offset} of the run's sample stream,
+         * or for a continuation position {@code firstStep + offset} (the batch its source run would have read next),
+         * with the index its offset on this topic.
+         */
+        private Batch batchAt(long offset) {
+            int first = run.spec().firstStep();
+            return first == 0 ? batches.batch(offset) : batches.batch(first + offset).withIndex(offset);
+        }
+
         void cancel(String reason) {
             cancelReason = reason;
         }
@@ -303,7 +314,8 @@ public class BatchStreamer {
         }
 
         private void stream() throws InterruptedException, ExecutionException, TimeoutException {
-            int steps = run.spec().steps();
+            // One batch per step the run trains: a continuation's stream holds only the steps after its source's last.
+            int steps = run.spec().batchCount();
             long start = endOffset();
             if (start >= steps) {
                 LOG.infof("run %s: all %d batches are already on %s", runId, steps, topic);
@@ -381,7 +393,7 @@ public class BatchStreamer {
                     // Fault drill: a slow data path (decoding, augmentation, I/O) the speed stage must call input-bound.
                     Thread.sleep(delay);
                 }
-                byte[] value = BatchCodec.encode(batches.batch(i));
+                byte[] value = BatchCodec.encode(batchAt(i));
                 last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
                     if (e != null) {
                         sendFailure.compareAndSet(null, e);
