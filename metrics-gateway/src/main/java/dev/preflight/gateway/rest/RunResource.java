@@ -265,8 +265,9 @@ public class RunResource {
         } catch (WireFormatException e) {
             throw new ApiException(Response.Status.BAD_REQUEST, "malformed continue request: " + e.describe());
         }
-        if (request.steps() == null || request.steps() < 1) {
-            throw new ApiException(Response.Status.BAD_REQUEST, "steps must be >= 1 (how many more steps to train), was " + request.steps());
+        if (request.steps() == null || request.steps() < 1 || request.steps() > RunSpec.MAX_STEPS) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "steps must be in [1, " + RunSpec.MAX_STEPS
+                    + "] (how many more steps to train), was " + request.steps());
         }
         RunState state = run.state();
         if (!state.terminal()) {

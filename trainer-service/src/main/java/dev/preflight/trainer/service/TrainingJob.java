@@ -9,6 +9,7 @@ import dev.preflight.trainer.messaging.Leases;
 import dev.preflight.trainer.messaging.TrainerProducer;
 import dev.preflight.trainer.messaging.UploadedWeights;
 import dev.preflight.wire.Batch;
+import dev.preflight.wire.EarlyStopper;
 import dev.preflight.wire.EarlyStopping;
 import dev.preflight.wire.EvalReady;
 import dev.preflight.wire.ModelConfig;
@@ -264,15 +265,20 @@ public final class TrainingJob {
                 }
                 nextOffset = consumed.nextOffset();
                 long t2 = System.nanoTime();
-                if (stopper != null && judge()) {
+                // At the last step there is nothing left to stop: its validation is judged at the end like any other.
+                if (stopper != null && step < spec.steps() && judge()) {
                     // The rule said stop: the weights after this step are the run's last; the loop ends here.
                     stoppedEarly = true;
+                    awaitSettled(pacer);
                     snapshot(model, step, sampleShape, true, false);
                     pacer.published(step);
                     break;
                 }
                 if (stopper != null && spec.snapshotInterval() > 1 && step % spec.snapshotInterval() == 0) {
                     awaitRoom(pacer, step);
+                }
+                if (stopper != null && step == spec.steps()) {
+                    awaitSettled(pacer);
                 }
                 if (pacer.due(step)) {
                     snapshot(model, step, sampleShape, stopper != null && step == spec.steps() ? Boolean.TRUE : null,
@@ -397,6 +403,19 @@ public final class TrainingJob {
         while (!pacer.due(step) && ctx.kills().reason(run.runId()) == null) {
             pause();
         }
+    }
+
+    /**
+     * Before the last snapshot of an early-stopping run: every snapshot in flight validated (or timed out) and judged.
+     * The eval-service validates a last snapshot ahead of those waiting in its mailbox; without this wait it could
+     * settle them unvalidated for the rule, and the rule would see a different sequence than the history shows.
+     */
+    private void awaitSettled(SnapshotPacer pacer) {
+        while (pacer.unsettled() > 0 && ctx.kills().reason(run.runId()) == null) {
+            judge();
+            pause();
+        }
+        judge();
     }
 
     /**

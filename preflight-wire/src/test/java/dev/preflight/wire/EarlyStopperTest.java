@@ -1,6 +1,5 @@
-package dev.preflight.trainer.service;
+package dev.preflight.wire;
 
-import dev.preflight.wire.EarlyStopping;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,5 @@
-package dev.preflight.trainer.service;
+package dev.preflight.wire;
 
-import dev.preflight.wire.EarlyStopping;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
