@@ -5,7 +5,6 @@ import dev.preflight.data.service.DatasetRegistry;
 import dev.preflight.data.service.RunFit;
 import dev.preflight.data.service.TrainBatches;
 import dev.preflight.wire.BatchCodec;
-import dev.preflight.wire.Batch;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
@@ -278,16 +277,6 @@ public class BatchStreamer {
             this.key = runId.getBytes(StandardCharsets.UTF_8);
         }
 
-        /**
-         * The batch at offset {@code offset} of this run's topic: position {@code offset} of the run's sample stream,
-         * or for a continuation position {@code firstStep + offset} (the batch its source run would have read next),
-         * with the index its offset on this topic.
-         */
-        private Batch batchAt(long offset) {
-            int first = run.spec().firstStep();
-            return first == 0 ? batches.batch(offset) : batches.batch(first + offset).withIndex(offset);
-        }
-
         void cancel(String reason) {
             cancelReason = reason;
         }
@@ -393,7 +382,7 @@ public class BatchStreamer {
                     // Fault drill: a slow data path (decoding, augmentation, I/O) the speed stage must call input-bound.
                     Thread.sleep(delay);
                 }
-                byte[] value = BatchCodec.encode(batchAt(i));
+                byte[] value = BatchCodec.encode(batches.streamBatch(run.spec().firstStep(), i));
                 last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
                     if (e != null) {
                         sendFailure.compareAndSet(null, e);
