@@ -115,7 +115,14 @@
         out.push({
           id: 's' + i, name: s.name, type: 'line', showSymbol: s.data.length <= 30, symbolSize: 5, zlevel: 0, z: s.muted ? 1 : 3,
           lineStyle: {color: s.colour, width: s.dashed ? 2 : 1.6, type: s.dashed ? 'dashed' : 'solid'},
-          itemStyle: {color: s.colour}, data: forAxis(shown[i], state.log)
+          itemStyle: {color: s.colour}, data: forAxis(shown[i], state.log),
+          // Steps worth a vertical line on this run's curve: where early stopping stopped it, its best step.
+          markLine: s.marks ? {
+            symbol: 'none', silent: true, animation: false,
+            lineStyle: {color: s.colour, type: 'dotted', width: 1.5},
+            label: {formatter: '{b}', position: 'insideEndTop', color: s.colour},
+            data: s.marks.map(function (m) { return {name: m.label, xAxis: m.step}; })
+          } : undefined
         });
         // The raw curve stays visible, faint, behind its smoothed one.
         raw.push({

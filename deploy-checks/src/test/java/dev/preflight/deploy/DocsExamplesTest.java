@@ -53,7 +53,7 @@ class DocsExamplesTest {
     private static final Pattern TF_NATIVE_LOG = Pattern.compile("(?m)(^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IWE] \\S*tensorflow/"
             + "|^[IWE]\\d{4} [\\d:.]+ +\\d+ \\S+\\.(cc|h):\\d+\\]|All log messages before absl::InitializeLog|To enable the following "
             + "instructions|Restoring SavedModel bundle)");
-    private static final List<String> SUBCOMMANDS = List.of("up", "down", "demo", "run", "ablate", "status", "kill", "bench");
+    private static final List<String> SUBCOMMANDS = List.of("up", "down", "demo", "run", "ablate", "status", "kill", "continue", "bench");
 
     static LocalStack stack;
     static Path work;

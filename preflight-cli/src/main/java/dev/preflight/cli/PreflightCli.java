@@ -5,6 +5,7 @@ import dev.preflight.cli.command.BenchCommand;
 import dev.preflight.cli.command.DemoCommand;
 import dev.preflight.cli.command.DownCommand;
 import dev.preflight.cli.command.UpCommand;
+import dev.preflight.cli.command.ContinueCommand;
 import dev.preflight.cli.command.KillCommand;
 import dev.preflight.cli.command.StatusCommand;
 import dev.preflight.cli.command.RunLadderCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "preflight", mixinStandardHelpOptions = true, versionProvider = PreflightCli.Versions.class,
         description = "Make a deep-learning pipeline prove itself early: every recipe stage ends in PASS, WARN or FAIL.",
-        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, RunLadderCommand.class, AblateCommand.class, StatusCommand.class, KillCommand.class, BenchCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, RunLadderCommand.class, AblateCommand.class, StatusCommand.class, KillCommand.class, ContinueCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public class PreflightCli {
 

@@ -16,6 +16,7 @@ class PreflightCliTest {
     void helpExitsZero() {
         assertEquals(0, PreflightCli.execute("--help"));
         assertEquals(0, PreflightCli.execute("demo", "--help"));
+        assertEquals(0, PreflightCli.execute("continue", "--help"));
     }
 
     @Test
@@ -51,16 +52,18 @@ class PreflightCliTest {
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--augment", "hflip,rotation"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--augment", "rotation=400"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "ablations,ensemble", "--ensemble-top", "1"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "-1"));
         } finally {
             System.setErr(err);
         }
         String[] lines = captured.toString().trim().split("\n");
-        assertEquals(5, lines.length, captured.toString());
+        assertEquals(6, lines.length, captured.toString());
         assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
         assertTrue(lines[1].contains("--balance 'oversample' is unknown, expected one of"), lines[1]);
         assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
         assertTrue(lines[3].contains("rotationDegrees must be in [0, 180], was 400.0"), lines[3]);
         assertTrue(lines[4].contains("--ensemble-top: an ensemble needs topK >= 2, was 1"), lines[4]);
+        assertTrue(lines[5].contains("--patience must be >= 0 (0: no early stopping), was -1"), lines[5]);
     }
 
     @Test

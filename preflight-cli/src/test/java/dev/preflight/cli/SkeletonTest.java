@@ -10,7 +10,10 @@ import dev.preflight.ladder.LadderOptions;
 import dev.preflight.recipe.OverfitOneSample;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
+import dev.preflight.wire.EarlyStopper;
 import dev.preflight.wire.DataConfig;
+import dev.preflight.wire.EarlyStopping;
+import dev.preflight.wire.SamplePredictions;
 import dev.preflight.wire.ModelConfig;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.TrainStep;
@@ -134,5 +137,92 @@ class SkeletonTest {
                 .post("/api/runs").then().statusCode(400)
                 .body("problems", hasItem(containsString("model.learningRate")))
                 .body("problems", hasItem(containsString("steps")));
+    }
+
+    /**
+     * Early stopping through the whole pipeline: 16 samples memorised, so the val loss turns up; the trainer stops on
+     * the eval-service's val losses, exports the best step's weights (the per-sample predictions come from them), and
+     * the stopping and best step agree with the rule applied to the history. Then "leave it training": the run is
+     * continued from its final checkpoint and the new run's history picks up at the next step.
+     */
+    @Test
+    void earlyStoppingStopsOnThePlateauExportsTheBestStepAndAContinuationPicksUpWhereItEnded() {
+        int every = 2;
+        EarlyStopping rule = new EarlyStopping(5, 0.0, 1);
+        RunSpec spec = new RunSpec("shapes", new DataConfig(3L, 16, 8, 0.2), new ModelConfig("mlp", 3L, 1e-2, List.of(64)),
+                400, every, null, null, null, List.of("val"), rule, null);
+        String id = gateway.submit(spec);
+        RunWatcher watcher = new RunWatcher(gateway);
+        RunWatcher.Finished run = watcher.await(id, 400, Duration.ofMinutes(5), p -> { });
+        assertEquals("FINISHED", run.state(), run.message());
+        assertTrue(run.stoppedEarlyAt() != null && run.stoppedEarlyAt() < 400, "stopped early: " + run.message());
+        int stop = run.stoppedEarlyAt();
+        assertEquals(stop, run.lastStep());
+        assertTrue(run.message().contains("stopped early at step " + stop), run.message());
+        assertEquals(stop, run.history().train().size(), "every step up to the stop, once");
+
+        // The rule on the history's val points (every 2nd step: none skipped) says where it stopped and what is best.
+        EarlyStopper<Integer> replay = new EarlyStopper<>(rule);
+        List<ValStep> val = run.history().val().stream().filter(v -> v.step() > 0).toList();
+        for (ValStep v : val) {
+            assertTrue(v.step() % every == 0 || v.step() == stop, "only every 2nd step and the last are validated: " + v.step());
+            replay.published(v.step(), v.step());
+            replay.validated(v.step(), v.valLoss());
+        }
+        assertEquals(replay.bestStep(), run.bestStep(), "best step");
+        assertTrue(replay.stopValidatedStep() > 0 && replay.stopValidatedStep() <= stop, "the rule stops at " + replay.stopValidatedStep());
+        // The trainer hears of a validation a few steps late (at most the snapshots in flight).
+        assertTrue(stop - replay.stopValidatedStep() <= 3 * every, "stopped at " + stop + ", rule at " + replay.stopValidatedStep());
+        assertTrue(run.bestStep() < stop && run.bestStep() > 0, "best " + run.bestStep() + " before the stop " + stop);
+        // The val loss went up after the best step: the curve the rule caught.
+        double best = val.stream().filter(v -> v.step() == run.bestStep()).findFirst().orElseThrow().valLoss();
+        assertTrue(run.lastValLoss() >= best, run.lastValLoss() + " vs best " + best);
+        // The exported weights are the best step's: the eval-service predicted every val sample with them.
+        SamplePredictions predicted = valPredictions(id);
+        assertEquals(run.bestStep().intValue(), predicted.step(), "per-sample predictions of the best step's weights");
+
+        // Leave it training: 10 more steps from the final checkpoint (fewer than the patience's 12, so no early stop).
+        String next = gateway.continueRun(id, 10);
+        RunWatcher.Finished more = watcher.await(next, stop + 10, Duration.ofMinutes(5), p -> { });
+        assertEquals("FINISHED", more.state(), more.message());
+        assertEquals(stop + 10, more.lastStep());
+        List<TrainStep> train = more.history().train();
+        assertEquals(10, train.size());
+        for (int i = 0; i < train.size(); i++) {
+            assertEquals(stop + 1 + i, train.get(i).step(), "the continued history starts after step " + stop);
+        }
+        double first = run.history().train().get(0).loss();
+        assertTrue(train.get(0).loss() < first / 4, "from the trained weights, not a fresh start: " + train.get(0).loss() + " vs " + first);
+        assertEquals(id, gateway.run(next).path("spec").path("continueFrom").path("runId").asText());
+
+        // Refusals: one line each, never a run.
+        String gw = stack.url(Service.GATEWAY);
+        given().baseUri(gw).header("X-API-Key", stack.apiKey()).contentType("application/json").body("{\"steps\":5}")
+                .post("/api/runs/no-such-run/continue").then().statusCode(404).body("error", containsString("unknown run 'no-such-run'"));
+        given().baseUri(gw).header("X-API-Key", stack.apiKey()).contentType("application/json").body("{\"steps\":0}")
+                .post("/api/runs/" + id + "/continue").then().statusCode(400).body("error", containsString("steps must be in [1, 1000000]"));
+        String running = gateway.submit(new RunSpec("shapes", new DataConfig(3L, 16, 8, 0.2), new ModelConfig("mlp", 3L, 1e-2, List.of(8)), 100_000, 50));
+        given().baseUri(gw).header("X-API-Key", stack.apiKey()).contentType("application/json").body("{\"steps\":5}")
+                .post("/api/runs/" + running + "/continue").then().statusCode(409).body("error", containsString("is still"));
+        gateway.kill(running, "test over");
+        assertEquals(2, PreflightCli.execute("continue", "no-such-run", "--steps", "5", "--gateway", gw, "--api-key", stack.apiKey()));
+        assertEquals(2, PreflightCli.execute("continue", id, "--steps", "0", "--gateway", gw, "--api-key", stack.apiKey()));
+    }
+
+    /** The val predictions of a finished run: they come after its last validation, so wait up to a minute. */
+    private static SamplePredictions valPredictions(String runId) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.Optional<SamplePredictions> p = gateway.predictions(runId, "val");
+            if (p.isPresent()) {
+                return p.get();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("no val predictions of " + runId + " within a minute");
     }
 }

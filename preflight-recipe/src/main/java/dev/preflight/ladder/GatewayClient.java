@@ -76,7 +76,12 @@ public final class GatewayClient implements Runs {
     public Status status(String runId) {
         JsonNode r = run(runId);
         return new Status(runId, r.path("state").asText(), r.path("step").asInt(0), r.path("trainLoss").asDouble(Double.NaN),
-                r.path("valLoss").asDouble(Double.NaN), r.path("message").asText(""));
+                r.path("valLoss").asDouble(Double.NaN), r.path("message").asText(""), optionalInt(r, "stoppedEarlyAt"),
+                optionalInt(r, "bestStep"));
+    }
+
+    private static Integer optionalInt(JsonNode r, String field) {
+        return r.path(field).isInt() ? r.path(field).asInt() : null;
     }
 
     /** Asks the run's trainer to stop it; a run that already ended is left as it is (true if the kill was sent). */
@@ -90,6 +95,27 @@ public final class GatewayClient implements Runs {
         } catch (GatewayException e) {
             if (e.getMessage().contains("HTTP 409")) {
                 return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code POST /api/runs/{id}/continue}: a new run that trains the finished run {@code runId} on for {@code steps}
+     * more steps from its final checkpoint; returns the new run's id.
+     *
+     * @throws RejectedException with the gateway's one-line reason when it refuses (unknown run, still running, not
+     *                           finished, no final checkpoint, steps < 1)
+     */
+    public String continueRun(String runId, int steps) {
+        try {
+            return send(HttpRequest.newBuilder(URI.create(base + "/api/runs/" + runId + "/continue"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(java.util.Map.of("steps", steps)))), 202)
+                    .path("runId").asText();
+        } catch (GatewayException e) {
+            if (e.getMessage().matches("(?s).*-> HTTP 4\\d\\d: .*")) {
+                throw new RejectedException(e.getMessage().substring(e.getMessage().indexOf(": ", e.getMessage().indexOf("-> HTTP")) + 2));
             }
             throw e;
         }

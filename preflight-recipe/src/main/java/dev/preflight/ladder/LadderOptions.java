@@ -4,6 +4,7 @@ import dev.preflight.recipe.Stage;
 import dev.preflight.recipe.Stages;
 import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.DataFaults;
+import dev.preflight.wire.EarlyStopping;
 import dev.preflight.wire.ModelConfig;
 
 import java.time.Duration;
@@ -27,16 +28,28 @@ import java.util.List;
  *                      The overfit stages never balance: they must see the samples they are given
  * @param augment       train-only augmentation of the full-data, speed and ablation runs (null: none). Never in the
  *                      overfit stages, which the recipe runs without regularisation ("turn off data augmentation")
+ * @param earlyStopping early stopping of the full-data run and of every ablation trial (null: off; ASHA and sanity
+ *                      kills apply either way); default {@link #DEFAULT_EARLY_STOPPING}. Never in the overfit stages,
+ *                      which must train every step to show they can reach zero loss
  */
 public record LadderOptions(String experiment, String dataset, ModelConfig model, long seed, double valFraction, int batchSize,
                             int fullDataSteps, List<Stage> stages, Duration runTimeout, DataFaults faults,
-                            String balance, Augmentation augment) {
+                            String balance, Augmentation augment, EarlyStopping earlyStopping) {
 
     public static final long DEFAULT_SEED = 42;
     public static final double DEFAULT_VAL_FRACTION = 0.2;
     public static final int DEFAULT_BATCH_SIZE = 64;
     public static final int DEFAULT_FULL_DATA_STEPS = 600;
     public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(30);
+    /**
+     * Stop when the mean of the last 5 val losses (the ladder's own smoothing, {@code StageContext.SMOOTHING}) has not
+     * improved for 50 validated steps; any improvement counts (minDelta 0). With validation as often as the
+     * eval-service keeps up, 50 validated steps are at least 50 train steps: a twelfth of the default full-data run,
+     * long enough that batch-to-batch noise of the val loss does not end a run that still learns.
+     */
+    public static final EarlyStopping DEFAULT_EARLY_STOPPING = new EarlyStopping(LadderOptions.DEFAULT_PATIENCE, 0.0, 5);
+    /** {@link #DEFAULT_EARLY_STOPPING}'s patience, in validated steps. */
+    public static final int DEFAULT_PATIENCE = 50;
 
     public LadderOptions {
         stages = List.copyOf(stages);
@@ -45,33 +58,33 @@ public record LadderOptions(String experiment, String dataset, ModelConfig model
     /** The experiment with every default: all stages, seed 42, 20 % val, batch 64, 600 full-data steps. */
     public static LadderOptions of(String experiment, String dataset, ModelConfig model) {
         return new LadderOptions(experiment, dataset, model, DEFAULT_SEED, DEFAULT_VAL_FRACTION, DEFAULT_BATCH_SIZE,
-                DEFAULT_FULL_DATA_STEPS, Stages.all(), DEFAULT_RUN_TIMEOUT, null, null, null);
+                DEFAULT_FULL_DATA_STEPS, Stages.all(), DEFAULT_RUN_TIMEOUT, null, null, null, DEFAULT_EARLY_STOPPING);
     }
 
     /** The same experiment on another dataset name (e.g. the name a dataset path was registered under). */
     public LadderOptions withDataset(String name) {
-        return new LadderOptions(experiment, name, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, name, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     public LadderOptions withSeed(long s) {
-        return new LadderOptions(experiment, dataset, model, s, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, s, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     public LadderOptions withValFraction(double f) {
-        return new LadderOptions(experiment, dataset, model, seed, f, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, f, batchSize, fullDataSteps, stages, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     public LadderOptions withBatchSize(int b) {
-        return new LadderOptions(experiment, dataset, model, seed, valFraction, b, fullDataSteps, stages, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, b, fullDataSteps, stages, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     public LadderOptions withFullDataSteps(int steps) {
-        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, steps, stages, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, steps, stages, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     /** Only these stages (ladder order is theirs as given; use {@link Stages#named} to pick by name). */
     public LadderOptions withStages(List<Stage> chosen) {
-        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, chosen, runTimeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, chosen, runTimeout, faults, balance, augment, earlyStopping);
     }
 
     /** The stage of the same name replaced, e.g. by one with other thresholds; no-op when that stage is not climbed. */
@@ -80,17 +93,23 @@ public record LadderOptions(String experiment, String dataset, ModelConfig model
     }
 
     public LadderOptions withRunTimeout(Duration timeout) {
-        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, timeout, faults, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, timeout, faults, balance, augment, earlyStopping);
     }
 
     public LadderOptions withFaults(DataFaults f) {
-        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, f, balance, augment);
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, f, balance, augment, earlyStopping);
     }
 
     /** The same experiment with class balancing and train-only augmentation (either may be null: off). */
     public LadderOptions withTraining(String balanceMode, Augmentation augmentation) {
         return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
-                balanceMode, augmentation);
+                balanceMode, augmentation, earlyStopping);
+    }
+
+    /** The same experiment with another early stopping of its full-data and ablation runs (null: off). */
+    public LadderOptions withEarlyStopping(EarlyStopping e) {
+        return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
+                balance, augment, e);
     }
 
     /** The names of the stages climbed, in order. */

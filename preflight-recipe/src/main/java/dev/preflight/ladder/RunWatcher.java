@@ -13,8 +13,18 @@ public final class RunWatcher {
     public record Progress(String runId, String state, int step, int steps, double trainLoss, double valLoss) {
     }
 
-    /** A finished (or failed) run with its exact history. */
-    public record Finished(String runId, String state, String message, int lastStep, Runs.History history) {
+    /**
+     * A finished (or failed) run with its exact history.
+     *
+     * @param stoppedEarlyAt the step early stopping ended it at; null when it trained every step (or has no early stopping)
+     * @param bestStep       with early stopping: the validated step whose weights it exported; null otherwise
+     */
+    public record Finished(String runId, String state, String message, int lastStep, Runs.History history,
+                           Integer stoppedEarlyAt, Integer bestStep) {
+        public Finished(String runId, String state, String message, int lastStep, Runs.History history) {
+            this(runId, state, message, lastStep, history, null, null);
+        }
+
         public boolean failed() {
             return !"FINISHED".equals(state);
         }
@@ -40,7 +50,7 @@ public final class RunWatcher {
             Runs.Status run = runs.status(runId);
             progress.accept(new Progress(runId, run.state(), run.step(), steps, run.trainLoss(), run.valLoss()));
             if (!run.active()) {
-                return complete(runId, run.state(), run.message(), run.step(), deadline);
+                return complete(run, deadline);
             }
             pause(POLL);
         }
@@ -48,15 +58,20 @@ public final class RunWatcher {
     }
 
     /** Metrics and lifecycle travel on different topics: wait until every reported step is in the history. */
-    private Finished complete(String runId, String state, String message, int lastStep, long deadline) {
+    private Finished complete(Runs.Status run, long deadline) {
+        String runId = run.runId();
+        String state = run.state();
+        int lastStep = run.step();
         long valDeadline = System.nanoTime() + FINAL_VAL_GRACE.toNanos();
         while (true) {
             Runs.History h = runs.history(runId);
-            boolean trainComplete = h.train().size() >= lastStep;
+            // A continued run's history starts after its source's last step; steps of one run arrive in order.
+            int first = h.train().isEmpty() ? 1 : h.train().get(0).step();
+            boolean trainComplete = h.train().size() >= lastStep - first + 1;
             boolean finalValIn = !"FINISHED".equals(state) || h.val().stream().anyMatch(v -> v.step() == lastStep);
             long now = System.nanoTime();
             if ((trainComplete && (finalValIn || now > valDeadline)) || now > deadline) {
-                return new Finished(runId, state, message, lastStep, h);
+                return new Finished(runId, state, run.message(), lastStep, h, run.stoppedEarlyAt(), run.bestStep());
             }
             pause(POLL);
         }

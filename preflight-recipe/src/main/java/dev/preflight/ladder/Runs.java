@@ -44,8 +44,15 @@ public interface Runs {
      * @param trainLoss latest train loss; NaN before the first step
      * @param valLoss   latest val loss; NaN before the first validation
      * @param message   the trainer's final detail or failure reason; empty while running
+     * @param stoppedEarlyAt FINISHED by early stopping: the step it stopped at; null otherwise
+     * @param bestStep  FINISHED with early stopping: the validated step whose weights the run exported; null otherwise
      */
-    record Status(String runId, String state, int step, double trainLoss, double valLoss, String message) {
+    record Status(String runId, String state, int step, double trainLoss, double valLoss, String message,
+                  Integer stoppedEarlyAt, Integer bestStep) {
+        public Status(String runId, String state, int step, double trainLoss, double valLoss, String message) {
+            this(runId, state, step, trainLoss, valLoss, message, null, null);
+        }
+
         public boolean active() {
             return "SUBMITTED".equals(state) || "RUNNING".equals(state);
         }

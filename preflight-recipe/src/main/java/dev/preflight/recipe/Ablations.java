@@ -551,7 +551,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
         List<String> predictions = o.stageNames().contains(Ensemble.NAME) ? List.of("val") : null;
         for (Trial t : trials) {
             byRun.put(ctx.submit(ctx.spec(NAME, trialData(ctx.trainingData(base, true), t), trialModel(t, base), atBatch(space().steps(), base, t))
-                    .withPredictions(predictions)), t);
+                    .withPredictions(predictions).withEarlyStopping(o.earlyStopping())), t);
         }
         Map<Integer, Map<String, Double>> rungs = new TreeMap<>();
         space().rungs().forEach(r -> rungs.put(r, new LinkedHashMap<>()));
@@ -620,7 +620,7 @@ public final class Ablations extends RecipeStage<Ablations.Space> {
             for (int s = 1; s <= space().seeds(); s++) {
                 long seed = o.seed() + 1000L * s;
                 String id = ctx.submit(ctx.spec(NAME, trialData(ctx.trainingData(seed, base, true), t), trialModel(t, base).withSeed(seed),
-                        atBatch(space().steps(), base, t)));
+                        atBatch(space().steps(), base, t)).withEarlyStopping(o.earlyStopping()));
                 seedRuns.computeIfAbsent(t, k -> new ArrayList<>()).add(id);
                 runIds.add(id);
             }

@@ -80,13 +80,13 @@ public final class FullData extends RecipeStage<FullData.Thresholds> {
                 zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
                 ctx.majorityShare(), StageContext.mean(StageContext.tail(StageContext.trained(baseline.history().val())), false),
                 ctx.classes());
-        return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds());
+        return judge(List.of(mainId, logisticId), m, run.failed() ? run.message() : null, thresholds()).withEarlyStopping(run);
     }
 
     /** The model on all training data for the experiment's full-data steps, as {@code stage}'s run. */
     static RunSpec modelSpec(StageContext ctx, String stage) {
         LadderOptions o = ctx.options();
-        return ctx.spec(stage, ctx.trainingData(o.batchSize(), true), o.model(), o.fullDataSteps());
+        return ctx.spec(stage, ctx.trainingData(o.batchSize(), true), o.model(), o.fullDataSteps()).withEarlyStopping(o.earlyStopping());
     }
 
     public static StageResult judge(List<String> runIds, Measurements m, String failure, Thresholds t) {

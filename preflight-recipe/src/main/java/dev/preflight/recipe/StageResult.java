@@ -15,6 +15,25 @@ public record StageResult(String name, Verdict verdict, Map<String, Double> evid
         findings = findings == null ? List.of() : List.copyOf(findings);
     }
 
+    /** The same result with one more evidence number ({@code value} null: it does not exist, JSON null). */
+    public StageResult withEvidence(String key, Double value) {
+        java.util.Map<String, Double> more = new java.util.LinkedHashMap<>(evidence);
+        more.put(key, value);
+        return new StageResult(name, verdict, more, summary, runIds, findings);
+    }
+
+    /**
+     * With early stopping, the run's {@code stopped_early_at_step} (null when it trained every step) and
+     * {@code best_step} (the validated step whose weights it exported); unchanged without early stopping.
+     */
+    public StageResult withEarlyStopping(dev.preflight.ladder.RunWatcher.Finished run) {
+        if (run.bestStep() == null) {
+            return this;
+        }
+        return withEvidence("stopped_early_at_step", run.stoppedEarlyAt() == null ? null : run.stoppedEarlyAt().doubleValue())
+                .withEvidence("best_step", run.bestStep().doubleValue());
+    }
+
     /** A stage whose summary says it all. */
     public StageResult(String name, Verdict verdict, Map<String, Double> evidence, String summary, List<String> runIds) {
         this(name, verdict, evidence, summary, runIds, List.of());

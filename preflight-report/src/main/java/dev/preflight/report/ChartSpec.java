@@ -35,9 +35,19 @@ sealed interface ChartSpec {
     /**
      * One series: a line per run and role, or points (a control measured at a few steps).
      *
-     * @param data [step, value] pairs
+     * @param data  [step, value] pairs
+     * @param marks steps drawn as labelled vertical lines in the series' colour (early stopping: where the run stopped
+     *              and its best step); null: none
      */
-    record Line(String name, String colour, boolean dashed, boolean points, boolean muted, List<Number[]> data) {
+    record Line(String name, String colour, boolean dashed, boolean points, boolean muted, List<Number[]> data,
+                List<Mark> marks) {
+        Line(String name, String colour, boolean dashed, boolean points, boolean muted, List<Number[]> data) {
+            this(name, colour, dashed, points, muted, data, null);
+        }
+    }
+
+    /** A step marked on a curve, with what happened there. */
+    record Mark(int step, String label) {
     }
 
     /** A horizontal bar per category, e.g. samples per class; zero bars in red. */

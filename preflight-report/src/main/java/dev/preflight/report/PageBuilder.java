@@ -219,7 +219,7 @@ final class PageBuilder {
             series.add(new ChartSpec.Line(r.legend(stage.name(), "train"), r.trainColour(), false, false, r.killed(),
                     points(train, TrainStep::step, TrainStep::loss)));
             series.add(new ChartSpec.Line(r.legend(stage.name(), "val"), r.valColour(), true, false, r.killed(),
-                    points(val, ValStep::step, ValStep::valLoss)));
+                    points(val, ValStep::step, ValStep::valLoss), earlyStopMarks(runs.get(i))));
             List<ValStep> control = val.stream().filter(v -> v.zeroInputLoss() != null).toList();
             series.add(new ChartSpec.Line(r.legend(stage.name(), "zero-input control"), r.valColour(), false, true, r.killed(),
                     points(control, ValStep::step, ValStep::zeroInputLoss)));
@@ -228,8 +228,21 @@ final class PageBuilder {
         if (!series.isEmpty()) {
             out.add(add(new ChartSpec.Lines(nextId(), "step", "loss", spansDecades(series), 0.6, series), "loss per step",
                     "train: every batch (solid); val: every validated step (dashed, darker, the colour of its run's train); "
-                            + "zero-input control: the same val batch with every input set to 0 (diamonds). " + ZOOM, 400));
+                            + "zero-input control: the same val batch with every input set to 0 (diamonds); dotted vertical "
+                            + "lines: where early stopping stopped a run and its best step, whose weights it exported. " + ZOOM, 400));
         }
+    }
+
+    /** Where early stopping stopped the run and the step whose weights it exported; null without early stopping. */
+    static List<ChartSpec.Mark> earlyStopMarks(RunWatcher.Finished run) {
+        List<ChartSpec.Mark> marks = new ArrayList<>();
+        if (run.stoppedEarlyAt() != null) {
+            marks.add(new ChartSpec.Mark(run.stoppedEarlyAt(), "stopped early at " + run.stoppedEarlyAt()));
+        }
+        if (run.bestStep() != null) {
+            marks.add(new ChartSpec.Mark(run.bestStep(), "best " + run.bestStep() + " (exported)"));
+        }
+        return marks.isEmpty() ? null : marks;
     }
 
     /**

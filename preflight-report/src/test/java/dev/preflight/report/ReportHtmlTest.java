@@ -279,6 +279,31 @@ class ReportHtmlTest {
     }
 
     @Test
+    void aRunStoppedEarlyHasItsStopAndBestStepMarkedOnItsValCurveAndInTheEvidence() throws Exception {
+        RunWatcher.Finished run = Fixtures.run("run-es", "FINISHED", 40, new java.util.SplittableRandom(2), 1.0, 0.5, 5, 0.5, null, 3, false);
+        RunWatcher.Finished stopped = new RunWatcher.Finished("run-es", "FINISHED", "stopped early at step 40", 40, run.history(), 40, 25);
+        StageResult s = new StageResult("full-data", Verdict.PASS, Map.of("val_loss", 0.5), "learning", List.of("run-es"))
+                .withEarlyStopping(stopped);
+        assertEquals(40.0, s.evidence().get("stopped_early_at_step"));
+        assertEquals(25.0, s.evidence().get("best_step"));
+        String html = ReportHtml.render(new Report("d", "mlp", List.of(s), 0),
+                Map.of("full-data", new StageArtifacts(List.of(stopped), Map.of())), null);
+        JsonNode val = charts(html).get(0).get("series").get(1);
+        assertTrue(val.get("name").asText().endsWith("val"), val.get("name").asText());
+        assertEquals(40, val.get("marks").get(0).get("step").asInt());
+        assertEquals("stopped early at 40", val.get("marks").get(0).get("label").asText());
+        assertEquals(25, val.get("marks").get(1).get("step").asInt());
+        assertTrue(html.contains("stopped_early_at_step"), "the evidence lists the stopping step");
+        // A run without early stopping has no marks and no such evidence.
+        StageResult plain = new StageResult("full-data", Verdict.PASS, Map.of("val_loss", 0.5), "learning", List.of("run-es")).withEarlyStopping(run);
+        assertTrue(!plain.evidence().containsKey("best_step"));
+        String unmarked = ReportHtml.render(new Report("d", "mlp", List.of(plain), 0),
+                Map.of("full-data", new StageArtifacts(List.of(run), Map.of())), null);
+        assertTrue(charts(unmarked).get(0).get("series").get(1).path("marks").isMissingNode()
+                || charts(unmarked).get(0).get("series").get(1).path("marks").isNull());
+    }
+
+    @Test
     void theLabelNoiseGalleryShowsImagesAsThumbnailsAndTablesAsFeatureRows() throws Exception {
         byte[] pixels = new byte[4 * 4];
         pixels[5] = (byte) 255;

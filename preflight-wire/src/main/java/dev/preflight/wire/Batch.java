@@ -49,6 +49,11 @@ public record Batch(long index, int epoch, DType dtype, int[] sampleShape, int n
         return new Batch(index, epoch, dtype, sampleShape, numClasses, labels, data, masks, targets, targetDim, counts, weights);
     }
 
+    /** The same batch at another stream position (a continued run's stream starts at its source's next batch). */
+    public Batch withIndex(long newIndex) {
+        return new Batch(newIndex, epoch, dtype, sampleShape, numClasses, labels, data, masks, targets, targetDim, classCounts, classWeights);
+    }
+
     public int size() {
         return labels.length;
     }

@@ -11,8 +11,14 @@ package dev.preflight.wire;
  * @param validated true when a {@link ValStep} for {@code step} was published; false when the evaluation failed (the
  *                  eval-service is ready for the next snapshot all the same)
  * @param atMs      the eval-service's clock when it finished (informational)
+ * @param valLoss   the val loss of the {@link ValStep} published for {@code step}; null when not validated. The trainer
+ *                  stops runs early by it ({@link EarlyStopping}): with the report it already waits for, no other topic
  */
-public record EvalReady(String runId, int step, boolean validated, long atMs) {
+public record EvalReady(String runId, int step, boolean validated, long atMs, Double valLoss) {
+
+    public EvalReady(String runId, int step, boolean validated, long atMs) {
+        this(runId, step, validated, atMs, null);
+    }
 
     public static EvalReady decode(byte[] bytes) {
         EvalReady r = Json.decode(bytes, EvalReady.class);

@@ -14,13 +14,34 @@ package dev.preflight.wire;
  * @param message        human-readable detail: the failure reason, or the final loss
  * @param worker         which trainer replica ran it
  * @param previousWorker RESUMED only: the replica that lost the run; null otherwise (and left out of the JSON)
+ * @param finish         FINISHED only (null otherwise, and for runs of older trainers): where the run left its final
+ *                       checkpoint and, with early stopping, where it stopped and which weights it exported
  */
-public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs, String previousWorker) {
+public record RunEvent(String runId, Type type, int step, String message, String worker, long atMs, String previousWorker,
+                       Finish finish) {
 
     public enum Type { STARTED, WARNING, FINISHED, FAILED, KILLED, RESUMED, LOST }
 
+    /**
+     * How a run finished. A run stopped early is FINISHED (it did what was asked), not KILLED or FAILED.
+     *
+     * @param checkpointStep the step of the final checkpoint the trainer wrote before FINISHED (the run's last step),
+     *                       from which {@code POST /api/runs/{id}/continue} goes on; null: none was written
+     * @param stoppedEarlyAt the train step at which early stopping ended the run (below {@code spec.steps}); null: the
+     *                       run trained every step
+     * @param bestStep       early stopping only: the validated step with the lowest smoothed val loss, whose weights the
+     *                       run exported (SavedModel, Keras files, per-sample predictions); null without early stopping
+     * @param bestValLoss    the smoothed val loss at {@code bestStep} (mean of the early-stopping window up to it)
+     */
+    public record Finish(Integer checkpointStep, Integer stoppedEarlyAt, Integer bestStep, Double bestValLoss) {
+    }
+
+    public RunEvent(String runId, Type type, int step, String message, String worker, long atMs, String previousWorker) {
+        this(runId, type, step, message, worker, atMs, previousWorker, null);
+    }
+
     public RunEvent(String runId, Type type, int step, String message, String worker, long atMs) {
-        this(runId, type, step, message, worker, atMs, null);
+        this(runId, type, step, message, worker, atMs, null, null);
     }
 
     public static RunEvent decode(byte[] bytes) {

@@ -14,13 +14,24 @@ import java.util.List;
  * @param predictions   optional splits ("train", "val") over which the eval-service records every sample's predicted
  *                      probabilities with the run's final weights ({@link SamplePredictions}); null or empty: none.
  *                      Costs one forward pass over each split named, after the run's last validation
+ * @param earlyStopping optional: stop when the smoothed val loss has not improved for a while and export the best
+ *                      weights ({@link EarlyStopping}); null: off, the run trains all its steps and exports the last
+ * @param continueFrom  optional: this run continues a finished one from its final checkpoint ({@link Continuation});
+ *                      its steps are numbered from {@code continueFrom.step + 1} to {@code steps}
  */
 public record RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
-                      Integer checkpointEvery, String experiment, String stage, List<String> predictions) {
+                      Integer checkpointEvery, String experiment, String stage, List<String> predictions,
+                      EarlyStopping earlyStopping, Continuation continueFrom) {
 
     public RunSpec {
         // Not List.copyOf: a null element must reach problems(), which names it, rather than fail the decoding.
         predictions = predictions == null || predictions.isEmpty() ? null : java.util.Collections.unmodifiableList(new ArrayList<>(predictions));
+    }
+
+    /** A run without early stopping that continues nothing. */
+    public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
+                   Integer checkpointEvery, String experiment, String stage, List<String> predictions) {
+        this(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, predictions, null, null);
     }
 
     /** A run that asks for no per-sample predictions. */
@@ -31,7 +42,33 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
 
     /** The same run, with per-sample predictions of its final weights over {@code splits} (see {@link SamplePredictions}). */
     public RunSpec withPredictions(List<String> splits) {
-        return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, splits);
+        return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, splits,
+                earlyStopping, continueFrom);
+    }
+
+    /** The same run with early stopping {@code e} (null: off). */
+    public RunSpec withEarlyStopping(EarlyStopping e) {
+        return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, predictions,
+                e, continueFrom);
+    }
+
+    /**
+     * This (finished) run continued for {@code more} steps from its final checkpoint at {@code lastStep}: the same
+     * spec, {@code steps} = {@code lastStep + more}, {@code continueFrom} = this run.
+     */
+    public RunSpec continued(String runId, int lastStep, int more) {
+        return new RunSpec(dataset, data, model, lastStep + more, snapshotEvery, checkpointEvery, experiment, stage,
+                predictions, earlyStopping, new Continuation(runId, lastStep));
+    }
+
+    /** The step this run starts after: 0, or for a continuation the source run's last step. */
+    public int firstStep() {
+        return continueFrom == null || continueFrom.step() == null ? 0 : continueFrom.step();
+    }
+
+    /** Batches on this run's stream: one per step it trains, {@code steps - firstStep()}. */
+    public int batchCount() {
+        return steps - firstStep();
     }
 
     /** The splits to record per-sample predictions over; empty when none. */
@@ -98,6 +135,12 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
             if (predictions.stream().distinct().count() != predictions.size()) {
                 problems.add("predictions names a split twice: " + predictions);
             }
+        }
+        if (earlyStopping != null) {
+            earlyStopping.validate("earlyStopping.", problems);
+        }
+        if (continueFrom != null) {
+            continueFrom.validate("continueFrom.", steps, problems);
         }
         return problems;
     }

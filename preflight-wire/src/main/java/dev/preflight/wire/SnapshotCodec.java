@@ -12,7 +12,7 @@ import java.util.List;
  * Binary encoding of a {@link Snapshot} (big-endian):
  * <pre>
  * "PFS1"                      magic + version
- * i32 n, n bytes              JSON header {runId, step (0 = initial weights), spec, inputShape, numClasses, task}
+ * i32 n, n bytes              JSON header {runId, step (0 = initial weights), spec, inputShape, numClasses, task, last, exported}
  * i32 variables, then each:   u16 name length, UTF-8 name, u8 rank, rank x i64 dims, prod(dims) x f32
  * </pre>
  */
@@ -22,14 +22,15 @@ public final class SnapshotCodec {
 
     record Header(@JsonProperty("runId") String runId, @JsonProperty("step") int step,
                   @JsonProperty("spec") RunSpec spec, @JsonProperty("inputShape") int[] inputShape,
-                  @JsonProperty("numClasses") int numClasses, @JsonProperty("task") String task) {
+                  @JsonProperty("numClasses") int numClasses, @JsonProperty("task") String task,
+                  @JsonProperty("last") Boolean last, @JsonProperty("exported") Boolean exported) {
     }
 
     private SnapshotCodec() {
     }
 
     public static byte[] encode(Snapshot s) {
-        byte[] header = Json.encode(new Header(s.runId(), s.step(), s.spec(), s.inputShape(), s.numClasses(), s.task()));
+        byte[] header = Json.encode(new Header(s.runId(), s.step(), s.spec(), s.inputShape(), s.numClasses(), s.task(), s.last(), s.exported()));
         int size = 4 + 4 + header.length + 4;
         List<byte[]> names = new ArrayList<>();
         for (NamedTensor t : s.variables()) {
@@ -106,7 +107,7 @@ public final class SnapshotCodec {
             if (buf.hasRemaining()) {
                 throw new WireFormatException("snapshot has " + buf.remaining() + " trailing bytes");
             }
-            return new Snapshot(h.runId(), h.step(), h.spec(), h.inputShape(), h.numClasses(), vars, h.task());
+            return new Snapshot(h.runId(), h.step(), h.spec(), h.inputShape(), h.numClasses(), vars, h.task(), h.last(), h.exported());
         } catch (BufferUnderflowException e) {
             throw new WireFormatException("snapshot truncated at byte " + buf.position() + " of " + bytes.length);
         }

@@ -34,6 +34,29 @@ class RunSpecTest {
     }
 
     @Test
+    void earlyStoppingAndContinuationAreValidatedNamingTheirFields() {
+        String base = VALID.substring(0, VALID.lastIndexOf('}'));
+        RunSpec ok = Json.decode(base + ",\"earlyStopping\":{},\"continueFrom\":{\"runId\":\"r-1\",\"step\":40}}", RunSpec.class);
+        assertEquals(List.of(), ok.problems());
+        assertEquals(EarlyStopping.DEFAULT_PATIENCE, ok.earlyStopping().patienceOrDefault());
+        assertEquals(40, ok.firstStep());
+        assertEquals(60, ok.batchCount());
+        RunSpec bad = Json.decode(base + ",\"earlyStopping\":{\"patience\":0,\"minDelta\":-1,\"window\":0},"
+                + "\"continueFrom\":{\"runId\":\"../x\",\"step\":100}}", RunSpec.class);
+        String all = String.join("\n", bad.problems());
+        for (String field : List.of("earlyStopping.patience", "earlyStopping.minDelta", "earlyStopping.window",
+                "continueFrom.runId", "continueFrom.step")) {
+            assertTrue(all.contains(field), "no problem names " + field + " in:\n" + all);
+        }
+        assertEquals(5, bad.problems().size(), all);
+        // A continuation of a run that ended at step 40, 25 more steps: steps 41..65 on a stream of 25 batches.
+        RunSpec more = ok.withEarlyStopping(null).continued("r-2", 40, 25);
+        assertEquals(65, more.steps());
+        assertEquals(new Continuation("r-2", 40), more.continueFrom());
+        assertEquals(25, more.batchCount());
+    }
+
+    @Test
     void everyModelTypeHasADefaultArchitecture() {
         // "--model mlp" without widths is the most natural first command on a table: it must just work.
         for (String type : ModelConfig.TYPES) {

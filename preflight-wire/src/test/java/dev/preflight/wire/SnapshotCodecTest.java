@@ -35,6 +35,17 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void lastAndExportedMarksSurviveTheRoundTripAndDefaultToTheSpecsLastStep() {
+        Snapshot plain = snapshot();
+        assertEquals(plain.step() == plain.spec().steps(), plain.isLast());
+        Snapshot marked = SnapshotCodec.decode(SnapshotCodec.encode(plain.marked(false, true)));
+        assertEquals(Boolean.FALSE, marked.last());
+        assertEquals(Boolean.TRUE, marked.exported());
+        org.junit.jupiter.api.Assertions.assertFalse(marked.isLast());
+        org.junit.jupiter.api.Assertions.assertTrue(marked.isExported());
+    }
+
+    @Test
     void truncationIsNamed() {
         byte[] bytes = SnapshotCodec.encode(snapshot());
         for (int cut : new int[]{3, 9, bytes.length - 1, bytes.length - 13}) {

@@ -303,7 +303,8 @@ public class BatchStreamer {
         }
 
         private void stream() throws InterruptedException, ExecutionException, TimeoutException {
-            int steps = run.spec().steps();
+            // One batch per step the run trains: a continuation's stream holds only the steps after its source's last.
+            int steps = run.spec().batchCount();
             long start = endOffset();
             if (start >= steps) {
                 LOG.infof("run %s: all %d batches are already on %s", runId, steps, topic);
@@ -381,7 +382,7 @@ public class BatchStreamer {
                     // Fault drill: a slow data path (decoding, augmentation, I/O) the speed stage must call input-bound.
                     Thread.sleep(delay);
                 }
-                byte[] value = BatchCodec.encode(batches.batch(i));
+                byte[] value = BatchCodec.encode(batches.streamBatch(run.spec().firstStep(), i));
                 last = producer.send(new ProducerRecord<>(topic, 0, key, value), (metadata, e) -> {
                     if (e != null) {
                         sendFailure.compareAndSet(null, e);

@@ -111,10 +111,10 @@ public class StreamRecovery {
                     TopicPartition tp = new TopicPartition(Topics.batches(run.runId()), 0);
                     long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
                             .partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
-                    if (end >= run.spec().steps()) {
+                    if (end >= run.spec().batchCount()) {
                         continue;
                     }
-                    LOG.infof("run %s: resuming its unfinished stream at batch %d of %d", run.runId(), end, run.spec().steps());
+                    LOG.infof("run %s: resuming its unfinished stream at batch %d of %d", run.runId(), end, run.spec().batchCount());
                     try {
                         streamer.start(run, unfinished.get(run.runId()).partition());
                     } catch (RuntimeException e) {

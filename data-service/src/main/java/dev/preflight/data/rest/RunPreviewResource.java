@@ -67,7 +67,8 @@ public class RunPreviewResource {
         if (!"train".equals(split) && !"val".equals(split)) {
             throw new BadParameterException("split", "must be train or val, was " + (split == null ? "missing" : "'" + split + "'"));
         }
-        int steps = run.spec().steps();
+        // Batch k of the run's own stream: a continuation's starts at its source's position continueFrom.step.
+        int steps = run.spec().batchCount();
         int k = batch == null ? 0 : QueryParams.requiredInt("batch", batch, 0, "train".equals(split) ? steps - 1 : Integer.MAX_VALUE);
         Dataset d;
         try {
@@ -80,7 +81,7 @@ public class RunPreviewResource {
         String title;
         try {
             if ("train".equals(split)) {
-                b = TrainBatches.forRun(d, data).batch(k);
+                b = TrainBatches.forRun(d, data).streamBatch(run.spec().firstStep(), k);
                 title = runId + " train batch " + k + " (epoch " + b.epoch() + ")"
                         + (data.activeAugmentation() != null ? ", augmented" : "") + (b.classWeights() != null ? ", weighted" : "");
             } else {

@@ -189,6 +189,15 @@ public final class TrainBatches {
         return order(Math.toIntExact(position / n))[(int) (position % n)];
     }
 
+    /**
+     * The batch at offset {@code offset} of a run's own stream: position {@code offset} of the sample stream, or for a
+     * continued run ({@code RunSpec.continueFrom}) position {@code firstStep + offset}, the batch its source run would
+     * have read next; its index is the offset either way.
+     */
+    public Batch streamBatch(int firstStep, long offset) {
+        return firstStep == 0 ? batch(offset) : batch(firstStep + offset).withIndex(offset);
+    }
+
     public Batch batch(long index) {
         if (index < 0) {
             throw new IllegalArgumentException("batch index must be >= 0, was " + index);

@@ -46,6 +46,20 @@ class TrainBatchesTest {
     }
 
     @Test
+    void aContinuedRunsStreamCarriesItsSourcesNextBatchesUnderItsOwnOffsets() {
+        TrainBatches t = TrainBatches.forRun(DATA, new DataConfig(11L, 50, 16, 0.2));
+        for (long offset = 0; offset < 5; offset++) {
+            Batch continued = t.streamBatch(7, offset);
+            Batch source = t.batch(7 + offset);
+            assertEquals(offset, continued.index());
+            assertEquals(source.epoch(), continued.epoch());
+            assertArrayEquals(source.labels(), continued.labels());
+            assertArrayEquals(source.data(), continued.data());
+        }
+        assertEquals(t.batch(3), t.streamBatch(0, 3), "a run that continues nothing streams its own positions");
+    }
+
+    @Test
     void eachEpochIsAFreshPermutationOfTheSubset() {
         TrainBatches t = TrainBatches.forRun(DATA, new DataConfig(11L, 50, 16, 0.2));
         int[] e0 = t.epochOrder(0);

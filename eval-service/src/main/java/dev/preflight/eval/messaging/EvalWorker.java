@@ -103,8 +103,9 @@ public class EvalWorker {
                 .description("ValSteps published for training steps (step >= 1) of the run").register(registry));
     }
 
-    private static boolean isLastStep(Snapshot s) {
-        return s.spec() != null && s.spec().steps() != null && s.step() == s.spec().steps() && !s.spec().predictionSplits().isEmpty();
+    /** The weights the run exports (its last ones, or with early stopping its best ones), when it asked for predictions. */
+    private static boolean predictionsDue(Snapshot s) {
+        return s.spec() != null && s.isExported() && !s.spec().predictionSplits().isEmpty();
     }
 
     /**
@@ -144,6 +145,7 @@ public class EvalWorker {
             }
             long start = System.nanoTime();
             boolean validated = false;
+            Double valLoss = null;
             try {
                 ValStep v = evaluator.evaluate(s);
                 evalTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -154,16 +156,18 @@ public class EvalWorker {
                     valPoints(s.runId()).increment();
                 }
                 validated = true;
+                // JSON has no NaN: a non-finite val loss travels as null, which the trainer's early stopping reads as NaN.
+                valLoss = Double.isFinite(v.valLoss()) ? v.valLoss() : null;
             } catch (RuntimeException e) {
                 // Validation is a monitor: one failed evaluation must not stop the next; the failure is counted.
                 failures.increment();
                 LOG.warnf("could not evaluate %s step %d: %s", s.runId(), s.step(), e.getMessage());
             }
-            if (isLastStep(s)) {
+            if (predictionsDue(s)) {
                 samplePredictions(s, validated);
             }
             // Done either way: the run's trainer may publish its next snapshot (snapshots on demand).
-            ready.send(Message.of(Json.encode(new EvalReady(s.runId(), s.step(), validated, System.currentTimeMillis())))
+            ready.send(Message.of(Json.encode(new EvalReady(s.runId(), s.step(), validated, System.currentTimeMillis(), valLoss)))
                     .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(s.runId()).build()));
         }
     }

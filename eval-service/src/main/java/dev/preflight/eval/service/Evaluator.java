@@ -71,9 +71,12 @@ public class Evaluator implements AutoCloseable {
         };
     }
 
-    /** Step 0 (initial weights) and the run's last step: evaluated with the zero-input baseline, never skipped. */
+    /**
+     * Step 0 (initial weights), the run's last step (also of a run stopped early: {@link Snapshot#isLast()}) and its
+     * exported weights: evaluated with the zero-input baseline, never skipped.
+     */
     public static boolean isBaselineStep(Snapshot s) {
-        return s.step() == 0 || (s.spec() != null && s.spec().steps() != null && s.step() == s.spec().steps());
+        return s.step() == 0 || s.isLast() || s.isExported();
     }
 
     public ValStep evaluate(Snapshot s) {

@@ -1,6 +1,7 @@
 package dev.preflight.gateway.rest;
 
 import dev.preflight.rest.Mutating;
+import dev.preflight.gateway.model.ContinueRequest;
 import dev.preflight.gateway.model.ErrorResponse;
 import dev.preflight.gateway.model.KillRequest;
 import dev.preflight.gateway.model.KillResponse;
@@ -227,6 +228,69 @@ public class RunResource {
         return control.kill(id, reason).map(command -> Response
                 .accepted(new KillResponse(id, run.state(), command.reason()))
                 .location(URI.create("/api/runs/" + id))
+                .build());
+    }
+
+    /**
+     * "Leave it training": a new run that continues a finished one from its final checkpoint for {@code steps} more
+     * steps (same spec, {@code continueFrom} naming the source; its history starts at the source's last step + 1). The
+     * gateway refuses what it can tell cannot work; a checkpoint that vanished since (compaction) fails the new run
+     * with the trainer's reason.
+     */
+    @POST
+    @Mutating
+    @Path("/{id}/continue")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Continue a finished run", description = "Submits a new run that starts from the run's final "
+            + "checkpoint and trains `steps` more steps (RunSpec.continueFrom); answers once Kafka has acknowledged it.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContinueRequest.class)))
+    @APIResponse(responseCode = "202", description = "The continuation is durable on Kafka; Location points at the new run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, steps missing or < 1, or the total over the step limit",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "404", description = "Unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "409", description = "The run is still running, did not finish (failed, killed, lost), or "
+            + "has no final checkpoint",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge the new run in time, or the data-service could not check it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    public Uni<Response> continueRun(@PathParam("id") String id, byte[] body) {
+        RunRecord run = run(id);
+        ContinueRequest request;
+        try {
+            request = Json.decode(body == null ? new byte[0] : body, ContinueRequest.class);
+        } catch (WireFormatException e) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "malformed continue request: " + e.describe());
+        }
+        if (request.steps() == null || request.steps() < 1 || request.steps() > RunSpec.MAX_STEPS) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "steps must be in [1, " + RunSpec.MAX_STEPS
+                    + "] (how many more steps to train), was " + request.steps());
+        }
+        RunState state = run.state();
+        if (!state.terminal()) {
+            throw new ApiException(Response.Status.CONFLICT, "run '" + id + "' is still " + state + ": continue it once it finished");
+        }
+        if (state != RunState.FINISHED) {
+            throw new ApiException(Response.Status.CONFLICT, "run '" + id + "' ended " + state + ", not FINISHED: only a finished "
+                    + "run has a final checkpoint to continue from (submit its spec again to start over)");
+        }
+        dev.preflight.wire.RunEvent.Finish finish = run.finish();
+        RunSpec spec = run.spec();
+        if (finish == null || finish.checkpointStep() == null || spec == null) {
+            throw new ApiException(Response.Status.CONFLICT, "run '" + id + "' has no final checkpoint to continue from "
+                    + "(its trainer did not report one)");
+        }
+        RunSpec next = spec.continued(id, finish.checkpointStep(), request.steps());
+        List<String> problems = next.problems();
+        if (!problems.isEmpty()) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "cannot continue run '" + id + "'", problems);
+        }
+        return submissions.submit(next).map(r -> Response
+                .accepted(new SubmitResponse(r.runId(), RunState.SUBMITTED))
+                .location(URI.create("/api/runs/" + r.runId()))
                 .build());
     }
 

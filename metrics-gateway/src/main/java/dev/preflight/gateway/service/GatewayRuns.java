@@ -46,7 +46,7 @@ public class GatewayRuns implements Runs {
         RunDetail d = record(runId).detail();
         return new Status(runId, d.state().name(), d.step() == null ? 0 : d.step(),
                 d.trainLoss() == null ? Double.NaN : d.trainLoss(), d.valLoss() == null ? Double.NaN : d.valLoss(),
-                d.message() == null ? "" : d.message());
+                d.message() == null ? "" : d.message(), d.stoppedEarlyAt(), d.bestStep());
     }
 
     @Override

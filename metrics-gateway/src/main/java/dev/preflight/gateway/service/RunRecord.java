@@ -51,6 +51,8 @@ public final class RunRecord {
     private final DoubleAdder stepSecondsSum = new DoubleAdder();
     // When the run reached its terminal state (the event's own time when it carries one), 0 while it is live.
     private final AtomicLong terminalAtMs = new AtomicLong();
+    // The FINISHED event's detail (final checkpoint, early stopping), once the run finished.
+    private final AtomicReference<RunEvent.Finish> finish = new AtomicReference<>();
 
     private record Status(RunState state, String message, String worker) {
     }
@@ -195,7 +197,15 @@ public final class RunRecord {
             case KILLED -> RunState.KILLED;
             case LOST -> RunState.LOST;
         };
+        if (event.type() == RunEvent.Type.FINISHED && event.finish() != null && !state().terminal()) {
+            finish.compareAndSet(null, event.finish());
+        }
         advance(target, event.message(), event.worker(), event.atMs());
+    }
+
+    /** The FINISHED event's detail: final checkpoint and early stopping; null unless finished by a trainer that sends it. */
+    public RunEvent.Finish finish() {
+        return finish.get();
     }
 
     /**
@@ -272,10 +282,12 @@ public final class RunRecord {
         Status s = status.get();
         TrainStep t = latestTrain.get();
         ValStep v = latestVal.get();
+        RunEvent.Finish f = finish.get();
         return new RunDetail(runId, spec(), s.state(),
                 t == null ? null : t.step(), t == null ? null : t.loss(),
                 v == null ? null : v.step(), v == null ? null : v.valLoss(), v == null ? null : v.valAccuracy(),
-                s.message(), s.worker(), submittedAtMs());
+                s.message(), s.worker(), submittedAtMs(), f == null ? null : f.checkpointStep(),
+                f == null ? null : f.stoppedEarlyAt(), f == null ? null : f.bestStep(), f == null ? null : f.bestValLoss());
     }
 
     public RunSummary summary() {

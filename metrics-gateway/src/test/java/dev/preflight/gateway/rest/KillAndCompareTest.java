@@ -2,10 +2,12 @@ package dev.preflight.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.preflight.kafka.LocalKafkaTestResource;
+import dev.preflight.wire.Continuation;
 import dev.preflight.wire.Json;
 import dev.preflight.wire.RunCommand;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunIds;
+import dev.preflight.wire.RunSubmitted;
 import dev.preflight.wire.Topics;
 import dev.preflight.wire.TrainStep;
 import dev.preflight.wire.ValStep;
@@ -24,6 +26,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,6 +99,47 @@ class KillAndCompareTest {
                 .body("error", containsString("malformed kill request"));
     }
 
+    /** Ends a run the gateway knows as the trainer would, and waits until the gateway shows it. */
+    private static void end(String runId, RunEvent.Type type, int step, RunEvent.Finish finish) {
+        KafkaTestClient.publish(Topics.RUN_EVENTS, runId, Json.encode(new RunEvent(runId, type, step, "ended", "trainer-1",
+                System.currentTimeMillis(), null, finish)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + runId).then().body("state", equalTo(type.name())));
+    }
+
+    private static io.restassured.response.ValidatableResponse continueRun(String runId, String body) {
+        return given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(body)
+                .when().post("/api/runs/" + runId + "/continue").then();
+    }
+
+    @Test
+    void continueSubmitsALinkedRunFromTheFinalCheckpointAndRefusesWhatCannotContinue() {
+        String done = submit();
+        end(done, RunEvent.Type.FINISHED, 40, new RunEvent.Finish(40, 40, 30, 0.25));
+        given().get("/api/runs/" + done).then().body("checkpointStep", equalTo(40)).body("stoppedEarlyAt", equalTo(40))
+                .body("bestStep", equalTo(30)).body("bestValLoss", equalTo(0.25f));
+        String next = continueRun(done, "{\"steps\": 25}").statusCode(202).body("state", equalTo("SUBMITTED"))
+                .extract().path("runId");
+        RunSubmitted published = RunSubmitted.decode(KafkaTestClient.awaitRecord(Topics.RUNS, r -> next.equals(r.key())).value());
+        assertEquals(65, published.spec().steps());
+        assertEquals(new Continuation(done, 40), published.spec().continueFrom());
+        assertEquals(25, published.spec().batchCount());
+
+        continueRun("run-nosuchrun", "{\"steps\": 5}").statusCode(404).body("error", containsString("unknown run 'run-nosuchrun'"));
+        continueRun(done, "{\"steps\": 0}").statusCode(400).body("error", containsString("steps must be in [1, 1000000]"));
+        continueRun(done, "{\"steps\": 2147483647}").statusCode(400).body("error", containsString("steps must be in [1, 1000000]"));
+        continueRun(done, "{\"stepz\": 5}").statusCode(400).body("error", containsString("malformed continue request"));
+        // 40 + 999,990 steps: over the limit in total.
+        continueRun(done, "{\"steps\": 999990}").statusCode(400).body("problems", hasItem(containsString("steps must be in")));
+        String live = submit();
+        continueRun(live, "{\"steps\": 5}").statusCode(409).body("error", containsString("is still SUBMITTED"));
+        end(live, RunEvent.Type.KILLED, 7, null);
+        continueRun(live, "{\"steps\": 5}").statusCode(409).body("error", containsString("ended KILLED, not FINISHED"));
+        String old = submit();
+        end(old, RunEvent.Type.FINISHED, 100, null);
+        continueRun(old, "{\"steps\": 5}").statusCode(409).body("error", containsString("no final checkpoint"));
+        given().contentType(ContentType.JSON).body("{\"steps\": 5}").when().post("/api/runs/" + done + "/continue").then().statusCode(401);
+    }
+
     @Test
     void compareReturnsOneSeriesPerRunInTheOrderNamed() throws Exception {
         String a = RunIds.newId();
@@ -150,6 +194,7 @@ class KillAndCompareTest {
     void openApiDocumentsTheNewEndpoints() {
         given().header("X-API-Key", "test-key").accept("application/json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths.'/api/compare'.get.summary", equalTo("Compare a metric across runs"))
-                .body("paths.'/api/runs/{id}/kill'.post.summary", equalTo("Kill a run"));
+                .body("paths.'/api/runs/{id}/kill'.post.summary", equalTo("Kill a run"))
+                .body("paths.'/api/runs/{id}/continue'.post.summary", equalTo("Continue a finished run"));
     }
 }

@@ -230,7 +230,8 @@ public class BenchCommand implements Callable<Integer> {
     }
 
     private Report climb(GatewayClient gateway, DataClient data, String dataset, ModelConfig model, List<String> stages, Ladder[] holder) {
-        LadderOptions o = LadderOptions.of("bench", dataset, model).withStages(Stages.named(stages))
+        // Early stopping off: the benchmark compares a fixed amount of work.
+        LadderOptions o = LadderOptions.of("bench", dataset, model).withEarlyStopping(null).withStages(Stages.named(stages))
                 .withRunTimeout(Duration.ofMinutes(10));
         Console console = new Console(System.out);
         Ladder ladder = new Ladder(gateway, data, o, console::progress, r -> {

@@ -107,6 +107,11 @@ public class RunOptions {
     @Option(names = "--home", description = "Preflight checkout with the built services (default: $PREFLIGHT_HOME or the current directory).")
     Path home;
 
+    @Option(names = "--patience", description = "Early stopping of the full-data run and the ablation trials: stop once the "
+            + "mean of the last 5 val losses has not improved for this many validated steps, and export the best weights; "
+            + "0 turns it off (default: " + LadderOptions.DEFAULT_PATIENCE + ").")
+    Integer patience;
+
     @Option(names = "--timeout", defaultValue = "900", description = "Seconds any one run may take (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
@@ -180,6 +185,13 @@ public class RunOptions {
         LadderOptions options = LadderOptions.of("exp-" + RunIds.newId().substring(4), dataset, mc).withSeed(seed)
                 .withValFraction(valFraction).withBatchSize(batch).withFullDataSteps(fullSteps).withStages(chosenStages)
                 .withRunTimeout(Duration.ofSeconds(timeoutSeconds)).withTraining(balance, augmentation);
+        if (patience != null) {
+            if (patience < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--patience must be >= 0 (0: no early stopping), was " + patience);
+            }
+            dev.preflight.wire.EarlyStopping d = LadderOptions.DEFAULT_EARLY_STOPPING;
+            options = options.withEarlyStopping(patience == 0 ? null : new dev.preflight.wire.EarlyStopping(patience, d.minDelta(), d.window()));
+        }
         if (space != null) {
             options = options.withStage(new Ablations(space));
         }

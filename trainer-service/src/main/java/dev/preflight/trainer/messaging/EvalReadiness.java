@@ -11,18 +11,25 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.preflight.trainer.service.TrainingJob;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * What the eval-service has finished, per run: the highest snapshot step it reported done on {@link Topics#EVAL_READY}.
  * The training jobs pace their snapshots by it ({@code SnapshotPacer}). Every replica reads every partition, by
  * assignment (no group: no rebalance delay before the first signal is seen), from the end: a signal older than this
  * replica concerns snapshots some other process published. Malformed records are dead-lettered and skipped.
+ * For runs a job {@linkplain #watch watches} (early stopping) it also keeps every report, val loss included, until the
+ * job drains them.
  */
 @ApplicationScoped
-public class EvalReadiness {
+public class EvalReadiness implements TrainingJob.ValidationFeed {
 
     /** Runs remembered at once; the oldest is forgotten beyond this (a finished run no longer asks). */
     private static final int RUNS_KEPT = 10_000;
@@ -35,6 +42,8 @@ public class EvalReadiness {
             return size() > RUNS_KEPT;
         }
     };
+    /** Reports of watched runs not drained yet, in arrival (= step) order: the run's key keeps them in one partition. */
+    private final Map<String, ConcurrentLinkedQueue<EvalReady>> watched = new ConcurrentHashMap<>();
     private ReaderThread reader;
 
     public EvalReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerProducer producer) {
@@ -72,9 +81,35 @@ public class EvalReadiness {
 
     /** Records a signal (the consumer thread; tests). */
     void record(EvalReady ready) {
+        ConcurrentLinkedQueue<EvalReady> queue = watched.get(ready.runId());
+        if (queue != null) {
+            queue.add(ready);
+        }
         synchronized (done) {
             done.merge(ready.runId(), ready.step(), Math::max);
         }
+    }
+
+    @Override
+    public void watch(String runId) {
+        watched.putIfAbsent(runId, new ConcurrentLinkedQueue<>());
+    }
+
+    @Override
+    public List<EvalReady> drain(String runId) {
+        ConcurrentLinkedQueue<EvalReady> queue = watched.get(runId);
+        List<EvalReady> out = new ArrayList<>();
+        if (queue != null) {
+            for (EvalReady r; (r = queue.poll()) != null; ) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void unwatch(String runId) {
+        watched.remove(runId);
     }
 
     void onStop(@Observes ShutdownEvent ev) throws InterruptedException {

@@ -249,7 +249,7 @@ public class RunQueue {
             outcome = new TrainingJob(run, new TrainingJob.Context(bootstrap, producer, kills, worker,
                     config.batchTimeout(), TfThreads.configured(config.tfThreads(), config.tfInterOpThreads(), config.tfThreadSpinning()),
                     config.exportDir(), lease, new TrainingJob.Pacing(config.snapshotsInFlight(), config.snapshotAckTimeout(),
-                    evalReadiness::lastDone), devices)).run();
+                    evalReadiness::lastDone, evalReadiness), devices)).run();
             if (outcome.fenced()) {
                 runsFenced.increment();
             } else {

@@ -10,7 +10,11 @@ import dev.preflight.trainer.messaging.Leases;
 import dev.preflight.trainer.messaging.TrainerProducer;
 import dev.preflight.trainer.messaging.UploadedWeights;
 import dev.preflight.wire.Batch;
+import dev.preflight.wire.EarlyStopper;
+import dev.preflight.wire.EarlyStopping;
+import dev.preflight.wire.EvalReady;
 import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.NamedTensor;
 import dev.preflight.wire.RunEvent;
 import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.RunSubmitted;
@@ -37,10 +41,21 @@ import java.util.function.ToIntFunction;
  *   <li>a weight {@link Snapshot} of the initial weights (step 0, for the input-independent baseline at init), after
  *       the last step, and in between on demand: at most every {@code snapshotEvery} steps and only as fast as the
  *       eval-service validates them ({@link SnapshotPacer});</li>
- *   <li>a checkpoint every {@code checkpointEvery} steps, from which any replica resumes the run;</li>
+ *   <li>a checkpoint every {@code checkpointEvery} steps, from which any replica resumes the run, and a final one
+ *       at its last step before FINISHED, from which a continuation ({@code RunSpec.continueFrom}) goes on;</li>
  *   <li>WARNING events (model over the early-stage budget, fancy features early, a layer whose weights never
  *       move) and exactly one terminal event: FINISHED, FAILED (e.g. a NaN loss, naming the step) or KILLED.</li>
  * </ul>
+ *
+ * <p>With early stopping ({@code RunSpec.earlyStopping}) the job reads the eval-service's val loss of each snapshot
+ * it published (from {@code EvalReady}), applies {@link EarlyStopper} and stops once it says so; at the end it waits
+ * for the validation of its last weights, then exports the weights of the best validated step (SavedModel, Keras
+ * files) and sends them once more as the run's exported snapshot, from which the eval-service computes per-sample
+ * predictions. The final checkpoint keeps the last weights (a continuation trains on from where training stopped).
+ * With {@code snapshotEvery} above 1, snapshots at its multiples are then never skipped (the job waits for room, at
+ * most the ack timeout), so the validated steps, and with them the stopping and the best step, are the same for the
+ * same seeds. With {@code snapshotEvery} 1 (validate as often as the eval-service keeps up) the steps validated depend
+ * on its pace, as for every run, and so may the stopping step; the train curve up to it does not.
  */
 public final class TrainingJob {
 
@@ -59,10 +74,26 @@ public final class TrainingJob {
      * How a run ended, for the caller's meters and logs. {@code type} is null when this replica was fenced: another
      * replica took the run over, and this one published nothing more (no terminal event either).
      */
-    public record Outcome(RunEvent.Type type, int steps, String message) {
+    public record Outcome(RunEvent.Type type, int steps, String message, RunEvent.Finish finish) {
+        public Outcome(RunEvent.Type type, int steps, String message) {
+            this(type, steps, message, null);
+        }
+
         public boolean fenced() {
             return type == null;
         }
+    }
+
+    /**
+     * The eval-service's reports of the snapshots of watched runs ({@code EvalReady}, with the val loss), for early
+     * stopping. Watch before the run's first snapshot; drain returns what arrived since the last drain, in step order.
+     */
+    public interface ValidationFeed {
+        void watch(String runId);
+
+        List<EvalReady> drain(String runId);
+
+        void unwatch(String runId);
     }
 
     /**
@@ -86,15 +117,24 @@ public final class TrainingJob {
     /**
      * Snapshots on demand ({@link SnapshotPacer}); null: unpaced, every {@code snapshotEvery} steps.
      *
-     * @param lastDone per run, the highest snapshot step the eval-service reported done (-1: none yet)
+     * @param lastDone    per run, the highest snapshot step the eval-service reported done (-1: none yet)
+     * @param validations the eval-service's reports with val losses, for early stopping (null: none; a run asking for
+     *                    early stopping then trains every step, with a WARNING saying why)
      */
-    public record Pacing(int inFlight, Duration ackTimeout, ToIntFunction<String> lastDone) {
+    public record Pacing(int inFlight, Duration ackTimeout, ToIntFunction<String> lastDone, ValidationFeed validations) {
+        public Pacing(int inFlight, Duration ackTimeout, ToIntFunction<String> lastDone) {
+            this(inFlight, ackTimeout, lastDone, null);
+        }
     }
 
     private final RunSubmitted run;
     private final Context ctx;
     /** The job's snapshot publisher while its stream is open. */
     private SnapshotPublisher snapshots;
+    /** The early-stopping rule and the weights it keeps; null when the run does not ask for early stopping. */
+    private EarlyStopper<List<NamedTensor>> stopper;
+    /** Where the stopper's val losses come from; null without early stopping. */
+    private ValidationFeed feed;
 
     public TrainingJob(RunSubmitted run, Context ctx) {
         this.run = run;
@@ -105,7 +145,21 @@ public final class TrainingJob {
         String runId = run.runId();
         RunSpec spec = run.spec();
         ModelConfig mc = spec.model();
-        Optional<CheckpointStore.Checkpoint> checkpoint = CheckpointStore.latest(ctx.bootstrap(), runId);
+        Optional<CheckpointStore.Checkpoint> own = CheckpointStore.latest(ctx.bootstrap(), runId);
+        Optional<CheckpointStore.Checkpoint> checkpoint = own;
+        String continued = null;
+        if (own.isEmpty() && spec.continueFrom() != null) {
+            // A continuation starts from its source run's final checkpoint; its own stream starts at offset 0.
+            String source = spec.continueFrom().runId();
+            checkpoint = CheckpointStore.latest(ctx.bootstrap(), source);
+            int at = spec.firstStep();
+            if (checkpoint.isEmpty() || checkpoint.get().state().step() != at) {
+                return finish(new Outcome(RunEvent.Type.FAILED, at, "cannot continue run " + source + ": "
+                        + (checkpoint.isEmpty() ? "it has no checkpoint" : "its latest checkpoint is at step "
+                        + checkpoint.get().state().step() + ", not at its last step " + at)), null);
+            }
+            continued = source;
+        }
         int step = checkpoint.map(c -> c.state().step()).orElse(0);
         String previous = ctx.lease() == null ? null : ctx.lease().previousWorker();
         try {
@@ -119,12 +173,23 @@ public final class TrainingJob {
                     // Resuming is an explicit act (the run was resubmitted): an earlier kill does not apply to it.
                     ctx.kills().clear(runId);
                 }
-                event(RunEvent.Type.STARTED, step, checkpoint.isPresent()
+                event(RunEvent.Type.STARTED, step, continued != null
+                        ? "taken by " + ctx.worker() + ": continues run " + continued + " from its final checkpoint at step " + step
+                        : checkpoint.isPresent()
                         ? "resumed by " + ctx.worker() + " from the checkpoint at step " + step
                         : "taken by " + ctx.worker());
+                if (spec.earlyStopping() != null && (ctx.pacing() == null || ctx.pacing().validations() == null)) {
+                    event(RunEvent.Type.WARNING, step, "early stopping is off for this run: this trainer reads no val losses "
+                            + "from the eval-service (snapshot pacing is off); it trains every step and exports the last weights");
+                }
             }
         } catch (Leases.FencedException e) {
             return fenced(step, e, null);
+        }
+        if (spec.earlyStopping() != null && ctx.pacing() != null && ctx.pacing().validations() != null) {
+            stopper = new EarlyStopper<>(spec.earlyStopping());
+            feed = ctx.pacing().validations();
+            feed.watch(runId);
         }
         Model model = null;
         Outcome outcome;
@@ -133,7 +198,9 @@ public final class TrainingJob {
             this.snapshots = snapshots;
             // The checkpoint's offset, or the start: a run without a checkpoint starts over from batch 0 and step 1
             // whatever a lost trainer had committed.
-            stream.seek(checkpoint.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L));
+            stream.seek(own.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L));
+            long nextOffset = own.map(CheckpointStore.Checkpoint::nextOffset).orElse(0L);
+            boolean stoppedEarly = false;
             float loss = Float.NaN;
             int[] sampleShape = null;
             List<String> names = List.of();
@@ -165,7 +232,7 @@ public final class TrainingJob {
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
                         model.loadState(checkpoint.get().state().variables());
-                        model.setStepsTaken(step);
+                        model.setStepsTaken(checkpoint.get().state().step());
                     } else {
                         warnAboutSize(model);
                         snapshot(model, 0, sampleShape);
@@ -205,9 +272,26 @@ public final class TrainingJob {
                     frozenReported = true;
                     reportFrozen(names, moved, step);
                 }
+                nextOffset = consumed.nextOffset();
                 long t2 = System.nanoTime();
+                // At the last step there is nothing left to stop: its validation is judged at the end like any other.
+                if (stopper != null && step < spec.steps() && judge()) {
+                    // The rule said stop: the weights after this step are the run's last; the loop ends here.
+                    stoppedEarly = true;
+                    awaitSettled(pacer);
+                    snapshot(model, step, sampleShape, true, false);
+                    pacer.published(step);
+                    break;
+                }
+                if (stopper != null && spec.snapshotInterval() > 1 && step % spec.snapshotInterval() == 0) {
+                    awaitRoom(pacer, step);
+                }
+                if (stopper != null && step == spec.steps()) {
+                    awaitSettled(pacer);
+                }
                 if (pacer.due(step)) {
-                    snapshot(model, step, sampleShape);
+                    snapshot(model, step, sampleShape, stopper != null && step == spec.steps() ? Boolean.TRUE : null,
+                            stopper != null && step == spec.steps() ? Boolean.FALSE : null);
                     pacer.published(step);
                 }
                 long t3 = System.nanoTime();
@@ -223,7 +307,21 @@ public final class TrainingJob {
                 checkpointNanos = t4 - t3;
                 stepStart = done;
             }
+            if (model == null) {
+                // Taken over after FINISHED but before the lease's release: the final checkpoint is at the last step.
+                return finish(new Outcome(RunEvent.Type.FINISHED, step, "nothing left to train: the checkpoint is at step " + step,
+                        new RunEvent.Finish(step, null, null, null)), null);
+            }
+            // The final checkpoint, with the last weights and the optimiser's state: a continuation goes on from it.
+            guard();
+            ctx.producer().checkpoint(new CheckpointStore.Checkpoint(nextOffset, new Snapshot(runId, step, spec,
+                    sampleShape, model.numClasses(), model.state(), model.task().name())));
             String message = String.format(Locale.ROOT, "final train loss %s", loss);
+            RunEvent.Finish finish = new RunEvent.Finish(step, null, null, null);
+            if (stopper != null) {
+                finish = exportBest(model, step, sampleShape, stoppedEarly);
+                message = describe(finish, loss);
+            }
             if (ctx.exportDir().isPresent()) {
                 Path dir = ctx.exportDir().get().resolve(runId);
                 model.exportSavedModel(dir);
@@ -231,7 +329,7 @@ public final class TrainingJob {
                 model.exportKeras(dir.resolve(KERAS_EXPORT_DIR));
                 message += "; SavedModel at " + dir.toAbsolutePath() + " (Keras definition and weights in " + KERAS_EXPORT_DIR + "/)";
             }
-            outcome = new Outcome(RunEvent.Type.FINISHED, step, message);
+            outcome = new Outcome(RunEvent.Type.FINISHED, step, message, finish);
         } catch (Leases.FencedException e) {
             return fenced(step, e, model);
         } catch (TimeoutException e) {
@@ -279,9 +377,101 @@ public final class TrainingJob {
 
     /** Reads the weights here (the model is not thread-safe); the publisher encodes and sends them. */
     private void snapshot(Model model, int step, int[] sampleShape) {
+        snapshot(model, step, sampleShape, null, null);
+    }
+
+    /** A snapshot marked as the run's last and/or exported weights (null: the default, see {@link Snapshot#isLast()}). */
+    private void snapshot(Model model, int step, int[] sampleShape, Boolean last, Boolean exported) {
         guard();
-        snapshots.publish(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), model.parameters(),
-                model.task().name()));
+        List<NamedTensor> weights = model.parameters();
+        if (stopper != null) {
+            stopper.published(step, weights);
+        }
+        snapshots.publish(new Snapshot(run.runId(), step, run.spec(), sampleShape, model.numClasses(), weights,
+                model.task().name(), last, exported));
+    }
+
+    /** Feeds the eval-service's reports that arrived into the rule; whether it says stop. */
+    private boolean judge() {
+        for (EvalReady r : feed.drain(run.runId())) {
+            if (r.validated()) {
+                stopper.validated(r.step(), r.valLoss() == null ? Double.NaN : r.valLoss());
+            } else {
+                stopper.unvalidated(r.step());
+            }
+        }
+        return stopper.stopped();
+    }
+
+    /**
+     * With early stopping and {@code snapshotEvery} > 1, a snapshot due by {@code snapshotEvery} is not skipped when the
+     * eval-service is busy: the job waits until one in flight settles (the pacer's ack timeout bounds it), so the same
+     * steps are validated every time. (With 1 it would tie every step to the eval-service's pace.)
+     */
+    private void awaitRoom(SnapshotPacer pacer, int step) {
+        while (!pacer.due(step) && ctx.kills().reason(run.runId()) == null) {
+            pause();
+        }
+    }
+
+    /**
+     * Before the last snapshot of an early-stopping run: every snapshot in flight validated (or timed out) and judged.
+     * The eval-service validates a last snapshot ahead of those waiting in its mailbox; without this wait it could
+     * settle them unvalidated for the rule, and the rule would see a different sequence than the history shows.
+     */
+    private void awaitSettled(SnapshotPacer pacer) {
+        while (pacer.unsettled() > 0 && ctx.kills().reason(run.runId()) == null) {
+            judge();
+            pause();
+        }
+        judge();
+    }
+
+    /**
+     * The end of an early-stopping run: waits for the validation of its last weights (at most the ack timeout), then
+     * loads the best validated step's weights into {@code model} (the SavedModel and Keras export read them next) and
+     * sends them as the run's exported snapshot under their own step (the eval-service's per-sample predictions).
+     */
+    private RunEvent.Finish exportBest(Model model, int step, int[] sampleShape, boolean stoppedEarly) {
+        long deadline = System.nanoTime() + ctx.pacing().ackTimeout().toNanos();
+        while (!stopper.pending().isEmpty() && System.nanoTime() < deadline && ctx.kills().reason(run.runId()) == null) {
+            judge();
+            if (!stopper.pending().isEmpty()) {
+                pause();
+            }
+        }
+        int best = stopper.bestStep();
+        List<NamedTensor> weights = stopper.bestWeights();
+        if (best < 0 || weights == null) {
+            // Nothing validated (eval-service down): the last weights are all there is.
+            best = step;
+        } else {
+            model.loadParameters(weights);
+        }
+        guard();
+        snapshots.publish(new Snapshot(run.runId(), best, run.spec(), sampleShape, model.numClasses(), model.parameters(),
+                model.task().name(), best == step, true));
+        double bestLoss = stopper.bestSmoothedLoss();
+        return new RunEvent.Finish(step, stoppedEarly ? step : null, best, Double.isFinite(bestLoss) ? bestLoss : null);
+    }
+
+    private String describe(RunEvent.Finish f, float loss) {
+        EarlyStopping e = run.spec().earlyStopping();
+        String best = f.bestValLoss() == null ? "no val loss was reported: the last weights are exported"
+                : String.format(Locale.ROOT, "best step %d (smoothed val loss %.5g), whose weights are exported", f.bestStep(), f.bestValLoss());
+        String how = f.stoppedEarlyAt() == null ? "trained every step" : String.format(Locale.ROOT,
+                "stopped early at step %d: the smoothed val loss (mean of %d) did not improve by more than %s for %d validated steps",
+                f.stoppedEarlyAt(), e.windowOrDefault(), e.minDeltaOrDefault(), e.patienceOrDefault());
+        return String.format(Locale.ROOT, "%s; %s; final train loss %s", how, best, loss);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the eval-service", e);
+        }
     }
 
     private SnapshotPacer pacer() {
@@ -298,6 +488,9 @@ public final class TrainingJob {
         if (model != null) {
             model.close();
         }
+        if (feed != null) {
+            feed.unwatch(run.runId());
+        }
         if (snapshots != null) {
             // The last snapshot before the terminal event (which flushes the producer behind it).
             try {
@@ -307,7 +500,8 @@ public final class TrainingJob {
             }
         }
         try {
-            event(outcome.type(), outcome.steps(), outcome.message());
+            event(new RunEvent(run.runId(), outcome.type(), outcome.steps(), outcome.message(), ctx.worker(),
+                    System.currentTimeMillis(), null, outcome.finish()));
         } catch (Leases.FencedException e) {
             return fenced(outcome.steps(), e, null);
         }
