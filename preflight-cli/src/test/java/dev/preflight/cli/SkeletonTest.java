@@ -114,7 +114,7 @@ class SkeletonTest {
                 .post("/api/runs").then().statusCode(400)
                 // The built-ins, in order; on the shared stack other classes' registrations may sort in between.
                 .body("problems", hasItem(allOf(containsString("unknown dataset 'mnist-typo', known datasets: ["),
-                        containsString("shapes, shapes-seg, spirals"))));
+                        containsString("shapes, shapes-paired, shapes-seg, spirals"))));
         // shapes: 2000 samples, 1600 in the train side of a 0.2 split.
         given().baseUri(stack.url(Service.GATEWAY)).header("X-API-Key", stack.apiKey()).contentType("application/json")
                 .body("{\"dataset\":\"shapes\",\"data\":{\"seed\":1,\"subsetSize\":100000,\"batchSize\":8,\"valFraction\":0.2}," + model)
