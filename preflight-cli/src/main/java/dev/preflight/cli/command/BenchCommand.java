@@ -164,6 +164,10 @@ public class BenchCommand implements Callable<Integer> {
         for (String[] r : rows) {
             System.out.printf(Locale.ROOT, "%-60s %10s %10s  %s%n", (Object[]) r);
         }
+        // A target is met when VALUE satisfies the TARGET column's comparison; the other markers have no target.
+        System.out.printf(Locale.ROOT, "%nTARGET: a row meets it when VALUE satisfies the comparison. (part): a factor or share of the row "
+                + "above it. (report): measured, no target. (lever): one setting of the FLOP probe. The trainer rows name both replicas: "
+                + "the one with most of the cores trained the run. docs/performance.md explains every row.%n");
         return 0;
     }
 
@@ -336,8 +340,9 @@ public class BenchCommand implements Callable<Integer> {
                         cores, pipeline.wallSeconds(), same.wallSeconds())));
         rows.add(row("  CPU per sample: same-work / pipeline, batch " + batch, same.cpuSecondsPerSample() / pipeline.cpuSecondsPerSample(),
                 "(part)", String.format(Locale.ROOT, "%.0f vs %.0f CPU-us per sample; the two parts multiply to %.3f, the throughput ratio over "
-                        + "the CPU window", 1e6 * same.cpuSecondsPerSample(), 1e6 * pipeline.cpuSecondsPerSample(),
-                        pipeline.samplesPerSecond() / same.samplesPerSecond())));
+                        + "the CPU window; by process below, summing to pipeline / same-work = %.2f", 1e6 * same.cpuSecondsPerSample(),
+                        1e6 * pipeline.cpuSecondsPerSample(), pipeline.samplesPerSecond() / same.samplesPerSecond(),
+                        pipeline.cpuSecondsPerSample() / same.cpuSecondsPerSample())));
         pipeline.cpuSeconds().forEach((name, cpu) -> rows.add(row("    " + name + " CPU / same-work CPU", cpu / pipeline.samples()
                 / same.cpuSecondsPerSample(), "(part)", String.format(Locale.ROOT, "%.0f CPU-us per sample, %.2f cores",
                 1e6 * cpu / pipeline.samples(), cpu / pipeline.wallSeconds()))));
