@@ -60,8 +60,11 @@ class LadderTest {
     }
 
     static Report climb(ModelConfig model, DataFaults faults, List<String> stages, int fullDataSteps) {
-        LadderOptions o = LadderOptions.of("test", "shapes", model).withFullDataSteps(fullDataSteps).withStages(Stages.named(stages))
-                .withRunTimeout(Duration.ofMinutes(5)).withFaults(faults);
+        return climb(LadderOptions.of("test", "shapes", model).withFullDataSteps(fullDataSteps).withStages(Stages.named(stages))
+                .withRunTimeout(Duration.ofMinutes(5)).withFaults(faults));
+    }
+
+    static Report climb(LadderOptions o) {
         return new Ladder(stack.gateway(), new DataClient(stack.url(Service.DATA)), o,
                 (stage, p) -> { }, r -> System.out.println(r.name() + " " + r.verdict() + ": " + r.summary())).run();
     }
@@ -73,7 +76,10 @@ class LadderTest {
 
     @Test
     void happyPathPassesEveryStage() {
-        Report r = climb(cnn(1e-3), Stages.NAMES);
+        // Early stopping off: this ladder checks ASHA's kills, and trials that stop at a plateau before a rung leave ASHA
+        // nothing to compare (one CI run: 4 of 4 trials completed, none killed). SkeletonTest covers early stopping.
+        Report r = climb(LadderOptions.of("test", "shapes", cnn(1e-3)).withFullDataSteps(400).withStages(Stages.named(Stages.NAMES))
+                .withRunTimeout(Duration.ofMinutes(5)).withEarlyStopping(null));
         assertEquals(Stages.NAMES, r.stages().stream().map(StageResult::name).toList());
         for (StageResult s : r.stages()) {
             assertEquals(Verdict.PASS, s.verdict(), s.name() + ": " + s.summary());
