@@ -5,6 +5,7 @@ import dev.preflight.cli.stack.Service;
 import dev.preflight.ladder.DataClient;
 import dev.preflight.ladder.Ladder;
 import dev.preflight.ladder.LadderOptions;
+import dev.preflight.recipe.AdversarialTraining;
 import dev.preflight.recipe.DataCheck;
 import dev.preflight.recipe.InitCheck;
 import dev.preflight.recipe.L1Regression;
@@ -46,11 +47,11 @@ class GenerativeLadderTest {
     }
 
     @Test
-    void shapesPairedClimbsFromDataCheckToL1RegressionAndBeatsBothBaselines() {
+    void shapesPairedClimbsFromDataCheckToL1RegressionAndThenTheWassersteinCritic() {
         // 100 L1 steps and 200 to memorise one sample keep the ladder near 33 s; measured at these lengths: val L1 0.025
         // against baselines of 0.071 (identity) and 0.172 (mean target), train loss 0.0067 on one sample (< 0.01).
         LadderOptions o = LadderOptions.of("generative", "shapes-paired", generator()).withBatchSize(32).withFullDataSteps(100)
-                .withStages(Stages.named(List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, L1Regression.NAME)))
+                .withStages(Stages.named(List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, L1Regression.NAME, AdversarialTraining.NAME)))
                 .withStage(new OverfitOneSample(new OverfitOneSample.Thresholds(OverfitOneSample.Thresholds.DEFAULT.maxFinalLoss(), 200)))
                 .withRunTimeout(Duration.ofMinutes(3));
         long start = System.nanoTime();
@@ -58,7 +59,7 @@ class GenerativeLadderTest {
                 r -> System.out.printf("%s %s after %.1f s: %s %s%n", r.name(), r.verdict(), (System.nanoTime() - start) / 1e9,
                         r.summary(), r.evidence()));
         Report r = ladder.run();
-        assertEquals(List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, L1Regression.NAME),
+        assertEquals(List.of(DataCheck.NAME, InitCheck.NAME, OverfitOneSample.NAME, L1Regression.NAME, AdversarialTraining.NAME),
                 r.stages().stream().map(StageResult::name).toList(), r.stages().toString());
 
         StageResult data = r.stages().get(0);
@@ -80,7 +81,33 @@ class GenerativeLadderTest {
         assertTrue(ladder.artifacts().get(L1Regression.NAME).previews().containsKey("val pairs (input | target)"));
         assertTrue(ladder.artifacts().get(L1Regression.NAME).previews()
                 .containsKey("fixed val batch: input | output at the first and last check | target"), "the generator's outputs over training");
+
+        StageResult adv = r.stages().get(4);
+        System.out.println("adversarial: " + adv.summary() + " " + adv.evidence());
+        assertEquals(Verdict.PASS, adv.verdict(), adv.summary());
+        Map<String, Double> a = adv.evidence();
+        assertEquals(ev.get("val_l1"), a.get("val_l1_after_l1_regression"), "judged against the L1 stage's own val L1");
+        assertTrue(a.get("critic_estimate_final") < 0.9 * a.get("critic_estimate_peak"), a.toString());
+        assertTrue(a.get("val_l1") <= 1.25 * ev.get("val_l1") && a.get("output_variance_share") >= 0.5, a.toString());
+        String advRun = adv.runIds().get(0);
+        com.fasterxml.jackson.databind.JsonNode spec = stack.gateway().run(advRun).path("spec");
+        assertEquals(l1.runIds().get(0), spec.path("initFrom").asText(), "the critic's generator starts from the L1 run's weights");
+        List<dev.preflight.wire.TrainStep> train = stack.gateway().history(advRun).train();
+        assertEquals(100, train.size());
+        assertTrue(train.stream().allMatch(t -> t.critic() != null && Double.isFinite(t.critic().wassersteinEstimate())),
+                "per-step metrics for both players: the generator's L1 (loss) and the critic's estimate");
+        byte[] columns = ladder.artifacts().get(AdversarialTraining.NAME).previews()
+                .get("fixed val batch: input | L1 output | adversarial output at the first and last check | target");
+        assertTrue(columns != null && columns.length > 0, "the side-by-side picture with the adversarial column");
+        try {
+            // For a person to look at: target/ is the build's, never committed.
+            java.nio.file.Files.write(java.nio.file.Path.of("target", "generative-side-by-side.png"), columns);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
         String html = dev.preflight.report.ReportHtml.render(r, ladder.artifacts(), ladder.leaderboard());
         assertTrue(html.contains(L1Regression.NAME) && html.contains("identity_l1"), "l1-regression and its evidence in report.html");
+        assertTrue(html.contains(AdversarialTraining.NAME) && html.contains("critic_estimate_peak"), "adversarial and its evidence in report.html");
     }
 }

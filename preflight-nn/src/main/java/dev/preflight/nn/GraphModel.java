@@ -72,6 +72,10 @@ final class GraphModel implements Model {
     private final TFloat32 rateFeed;
     private final TFloat32 trainingOn;
     private final TInt64 seedFeed;
+    /** The Wasserstein critic of an adversarial run ({@link dev.preflight.wire.Adversarial}); null otherwise. */
+    private final Critic critic;
+    /** The adversarial option the critic was built with; null without a critic. */
+    private final dev.preflight.wire.Adversarial adversarial;
 
     /**
      * @param threads the session's thread settings; null: TensorFlow's defaults (process-wide pools, one thread per core)
@@ -79,7 +83,17 @@ final class GraphModel implements Model {
      */
     GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, TfThreads threads, Devices devices,
                Architectures.Architecture arch) {
+        this(config, sampleShape, numClasses, task, threads, devices, arch, null);
+    }
+
+    /**
+     * @param adversarial non-null: a generator trained against a Wasserstein {@link Critic} on top of its L1 loss; needs
+     *                    image samples [H, W, C], targets of the same size, and one device
+     */
+    GraphModel(ModelConfig config, int[] sampleShape, int numClasses, Task task, TfThreads threads, Devices devices,
+               Architectures.Architecture arch, dev.preflight.wire.Adversarial adversarial) {
         this.config = config;
+        this.adversarial = adversarial;
         this.devices = devices;
         this.task = task;
         this.numClasses = numClasses;
@@ -101,20 +115,35 @@ final class GraphModel implements Model {
             outputBias = layers.outputBias();
             head = Losses.of(tf, config, task, numClasses, top, feeds.targets(), feeds.labels(), feeds.sampleWeights());
             if (devices.parallel()) {
+                if (adversarial != null) {
+                    throw new IllegalArgumentException("adversarial training runs on one device: set preflight.trainer.devices to 1");
+                }
                 DataParallel towers = new DataParallel(graph, tf, devices, vars, netInput, feeds, training, dropoutSeed, arch,
                         config, task, sampleShape, numClasses);
                 step = new TrainingStep(tf, vars, towers.gradients, towers.trainingUpdates, Optimizer.of(config), learningRate);
                 stepLoss = towers.loss;
                 stepEntropy = towers.entropy;
                 session = new Session(graph, devices.sessionConfig(threads));
+                critic = null;
             } else {
-                Operand<TFloat32> objective = Losses.withWeightDecay(tf, head.dataLoss(), vars.kernels(), config.weightDecayOrDefault());
+                Operand<TFloat32> dataLoss = head.dataLoss();
+                if (adversarial != null) {
+                    critic = critic(graph, tf, adversarial, sampleShape, numClasses, task, top);
+                    dataLoss = tf.math.add(dataLoss, tf.math.mul(tf.constant((float) adversarial.adversarialWeightOrDefault()), critic.generatorLoss));
+                } else {
+                    critic = null;
+                }
+                Operand<TFloat32> objective = Losses.withWeightDecay(tf, dataLoss, vars.kernels(), config.weightDecayOrDefault());
                 step = new TrainingStep(graph, tf, vars, objective, layers.trainingUpdates(), Optimizer.of(config), learningRate);
                 stepLoss = head.dataLoss();
                 stepEntropy = head.entropy();
                 session = threads != null ? new Session(graph, threads.configProto()) : new Session(graph);
             }
             Variables.load(session, vars.all(), Initializers.initialValues(vars.all(), config.seed(), config.initScaleOrDefault()));
+            if (critic != null) {
+                // Its own stream of initial values: adding a critic leaves the generator's initial weights as they were.
+                Variables.load(session, critic.vars.all(), Initializers.initialValues(critic.vars.all(), config.seed() + CRITIC_SEED_OFFSET, 1.0));
+            }
         } catch (RuntimeException e) {
             graph.close();
             throw e;
@@ -122,6 +151,22 @@ final class GraphModel implements Model {
         rateFeed = TFloat32.scalarOf(0f);
         trainingOn = TFloat32.scalarOf(1f);
         seedFeed = TInt64.vectorOf(config.seed(), 0L);
+    }
+
+    /** Added to the model's seed for the critic's initial weights. */
+    static final long CRITIC_SEED_OFFSET = 7_777L;
+
+    /** The critic over (input, target) and (input, generator output), each reshaped to the sample's image shape. */
+    private Critic critic(Graph graph, Ops tf, dev.preflight.wire.Adversarial a, int[] shape, int outputs, Task task,
+                          Operand<TFloat32> generated) {
+        if (task != Task.REGRESSION || shape.length != 3 || outputs != shape[0] * shape[1] * shape[2]) {
+            throw new IllegalArgumentException("adversarial training needs image pairs: samples [height, width, channels] with "
+                    + "target images of the same size, got samples " + java.util.Arrays.toString(shape) + " and " + outputs
+                    + " target values per sample");
+        }
+        Operand<TInt64> image = tf.constant(new long[]{-1, shape[0], shape[1], shape[2]});
+        return new Critic(graph, tf, a, tf.reshape(feeds.input, image), tf.reshape(feeds.targets(), image),
+                tf.reshape(generated, image), shape[2], training, dropoutSeed);
     }
 
     @Override
@@ -211,8 +256,36 @@ final class GraphModel implements Model {
 
     @Override
     public StepResult trainStep(Batch batch, float lr) {
+        if (critic != null) {
+            return adversarialStep(batch, lr);
+        }
         try (Result out = stepRunner(batch, lr).run()) {
             return stepResult(out);
+        }
+    }
+
+    /**
+     * The critic's updates on the batch ({@link dev.preflight.wire.Adversarial#criticUpdatesAt}), then the generator's
+     * update on L1 + weight x its adversarial loss, scored by the critic as it now is.
+     */
+    private StepResult adversarialStep(Batch batch, float lr) {
+        int updates = adversarial.criticUpdatesAt((int) trainSteps + 1);
+        float criticLoss = Float.NaN;
+        float criticGradNorm = Float.NaN;
+        for (int k = 0; k < updates; k++) {
+            // Feeds.of rewrites the kept tensors of this size with the same batch: cheap next to a critic update.
+            try (Result out = feeds.of(batch).apply(session.runner()).feed(training, trainingOn).addTarget(critic.train)
+                    .fetch(critic.loss).fetch(critic.gradNorm).run()) {
+                criticLoss = ((TFloat32) out.get(0)).getFloat();
+                criticGradNorm = ((TFloat32) out.get(1)).getFloat();
+            }
+        }
+        Session.Runner r = stepRunner(batch, lr).fetch(critic.wassersteinEstimate).fetch(critic.generatorLoss);
+        try (Result out = r.run()) {
+            StepResult g = stepResult(out);
+            int n = 3 + 2 * step.updateRatios.size();
+            return g.withCritic(new dev.preflight.wire.CriticStep(((TFloat32) out.get(n)).getFloat(), criticLoss, criticGradNorm,
+                    updates, ((TFloat32) out.get(n + 1)).getFloat()));
         }
     }
 
@@ -296,12 +369,22 @@ final class GraphModel implements Model {
 
     @Override
     public List<NamedTensor> state() {
-        return Variables.read(session, vars.all());
+        return Variables.read(session, stateSlots());
     }
 
     @Override
     public void loadState(List<NamedTensor> values) {
-        Variables.load(session, vars.all(), values);
+        Variables.load(session, stateSlots(), values);
+    }
+
+    /** The model's variables, then the critic's (its weights and RMSProp slots) when it has one. */
+    private List<Variables.Slot> stateSlots() {
+        if (critic == null) {
+            return vars.all();
+        }
+        List<Variables.Slot> all = new java.util.ArrayList<>(vars.all());
+        all.addAll(critic.vars.all());
+        return all;
     }
 
     @Override

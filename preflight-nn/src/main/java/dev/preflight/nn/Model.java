@@ -136,8 +136,21 @@ public interface Model extends AutoCloseable {
      * @param entropy      mean entropy of the predicted distribution, before the update (NaN for regression)
      * @param gradNorms    per parameter tensor (same order): the L2 norm of its gradient; their root sum of squares is
      *                     {@code gradNorm}
+     * @param critic       an adversarial model's critic metrics of this step; null otherwise. Then {@code loss} is the
+     *                     generator's L1 and {@code gradNorm} the norm of its whole objective's gradient
      */
-    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy, float[] gradNorms) {
+    record StepResult(float loss, float gradNorm, float[] updateRatios, float entropy, float[] gradNorms,
+                      dev.preflight.wire.CriticStep critic) {
+
+        /** A step without a critic. */
+        public StepResult(float loss, float gradNorm, float[] updateRatios, float entropy, float[] gradNorms) {
+            this(loss, gradNorm, updateRatios, entropy, gradNorms, null);
+        }
+
+        /** This step with the critic's side of it. */
+        StepResult withCritic(dev.preflight.wire.CriticStep c) {
+            return new StepResult(loss, gradNorm, updateRatios, entropy, gradNorms, c);
+        }
     }
 
     /**

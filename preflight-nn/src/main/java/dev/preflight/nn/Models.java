@@ -42,7 +42,21 @@ public final class Models {
      * Parameters, checkpoints and snapshots are the same as on one device, so either can resume the other's.
      */
     public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, TfThreads threads, Devices devices) {
+        return create(config, sampleShape, outputs, task, threads, devices, null);
+    }
+
+    /**
+     * As {@link #create(ModelConfig, int[], int, Task, TfThreads, Devices)}; with {@code adversarial} non-null, a
+     * {@code generator} trained against a Wasserstein critic on top of its L1 loss ({@link Critic}).
+     *
+     * @throws IllegalArgumentException for a critic on anything but a generator of image pairs, or on several devices
+     */
+    public static Model create(ModelConfig config, int[] sampleShape, int outputs, Task task, TfThreads threads, Devices devices,
+                               dev.preflight.wire.Adversarial adversarial) {
         ModelConfig.Type type = config.modelType();
+        if (adversarial != null && type != ModelConfig.Type.GENERATOR) {
+            throw new IllegalArgumentException("adversarial training needs a generator model, not " + config.type());
+        }
         if (type == ModelConfig.Type.KERAS) {
             if (task != Task.REGRESSION && outputs < 2) {
                 throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
@@ -66,7 +80,7 @@ public final class Models {
         if (task != Task.REGRESSION && outputs < 2) {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + outputs);
         }
-        return new GraphModel(config, sampleShape, outputs, task, threads, devices, Architectures.of(type));
+        return new GraphModel(config, sampleShape, outputs, task, threads, devices, Architectures.of(type), adversarial);
     }
 
     /** The task a batch implies: masks mean segmentation, targets regression, otherwise classification. */
@@ -91,7 +105,12 @@ public final class Models {
 
     /** As {@link #forBatch(ModelConfig, Batch, TfThreads)}, trained on {@code devices} (see {@link #create(ModelConfig, int[], int, Task, TfThreads, Devices)}). */
     public static Model forBatch(ModelConfig config, Batch first, TfThreads threads, Devices devices) {
-        Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads, devices);
+        return forBatch(config, first, threads, devices, null);
+    }
+
+    /** As {@link #forBatch(ModelConfig, Batch, TfThreads, Devices)}, with a Wasserstein critic when {@code adversarial} is set. */
+    public static Model forBatch(ModelConfig config, Batch first, TfThreads threads, Devices devices, dev.preflight.wire.Adversarial adversarial) {
+        Model m = create(config, first.sampleShape(), outputsOf(first), taskOf(first), threads, devices, adversarial);
         if (config.kerasWeights() != null) {
             try {
                 m.loadKerasWeights(java.nio.file.Path.of(config.kerasWeights()));

@@ -26,6 +26,11 @@ class GeneratorTest {
 
     /** Denoising pairs: targets are a bright square on black at a random place, inputs the same with uniform noise. */
     static Batch pairs(int n, long seed) {
+        return pairs(n, seed, 60);
+    }
+
+    /** As {@link #pairs(int, long)} with noise uniform in [-noise, noise] (of 255). */
+    static Batch pairs(int n, long seed, int noise) {
         SplittableRandom rng = new SplittableRandom(seed);
         int dim = H * H;
         byte[] inputs = new byte[n * dim];
@@ -38,7 +43,7 @@ class GeneratorTest {
                 int y = p / H;
                 int clean = x >= x0 && x < x0 + 3 && y >= y0 && y < y0 + 3 ? 200 : 0;
                 targets[i * dim + p] = clean / 255f;
-                inputs[i * dim + p] = (byte) Math.max(0, Math.min(255, clean + rng.nextInt(-60, 61)));
+                inputs[i * dim + p] = (byte) Math.max(0, Math.min(255, clean + rng.nextInt(-noise, noise + 1)));
             }
         }
         return new Batch(0, 0, DType.UINT8, new int[]{H, H, 1}, 1, new int[n], inputs, null, targets, dim, null, null);

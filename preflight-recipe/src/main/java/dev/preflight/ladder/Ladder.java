@@ -40,6 +40,7 @@ public final class Ladder {
         for (Stage stage : o.stages()) {
             StageResult r = climb(stage);
             results.add(r);
+            ctx.record(r);
             done.accept(r);
             if (r.verdict() == Verdict.FAIL) {
                 break;

@@ -33,6 +33,8 @@ public final class StageContext {
     private int numClasses;
     private double majorityShare = Double.NaN;
     private Leaderboard leaderboard = new Leaderboard(List.of(), Map.of());
+    /** The verdicts of the stages climbed so far in this ladder, by stage name. */
+    private final Map<String, dev.preflight.recipe.StageResult> results = new LinkedHashMap<>();
 
     public StageContext(Runs runs, DataClient data, LadderOptions options, BiConsumer<String, RunWatcher.Progress> progress) {
         this.runs = runs;
@@ -178,6 +180,16 @@ public final class StageContext {
     /** Every stage's artifacts, in the order the stages ran. */
     public Map<String, StageArtifacts> allArtifacts() {
         return artifacts;
+    }
+
+    /** Records a stage's verdict (the ladder does, after each stage), for the stages that build on it. */
+    public void record(dev.preflight.recipe.StageResult result) {
+        results.put(result.name(), result);
+    }
+
+    /** The verdict of {@code stage} in this ladder, if it was climbed before the stage asking. */
+    public Optional<dev.preflight.recipe.StageResult> result(String stage) {
+        return Optional.ofNullable(results.get(stage));
     }
 
     public void leaderboard(Leaderboard l) {

@@ -31,14 +31,24 @@ final class SideBySide {
      * @return the PNG, or null when the steps' targets are not the batch's (another batch: nothing honest to draw)
      */
     static byte[] png(Batch fixed, List<ValStep> steps) {
-        ValStep first = steps.get(0);
         ValStep last = steps.get(steps.size() - 1);
+        return png(fixed, last.fixedBatchTargets(), List.of(steps.get(0).fixedBatchOutputs(), last.fixedBatchOutputs()));
+    }
+
+    /**
+     * Columns input | each of {@code outputs} | target, one row per sample of the fixed val batch.
+     *
+     * @param fixed   the fixed val batch as the eval-service fetched it (inputs uint8, targets h*w*c floats)
+     * @param truth   the targets the outputs were recorded with (a ValStep's {@code fixedBatchTargets})
+     * @param outputs fixed-batch outputs (count x h*w*c, null elements for non-finite values), one column each
+     * @return the PNG, or null when {@code truth} is not the batch's targets (another batch: nothing honest to draw)
+     */
+    static byte[] png(Batch fixed, Double[] truth, List<Double[]> outputs) {
         int[] s = fixed.sampleShape();
         int h = s[0];
         int w = s[1];
         int c = s[2];
         int dim = h * w * c;
-        Double[] truth = last.fixedBatchTargets();
         if (fixed.targets() == null || truth == null || truth.length != fixed.targets().length) {
             return null;
         }
@@ -51,7 +61,8 @@ final class SideBySide {
         int scale = Math.max(1, 64 / Math.max(h, w));
         int tileW = w * scale;
         int tileH = h * scale;
-        BufferedImage img = new BufferedImage(4 * tileW + 5 * GAP, rows * tileH + (rows + 1) * GAP, BufferedImage.TYPE_INT_RGB);
+        int columns = outputs.size() + 2;
+        BufferedImage img = new BufferedImage(columns * tileW + (columns + 1) * GAP, rows * tileH + (rows + 1) * GAP, BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < rows; r++) {
             int y0 = GAP + r * (tileH + GAP);
             float[] input = new float[dim];
@@ -59,9 +70,10 @@ final class SideBySide {
                 input[k] = (fixed.data()[r * dim + k] & 0xFF) / 255f;
             }
             draw(img, GAP, y0, input, 0, h, w, c, scale);
-            draw(img, 2 * GAP + tileW, y0, floats(first.fixedBatchOutputs()), r * dim, h, w, c, scale);
-            draw(img, 3 * GAP + 2 * tileW, y0, floats(last.fixedBatchOutputs()), r * dim, h, w, c, scale);
-            draw(img, 4 * GAP + 3 * tileW, y0, fixed.targets(), r * dim, h, w, c, scale);
+            for (int o = 0; o < outputs.size(); o++) {
+                draw(img, (o + 2) * GAP + (o + 1) * tileW, y0, floats(outputs.get(o)), r * dim, h, w, c, scale);
+            }
+            draw(img, columns * GAP + (columns - 1) * tileW, y0, fixed.targets(), r * dim, h, w, c, scale);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

@@ -14,16 +14,17 @@ public final class Stages {
     /** Every stage with its default thresholds, in the order the recipe climbs them (the opt-in ones included). */
     public static List<Stage> every() {
         return List.of(new ModelCheck(), new DataCheck(), new InitCheck(), new OverfitOneSample(), new OverfitFewSamples(), new FullData(),
-                new L1Regression(), new LabelNoise(), new SpeedCheck(), new Ablations(), new Ensemble());
+                new L1Regression(), new AdversarialTraining(), new LabelNoise(), new SpeedCheck(), new Ablations(), new Ensemble());
     }
 
     /**
      * Stages climbed only when named: they squeeze out what a model that works can give (Karpathy 6) or look back at
      * the data through it, rather than check that it works, and each costs forward passes over whole splits
      * (label-noise: train and val of the full-data run; ensemble: val of every ablation trial). l1-regression is
-     * opt-in for another reason: it needs paired (image-to-image) data, which the default ladder's classifiers do not.
+     * opt-in for another reason: it needs paired (image-to-image) data, which the default ladder's classifiers do not;
+     * adversarial builds on it.
      */
-    public static final Set<String> OPT_IN = Set.of(L1Regression.NAME, LabelNoise.NAME, Ensemble.NAME);
+    public static final Set<String> OPT_IN = Set.of(L1Regression.NAME, AdversarialTraining.NAME, LabelNoise.NAME, Ensemble.NAME);
 
     /** The default ladder: {@link #every()} but the {@link #OPT_IN} stages, with their default thresholds, in order. */
     public static List<Stage> all() {

@@ -113,6 +113,25 @@ class LadderLoopTest {
         assertEquals(List.of("a"), climbed);
     }
 
+    /** The adversarial stage builds on an l1-regression that PASSed in the same ladder; otherwise it trains nothing. */
+    @Test
+    void adversarialIsRefusedWithoutAPassingL1RegressionBeforeIt() {
+        FakeRuns runs = new FakeRuns();
+        Report alone = new Ladder(runs, null, LadderOptions.of("e", "shapes-paired", MLP)
+                .withStages(List.of(new dev.preflight.recipe.AdversarialTraining())), (s, p) -> { }, s -> { }).run();
+        StageResult r = alone.stages().get(0);
+        assertEquals(Verdict.FAIL, r.verdict());
+        assertTrue(r.summary().startsWith("refused:") && r.summary().contains("l1-regression did not run before it"), r.summary());
+        List<String> climbed = new ArrayList<>();
+        Report afterWarn = new Ladder(runs, null, LadderOptions.of("e", "shapes-paired", MLP).withStages(List.of(
+                new Fixed(dev.preflight.recipe.L1Regression.NAME, Verdict.WARN, climbed), new dev.preflight.recipe.AdversarialTraining())),
+                (s, p) -> { }, s -> { }).run();
+        StageResult refused = afterWarn.stages().get(1);
+        assertEquals(Verdict.FAIL, refused.verdict());
+        assertTrue(refused.summary().contains("l1-regression ended WARN"), refused.summary());
+        assertEquals(Map.of(), runs.submitted, "nothing was trained");
+    }
+
     @Test
     void aLadderThatClimbsEveryStageHasNoneNotReached() {
         LadderOptions o = LadderOptions.of("e", "d", MLP).withStages(List.of(new Fixed("a", Verdict.PASS, new ArrayList<>()),
@@ -141,8 +160,8 @@ class LadderLoopTest {
     @Test
     void stagesAreNamedInLadderOrderAndUnknownNamesAreRefusedByName() {
         assertEquals(List.of("model-check", "data-check", "init-check", "overfit-one-sample", "overfit-few-samples", "full-data", "l1-regression",
-                        "label-noise", "speed", "ablations", "ensemble"), Stages.EVERY);
-        assertEquals(Stages.EVERY.stream().filter(n -> !n.equals("l1-regression") && !n.equals("label-noise") && !n.equals("ensemble")).toList(),
+                        "adversarial", "label-noise", "speed", "ablations", "ensemble"), Stages.EVERY);
+        assertEquals(Stages.EVERY.stream().filter(n -> !List.of("l1-regression", "adversarial", "label-noise", "ensemble").contains(n)).toList(),
                 Stages.NAMES,
                 "the default ladder leaves the opt-in stages out");
         assertEquals(List.of("full-data", "label-noise"), Stages.named(List.of("label-noise", "full-data")).stream().map(Stage::name).toList());

@@ -18,14 +18,29 @@ import java.util.List;
  *                      weights ({@link EarlyStopping}); null: off, the run trains all its steps and exports the last
  * @param continueFrom  optional: this run continues a finished one from its final checkpoint ({@link Continuation});
  *                      its steps are numbered from {@code continueFrom.step + 1} to {@code steps}
+ * @param initFrom      optional: a finished run whose final weights this run starts from, matched by name and shape
+ *                      (a warm start: steps, optimiser state and history start afresh). Every parameter of this run's
+ *                      model that the source has is loaded; variables only this run has (an adversarial critic) start
+ *                      from their initialisers; a parameter of the model the source lacks, or has in another shape,
+ *                      fails the run naming it
+ * @param adversarial   optional: train the generator against a Wasserstein critic on top of its L1 loss
+ *                      ({@link Adversarial}); needs a {@code generator} model with the {@code l1} loss. Null: off
  */
 public record RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
                       Integer checkpointEvery, String experiment, String stage, List<String> predictions,
-                      EarlyStopping earlyStopping, Continuation continueFrom) {
+                      EarlyStopping earlyStopping, Continuation continueFrom, String initFrom, Adversarial adversarial) {
 
     public RunSpec {
         // Not List.copyOf: a null element must reach problems(), which names it, rather than fail the decoding.
         predictions = predictions == null || predictions.isEmpty() ? null : java.util.Collections.unmodifiableList(new ArrayList<>(predictions));
+    }
+
+    /** A run that starts from its own initial weights and trains without a critic. */
+    public RunSpec(String dataset, DataConfig data, ModelConfig model, Integer steps, Integer snapshotEvery,
+                   Integer checkpointEvery, String experiment, String stage, List<String> predictions,
+                   EarlyStopping earlyStopping, Continuation continueFrom) {
+        this(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, predictions, earlyStopping,
+                continueFrom, null, null);
     }
 
     /** A run without early stopping that continues nothing. */
@@ -43,13 +58,22 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
     /** The same run, with per-sample predictions of its final weights over {@code splits} (see {@link SamplePredictions}). */
     public RunSpec withPredictions(List<String> splits) {
         return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, splits,
-                earlyStopping, continueFrom);
+                earlyStopping, continueFrom, initFrom, adversarial);
     }
 
     /** The same run with early stopping {@code e} (null: off). */
     public RunSpec withEarlyStopping(EarlyStopping e) {
         return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, predictions,
-                e, continueFrom);
+                e, continueFrom, initFrom, adversarial);
+    }
+
+    /**
+     * The same run started from run {@code sourceRunId}'s final weights ({@code initFrom}) and trained against a
+     * Wasserstein critic {@code a} (null: without one).
+     */
+    public RunSpec withInitFromAndAdversarial(String sourceRunId, Adversarial a) {
+        return new RunSpec(dataset, data, model, steps, snapshotEvery, checkpointEvery, experiment, stage, predictions,
+                earlyStopping, continueFrom, sourceRunId, a);
     }
 
     /**
@@ -58,7 +82,7 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
      */
     public RunSpec continued(String runId, int lastStep, int more) {
         return new RunSpec(dataset, data, model, lastStep + more, snapshotEvery, checkpointEvery, experiment, stage,
-                predictions, earlyStopping, new Continuation(runId, lastStep));
+                predictions, earlyStopping, new Continuation(runId, lastStep), initFrom, adversarial);
     }
 
     /** The step this run starts after: 0, or for a continuation the source run's last step. */
@@ -141,6 +165,19 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
         }
         if (continueFrom != null) {
             continueFrom.validate("continueFrom.", steps, problems);
+        }
+        if (initFrom != null && !RunIds.isValid(initFrom)) {
+            problems.add("initFrom must be a run id ([a-z0-9][a-z0-9-]{0,63}), was '" + initFrom + "'");
+        }
+        if (adversarial != null) {
+            adversarial.validate("adversarial.", problems);
+            if (model != null && !ModelConfig.Type.GENERATOR.wireName().equals(model.type())) {
+                problems.add("adversarial needs a generator model (model.type generator: an image out for the critic to score), was '"
+                        + model.type() + "'");
+            } else if (model != null && !ModelConfig.Loss.L1.wireName().equals(model.loss())) {
+                problems.add("adversarial keeps the generator's L1 loss (Niessner 12/n: L1 first, then add the critic): model.loss must "
+                        + "be l1, was " + (model.loss() == null ? "unset (l2 for regression)" : "'" + model.loss() + "'"));
+            }
         }
         return problems;
     }

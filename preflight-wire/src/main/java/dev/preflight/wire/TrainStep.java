@@ -20,11 +20,22 @@ package dev.preflight.wire;
  *                        step; a layer whose gradient is 0 gets no update (null from publishers older than this field)
  * @param timing          the trainer's bookkeeping in this step, part by part ({@link StepTiming}); null from a
  *                        trainer that does not report it
+ * @param critic          adversarial runs ({@link Adversarial}) only: the critic's metrics of this step; then
+ *                        {@code loss} is the generator's L1 and {@code gradNorm} its gradient's norm. Null otherwise
  */
 public record TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
                         double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
                         java.util.Map<String, Double> updateRatios, Double predictionEntropy,
-                        java.util.Map<String, Double> gradNorms, StepTiming timing) {
+                        java.util.Map<String, Double> gradNorms, StepTiming timing, CriticStep critic) {
+
+    /** A step of a run without a critic. */
+    public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,
+                     double computeSeconds, int batchSize, Double learningRate, Double gradNorm,
+                     java.util.Map<String, Double> updateRatios, Double predictionEntropy,
+                     java.util.Map<String, Double> gradNorms, StepTiming timing) {
+        this(runId, step, loss, stepSeconds, dataWaitSeconds, computeSeconds, batchSize, learningRate, gradNorm,
+                updateRatios, predictionEntropy, gradNorms, timing, null);
+    }
 
     /** Without per-parameter gradient norms and bookkeeping timing. */
     public TrainStep(String runId, int step, double loss, double stepSeconds, double dataWaitSeconds,

@@ -262,17 +262,23 @@ class TrainerKafkaTest {
 
     /** A job of this replica's kind on {@code devices}, driven directly (not through the run queue) over batches of four. */
     Trained trainOn(dev.preflight.nn.Devices devices, int steps) throws Exception {
+        RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 4, 4, 0.2), new ModelConfig("mlp", 3L, 3e-3, List.of(32)), steps, 1);
+        return train(spec, steps, TrainerKafkaTest::fourSamples, devices, "data-parallel-test");
+    }
+
+    /** Writes {@code steps} batches to a new run's stream and drives its job directly on {@code devices}. */
+    Trained train(RunSpec spec, int steps, java.util.function.LongFunction<Batch> batch, dev.preflight.nn.Devices devices,
+                  String worker) throws Exception {
         String runId = RunIds.newId();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             Topics.ensure(admin, List.of(Topics.batchStream(runId)));
         }
         for (int i = 0; i < steps; i++) {
-            producer.send(new ProducerRecord<>(Topics.batches(runId), BatchCodec.encode(fourSamples(i))));
+            producer.send(new ProducerRecord<>(Topics.batches(runId), BatchCodec.encode(batch.apply(i))));
         }
         producer.flush();
-        RunSpec spec = new RunSpec("shapes", new DataConfig(1L, 4, 4, 0.2), new ModelConfig("mlp", 3L, 3e-3, List.of(32)), steps, 1);
         return new Trained(runId, new TrainingJob(new RunSubmitted(runId, spec, System.currentTimeMillis()), new TrainingJob.Context(bootstrap,
-                trainerProducer, kills, "data-parallel-test", Duration.ofSeconds(30), dev.preflight.nn.TfThreads.of(1),
+                trainerProducer, kills, worker, Duration.ofSeconds(30), dev.preflight.nn.TfThreads.of(1),
                 java.util.Optional.empty(), null, null, devices)).run());
     }
 
@@ -298,6 +304,69 @@ class TrainerKafkaTest {
         assertEquals(RunEvent.Type.FAILED, three.type());
         assertEquals(0, three.steps());
         assertTrue(three.message().contains("a batch of 4 samples does not split evenly over 3 devices"), three.message());
+    }
+
+    /** Eight 8x8 denoising pairs: a bright square on black as the target, the same with noise as the input. */
+    static Batch pairs(long index) {
+        SplittableRandom rng = new SplittableRandom(index);
+        int n = 8;
+        int dim = 64;
+        byte[] inputs = new byte[n * dim];
+        float[] targets = new float[n * dim];
+        for (int i = 0; i < n; i++) {
+            int x0 = rng.nextInt(0, 5);
+            int y0 = rng.nextInt(0, 5);
+            for (int p = 0; p < dim; p++) {
+                int clean = p % 8 >= x0 && p % 8 < x0 + 3 && p / 8 >= y0 && p / 8 < y0 + 3 ? 200 : 0;
+                targets[i * dim + p] = clean / 255f;
+                inputs[i * dim + p] = (byte) Math.max(0, Math.min(255, clean + rng.nextInt(-100, 101)));
+            }
+        }
+        return new Batch(index, (int) index, DType.UINT8, new int[]{8, 8, 1}, 1, new int[n], inputs, null, targets, dim, null, null);
+    }
+
+    /** A job driven directly over {@code steps} pair batches. */
+    Trained trainPairs(RunSpec spec, int steps) throws Exception {
+        return train(spec, steps, TrainerKafkaTest::pairs, dev.preflight.nn.Devices.ONE, "adversarial-test");
+    }
+
+    /**
+     * The generative recipe's hand-over: an adversarial run starts from an L1 run's final weights (initFrom), trains its
+     * critic the warm-up's updates, then n_critic per step, and publishes the critic's metrics with every step; a
+     * source without weights fails the run at once, naming it.
+     */
+    @Test
+    void anAdversarialRunStartsFromAnL1RunsFinalWeightsAndPublishesTheCriticsMetrics() throws Exception {
+        ModelConfig generator = ModelConfig.builder(ModelConfig.Type.GENERATOR).seed(3L).learningRate(3e-3).channels(List.of(8, 16))
+                .loss(ModelConfig.Loss.L1).build();
+        RunSpec l1 = new RunSpec("shapes-paired", new DataConfig(1L, 0, 8, 0.2), generator, 10, 1);
+        Trained source = trainPairs(l1, 10);
+        assertEquals(RunEvent.Type.FINISHED, source.outcome().type(), source.outcome().message());
+        Map<String, float[]> finalWeights = new java.util.HashMap<>();
+        dev.preflight.trainer.messaging.CheckpointStore.latest(bootstrap, source.runId()).orElseThrow().state().variables()
+                .forEach(t -> finalWeights.put(t.name(), t.values()));
+
+        RunSpec adversarial = new RunSpec("shapes-paired", new DataConfig(1L, 0, 8, 0.2), generator, 3, 1)
+                .withInitFromAndAdversarial(source.runId(), new dev.preflight.wire.Adversarial(2, null, null, null, null, 1));
+        Trained adv = trainPairs(adversarial, 3);
+        assertEquals(RunEvent.Type.FINISHED, adv.outcome().type(), adv.outcome().message());
+        Snapshot first = collect(Topics.SNAPSHOTS, SnapshotCodec::decode, x -> x.runId().equals(adv.runId()) && x.step() == 0,
+                l -> !l.isEmpty()).get(0);
+        assertTrue(first.variables().stream().noneMatch(t -> t.name().startsWith("critic/")), "snapshots carry the generator only");
+        for (dev.preflight.wire.NamedTensor t : first.variables()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(finalWeights.get(t.name()), t.values(), 0f,
+                    t.name() + ": step 0 is the L1 run's final weights");
+        }
+        List<TrainStep> train = collect(Topics.TRAIN_METRICS, TrainStep::decode, x -> x.runId().equals(adv.runId()), l -> l.size() >= 3);
+        assertEquals(List.of(10, 2, 2), train.stream().map(x -> x.critic().criticUpdates()).toList(), "5 x n_critic in the warm-up step");
+        assertTrue(train.stream().allMatch(x -> Double.isFinite(x.critic().wassersteinEstimate()) && Double.isFinite(x.loss())));
+        assertTrue(dev.preflight.trainer.messaging.CheckpointStore.latest(bootstrap, adv.runId()).orElseThrow().state().variables().stream()
+                .anyMatch(t -> t.name().equals("critic/score/kernel")), "checkpoints carry the critic");
+
+        TrainingJob.Outcome orphan = trainPairs(adversarial.withInitFromAndAdversarial("run-neverexisted", null), 1).outcome();
+        assertEquals(RunEvent.Type.FAILED, orphan.type());
+        assertEquals("cannot start from run run-neverexisted's weights (initFrom): it has no checkpoint (unknown run, or it never trained)",
+                orphan.message());
     }
 
     @Test

@@ -21,7 +21,16 @@ public enum Metric {
     VAL_LOSS("val_loss", null, ValStep::valLoss),
     VAL_ACCURACY("val_accuracy", null, ValStep::valAccuracy),
     /** Macro F1 of classification runs; undefined (NaN, and no history point) for other tasks and older messages. */
-    VAL_F1("val_f1", null, v -> v.macroF1() == null ? Double.NaN : v.macroF1());
+    VAL_F1("val_f1", null, v -> v.macroF1() == null ? Double.NaN : v.macroF1()),
+    /**
+     * Adversarial runs ({@code RunSpec.adversarial}): the critic's Wasserstein-1 estimate {@code mean D(real) - mean
+     * D(generated)} of the step (should shrink as the generator improves); undefined for other runs.
+     */
+    CRITIC_WASSERSTEIN_ESTIMATE("critic_wasserstein_estimate", t -> t.critic() == null ? Double.NaN : t.critic().wassersteinEstimate(), null),
+    /** Adversarial runs: the critic's loss at its last update of the step; undefined for other runs. */
+    CRITIC_LOSS("critic_loss", t -> t.critic() == null ? Double.NaN : t.critic().criticLoss(), null),
+    /** Adversarial runs: the generator's adversarial loss {@code -mean D(x, G(x))} (its L1 is train_loss); undefined otherwise. */
+    GENERATOR_ADVERSARIAL_LOSS("generator_adversarial_loss", t -> t.critic() == null ? Double.NaN : t.critic().generatorAdversarialLoss(), null);
 
     private final String id;
     private final ToDoubleFunction<TrainStep> fromTrain;
@@ -57,6 +66,13 @@ public enum Metric {
     public boolean definedFor(ValStep step) {
         return this != VAL_F1 || step.macroF1() != null;
     }
+
+    /** As {@link #definedFor(ValStep)}: the critic's metrics exist only in adversarial runs' steps. */
+    public boolean definedFor(TrainStep step) {
+        return !CRITIC.contains(this) || step.critic() != null;
+    }
+
+    private static final java.util.Set<Metric> CRITIC = java.util.EnumSet.of(CRITIC_WASSERSTEIN_ESTIMATE, CRITIC_LOSS, GENERATOR_ADVERSARIAL_LOSS);
 
     public static Optional<Metric> byId(String id) {
         return Arrays.stream(values()).filter(m -> m.id.equals(id)).findFirst();

@@ -49,7 +49,7 @@ public class CompareResource {
     @APIResponse(responseCode = "404", description = "One or more runs are unknown (all are named)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Comparison compare(
-            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy, val_f1", required = true)
+            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy, val_f1, critic_wasserstein_estimate, critic_loss, generator_adversarial_loss", required = true)
             @QueryParam("metric") String metric,
             @Parameter(description = "Comma-separated run ids", required = true) @QueryParam("runs") String runs,
             @Parameter(description = "First step to include (inclusive)") @QueryParam("from") String from,

@@ -84,7 +84,9 @@ public class RunResource {
     @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid spec; every problem names its field. With "
             + "a data-service configured, also what it would refuse: an unknown dataset (the known ones are listed), a subset "
             + "larger than the train split, ...; model.kerasWeights naming an unknown upload, or an upload whose layer weights "
-            + "differ from the definition's (the layer and weight named)",
+            + "differ from the definition's (the layer and weight named); initFrom naming an unknown run",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "409", description = "initFrom names a run that has not finished (its final weights do not exist yet)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
@@ -96,6 +98,7 @@ public class RunResource {
         if (!parsed.valid()) {
             throw new ApiException(Response.Status.BAD_REQUEST, "invalid run spec", parsed.problems());
         }
+        checkWarmStart(parsed.spec().initFrom());
         // The upload check may read the weights back from Kafka (a gateway that did not take the upload): off the event loop.
         return Uni.createFrom().item(() -> weights.problems(parsed.spec().model()))
                 .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
@@ -137,7 +140,7 @@ public class RunResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     public Object history(
             @PathParam("id") String id,
-            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy, val_f1")
+            @Parameter(description = "One of train_loss, step_seconds, data_wait_seconds, compute_seconds, samples_per_second, val_loss, val_accuracy, val_f1, critic_wasserstein_estimate, critic_loss, generator_adversarial_loss")
             @QueryParam("metric") String metric,
             @Parameter(description = "First step to include (inclusive)") @QueryParam("from") String from,
             @Parameter(description = "Last step to include (inclusive)") @QueryParam("to") String to) {
@@ -312,6 +315,22 @@ public class RunResource {
                     + " characters, was " + request.reason().length());
         }
         return request.reason();
+    }
+
+    /**
+     * A warm start ({@code initFrom}) needs a finished run to start from: refused here, at once, rather than as a FAILED
+     * run once a trainer finds no checkpoint.
+     */
+    private void checkWarmStart(String initFrom) {
+        if (initFrom == null) {
+            return;
+        }
+        RunRecord source = store.find(initFrom).orElseThrow(() -> new ApiException(Response.Status.BAD_REQUEST, "invalid run spec",
+                List.of("initFrom names unknown run '" + initFrom + "'")));
+        if (source.state() != RunState.FINISHED) {
+            throw new ApiException(Response.Status.CONFLICT, "initFrom run '" + initFrom + "' is " + source.state()
+                    + ", not FINISHED: a run starts from another's final weights once that one finished");
+        }
     }
 
     private RunRecord run(String id) {

@@ -309,7 +309,8 @@ public final class RunRecord {
     public MetricSeries series(Metric metric, Integer from, Integer to) {
         List<MetricSeries.Point> points = new ArrayList<>();
         if (metric.fromTrain()) {
-            range(train, from, to).values().forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));
+            range(train, from, to).values().stream().filter(metric::definedFor)
+                    .forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));
         } else {
             range(val, from, to).values().stream().filter(metric::definedFor)
                     .forEach(s -> points.add(new MetricSeries.Point(s.step(), metric.of(s))));

@@ -89,12 +89,19 @@ public class TensorBoardExporter {
         if (!enabled()) {
             return;
         }
-        write(s.runId(), "train", EventProtos.scalarsEvent(wallTime(), s.step(), List.of(
+        List<EventProtos.Scalar> scalars = new java.util.ArrayList<>(List.of(
                 new EventProtos.Scalar("loss", (float) s.loss()),
                 new EventProtos.Scalar("step_seconds", (float) s.stepSeconds()),
                 new EventProtos.Scalar("data_wait_seconds", (float) s.dataWaitSeconds()),
                 new EventProtos.Scalar("compute_seconds", (float) s.computeSeconds()),
-                new EventProtos.Scalar("samples_per_second", (float) s.samplesPerSecond()))));
+                new EventProtos.Scalar("samples_per_second", (float) s.samplesPerSecond())));
+        if (s.critic() != null) {
+            // Both players of an adversarial run side by side in TensorBoard: loss is the generator's L1.
+            scalars.add(new EventProtos.Scalar("critic_wasserstein_estimate", (float) s.critic().wassersteinEstimate()));
+            scalars.add(new EventProtos.Scalar("critic_loss", (float) s.critic().criticLoss()));
+            scalars.add(new EventProtos.Scalar("generator_adversarial_loss", (float) s.critic().generatorAdversarialLoss()));
+        }
+        write(s.runId(), "train", EventProtos.scalarsEvent(wallTime(), s.step(), scalars));
     }
 
     public void valStep(ValStep s) {

@@ -140,6 +140,54 @@ class KillAndCompareTest {
         given().contentType(ContentType.JSON).body("{\"steps\": 5}").when().post("/api/runs/" + done + "/continue").then().statusCode(401);
     }
 
+    static final String ADVERSARIAL = """
+            {"dataset": "shapes-paired",
+             "data": {"seed": 1, "subsetSize": 0, "batchSize": 32, "valFraction": 0.2},
+             "model": {"type": "generator", "seed": 7, "learningRate": 0.001, "loss": "l1"},
+             "steps": 50, "initFrom": "%s", "adversarial": {"criticSteps": 3}}
+            """;
+
+    private static io.restassured.response.ValidatableResponse submit(String body) {
+        return given().header("X-API-Key", "test-key").contentType(ContentType.JSON).body(body).when().post("/api/runs").then();
+    }
+
+    /**
+     * A warm start is refused at once unless its source finished; an adversarial run's critic metrics are served per
+     * step (history and its series), in Prometheus and nowhere for a run without a critic.
+     */
+    @Test
+    void adversarialRunsStartFromAFinishedRunAndServeTheCriticsMetrics() {
+        submit(ADVERSARIAL.formatted("run-nosuchrun")).statusCode(400).body("problems", hasItem("initFrom names unknown run 'run-nosuchrun'"));
+        String live = submit();
+        submit(ADVERSARIAL.formatted(live)).statusCode(409).body("error", containsString("is SUBMITTED, not FINISHED"));
+        submit(ADVERSARIAL.formatted(live).replace("\"generator\"", "\"mlp\"")).statusCode(400)
+                .body("problems", hasItem(containsString("adversarial needs a generator model")));
+        submit(ADVERSARIAL.formatted(live).replace("\"criticSteps\": 3", "\"clip\": 0")).statusCode(400)
+                .body("problems", hasItem("adversarial.clip must be a finite number > 0, was 0.0"));
+        end(live, RunEvent.Type.FINISHED, 40, new RunEvent.Finish(40, null, null, null));
+        String adv = submit(ADVERSARIAL.formatted(live)).statusCode(202).extract().path("runId");
+        RunSubmitted published = RunSubmitted.decode(KafkaTestClient.awaitRecord(Topics.RUNS, r -> adv.equals(r.key())).value());
+        assertEquals(live, published.spec().initFrom());
+        assertEquals(3, published.spec().adversarial().criticStepsOrDefault());
+
+        dev.preflight.wire.CriticStep critic = new dev.preflight.wire.CriticStep(0.42, -0.4, 1.5, 15, 0.21);
+        KafkaTestClient.publish(Topics.TRAIN_METRICS, adv, Json.encode(new TrainStep(adv, 1, 0.031, 0.1, 0.0, 0.1, 32, 1e-3, 0.5,
+                null, null, null, null, critic)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + adv + "/history?metric=critic_wasserstein_estimate").then()
+                .statusCode(200).body("points.step", equalTo(List.of(1))).body("points.value", equalTo(List.of(0.42f))));
+        given().get("/api/runs/" + adv + "/history").then().body("train[0].critic.criticUpdates", equalTo(15))
+                .body("train[0].critic.generatorAdversarialLoss", equalTo(0.21f));
+        String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertEquals(0.42, PrometheusText.sample(scrape, "preflight_critic_wasserstein_estimate", adv, "generator"));
+        assertEquals(-0.4, PrometheusText.sample(scrape, "preflight_critic_loss", adv, "generator"));
+        assertEquals(0.21, PrometheusText.sample(scrape, "preflight_generator_adversarial_loss", adv, "generator"));
+        // A run without a critic has no points in the critic's series.
+        KafkaTestClient.publish(Topics.TRAIN_METRICS, live, Json.encode(new TrainStep(live, 41, 0.5, 0.1, 0.0, 0.1, 32)));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/runs/" + live + "/history?metric=train_loss").then()
+                .body("points.step", hasItem(41)));
+        given().get("/api/runs/" + live + "/history?metric=critic_wasserstein_estimate").then().statusCode(200).body("points.size()", equalTo(0));
+    }
+
     @Test
     void compareReturnsOneSeriesPerRunInTheOrderNamed() throws Exception {
         String a = RunIds.newId();

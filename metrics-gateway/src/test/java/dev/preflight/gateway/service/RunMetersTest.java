@@ -58,8 +58,8 @@ class RunMetersTest {
             assertEquals("none", m.getId().getTag("experiment"));
             assertEquals("none", m.getId().getTag("stage"));
         }
-        // 8 metric gauges, train step, input-bound ratio, 6 state flags (LOST included), the step counter.
-        assertEquals(17, meters("run-a").size());
+        // 11 metric gauges (3 of them the critic's), train step, input-bound ratio, 6 state flags (LOST included), the step counter.
+        assertEquals(20, meters("run-a").size());
     }
 
     @Test
@@ -97,14 +97,14 @@ class RunMetersTest {
         // The event's own time counts: it ended one minute before "now".
         store.event(new RunEvent("run-done", RunEvent.Type.FINISHED, 1, "ok", "t1", now.get() - 60_000));
         assertEquals(0, meters.retireExpired());
-        assertEquals(17, meters("run-done").size());
+        assertEquals(20, meters("run-done").size());
 
         now.addAndGet(Duration.ofMinutes(9).toMillis() - 1);
         assertEquals(0, meters.retireExpired(), "one millisecond before the retention is over");
         now.addAndGet(1);
         assertEquals(1, meters.retireExpired());
         assertEquals(List.of(), meters("run-done"));
-        assertEquals(17, meters("run-live").size());
+        assertEquals(20, meters("run-live").size());
         assertEquals(1, meters.liveRuns());
         assertNull(registry.find("preflight_train_loss").tag("run", "run-done").gauge());
 

@@ -160,6 +160,16 @@ public final class TrainingJob {
             }
             continued = source;
         }
+        // A warm start (initFrom): the source run's final weights, read before anything is built so a missing one
+        // fails the run at once, naming the source.
+        Optional<CheckpointStore.Checkpoint> initial = Optional.empty();
+        if (own.isEmpty() && spec.continueFrom() == null && spec.initFrom() != null) {
+            initial = CheckpointStore.latest(ctx.bootstrap(), spec.initFrom());
+            if (initial.isEmpty()) {
+                return finish(new Outcome(RunEvent.Type.FAILED, 0, "cannot start from run " + spec.initFrom()
+                        + "'s weights (initFrom): it has no checkpoint (unknown run, or it never trained)"), null);
+            }
+        }
         int step = checkpoint.map(c -> c.state().step()).orElse(0);
         String previous = ctx.lease() == null ? null : ctx.lease().previousWorker();
         try {
@@ -227,13 +237,16 @@ public final class TrainingJob {
                     // Towers take equal shares of every batch: an uneven split is refused (exact device counts) or
                     // trains on fewer towers (every visible GPU, unset), before anything is built.
                     Devices devices = ctx.devices().forBatch(batch.size());
-                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads(), devices);
+                    model = Models.forBatch(UploadedWeights.resolve(mc, ctx.bootstrap()), batch, ctx.tfThreads(), devices, spec.adversarial());
                     names = model.parameterNames();
                     moved = new boolean[names.size()];
                     if (checkpoint.isPresent()) {
                         model.loadState(checkpoint.get().state().variables());
                         model.setStepsTaken(checkpoint.get().state().step());
                     } else {
+                        if (initial.isPresent()) {
+                            model.loadParameters(WarmStart.parameters(model.parameters(), initial.get().state().variables(), spec.initFrom()));
+                        }
                         warnAboutSize(model);
                         snapshot(model, 0, sampleShape);
                         pacer.published(0);
@@ -264,7 +277,7 @@ public final class TrainingJob {
                 }
                 ctx.producer().trainStep(new TrainStep(runId, step, loss, seconds(done - stepStart),
                         seconds(received - start - consumed.decodeNanos()), seconds(done - computeStart), batch.size(), (double) lr,
-                        (double) r.gradNorm(), ratios, Float.isFinite(r.entropy()) ? (double) r.entropy() : null, gradNorms, timing), ctx.worker());
+                        (double) r.gradNorm(), ratios, Float.isFinite(r.entropy()) ? (double) r.entropy() : null, gradNorms, timing, r.critic()), ctx.worker());
                 if (ctx.lease() != null) {
                     ctx.lease().step(step);
                 }
