@@ -151,6 +151,9 @@ final class PageBuilder {
             if (shownIn == null) {
                 losses(s, runs, roles, curves);
             }
+            if (shownIn == null) {
+                critic(s.name(), main, roles.get(0), curves);
+            }
             if (s.name().equals(SpeedCheck.NAME) || s.name().equals(FullData.NAME) && !artifacts.containsKey(SpeedCheck.NAME)) {
                 timing(s.name(), main, roles.get(0), curves);
             }
@@ -231,6 +234,28 @@ final class PageBuilder {
                             + "zero-input control: the same val batch with every input set to 0 (diamonds); dotted vertical "
                             + "lines: where early stopping stopped a run and its best step, whose weights it exported. " + ZOOM, 400));
         }
+    }
+
+    /**
+     * An adversarial run's second player per step: the critic's Wasserstein estimate and its loss, with the generator's
+     * adversarial loss (its L1 is the loss chart's train curve). Nothing for a run without a critic.
+     */
+    private void critic(String stage, RunWatcher.Finished run, RunRoles.Role role, List<ReportPage.Figure> out) {
+        List<TrainStep> train = run.history().train().stream().filter(t -> t.critic() != null).toList();
+        if (train.isEmpty()) {
+            return;
+        }
+        List<ChartSpec.Line> series = List.of(
+                new ChartSpec.Line(role.legend(stage, "critic's Wasserstein estimate"), RunRoles.hsl(350, 0.7, 0.45), false, false, false,
+                        points(train, TrainStep::step, t -> t.critic().wassersteinEstimate())),
+                new ChartSpec.Line(role.legend(stage, "critic loss"), RunRoles.hsl(350, 0.4, 0.7), true, false, false,
+                        points(train, TrainStep::step, t -> t.critic().criticLoss())),
+                new ChartSpec.Line(role.legend(stage, "generator adversarial loss"), RunRoles.hsl(212, 0.7, 0.42), false, false, false,
+                        points(train, TrainStep::step, t -> t.critic().generatorAdversarialLoss())));
+        out.add(add(new ChartSpec.Lines(nextId(), "step", "critic score units", false, 0.6, series), "both players per step",
+                "critic's Wasserstein estimate: mean D(real pair) - mean D(generated pair) after the step's critic updates; it "
+                        + "should rise while the critic learns, then shrink as the generator catches up. Critic loss: its negation at "
+                        + "the last update. Generator adversarial loss: -mean D(generated pair) before the generator's update. " + ZOOM, 320));
     }
 
     /** Where early stopping stopped the run and the step whose weights it exported; null without early stopping. */

@@ -135,6 +135,36 @@ class ReportHtmlTest {
         assertTrue(byName.get("ablations · trial 3 (killed) · train").get("muted").asBoolean(), "a trial the stage says was killed is grey");
     }
 
+    /** An adversarial run gets a chart of both players per step, with every step's critic numbers; other runs do not. */
+    @Test
+    void anAdversarialRunDrawsBothPlayersPerStep() throws Exception {
+        List<TrainStep> train = new ArrayList<>();
+        for (int step = 1; step <= 30; step++) {
+            double w = step < 10 ? 0.06 * step : 0.6 - 0.015 * (step - 10);
+            train.add(new TrainStep("run-a00000000000", step, 0.03, 0.1, 0.0, 0.1, 32, 1e-3, 0.5, null, null, null, null,
+                    new dev.preflight.wire.CriticStep(w, -w, 1.0, step <= 20 ? 25 : 5, 0.1 * step)));
+        }
+        RunWatcher.Finished run = new RunWatcher.Finished("run-a00000000000", "FINISHED", "", 30, new Runs.History(train, List.of()));
+        Map<String, StageArtifacts> artifacts = new java.util.LinkedHashMap<>();
+        artifacts.put("adversarial", new StageArtifacts(new ArrayList<>(List.of(run)),
+                new java.util.HashMap<>(Map.of(run.runId(), "generator + Wasserstein critic")), new java.util.LinkedHashMap<>(), null));
+        Report report = new Report("shapes-paired", "generator", List.of(new StageResult("adversarial", Verdict.PASS, Map.of(), "ok",
+                List.of(run.runId()))), 0L);
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        for (JsonNode c : charts(ReportHtml.render(report, artifacts, new Leaderboard(List.of(), Map.of())))) {
+            c.path("series").forEach(x -> byName.put(x.get("name").asText(), x));
+        }
+        JsonNode estimate = byName.get("adversarial · generator + Wasserstein critic · critic's Wasserstein estimate");
+        assertTrue(estimate != null, byName.keySet().toString());
+        assertEquals(30, estimate.get("data").size(), "every step");
+        assertEquals(0.6, estimate.get("data").get(9).get(1).asDouble(), 1e-9, "step 10's estimate");
+        assertTrue(byName.containsKey("adversarial · generator + Wasserstein critic · generator adversarial loss"), byName.keySet().toString());
+        assertTrue(byName.keySet().stream().noneMatch(n -> n.contains("Wasserstein") && !n.startsWith("adversarial")));
+        for (JsonNode c : charts(Fixtures.penguins().render())) {
+            c.path("series").forEach(x -> assertFalse(x.get("name").asText().contains("critic"), "no critic chart without a critic"));
+        }
+    }
+
     @Test
     void trainAndValOfARunShareAHueAndKilledTrialsAreGrey() throws Exception {
         JsonNode ablation = null;
