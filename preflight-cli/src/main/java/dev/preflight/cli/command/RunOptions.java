@@ -112,8 +112,48 @@ public class RunOptions {
             + "0 turns it off (default: " + LadderOptions.DEFAULT_PATIENCE + ").")
     Integer patience;
 
+    @Option(names = "--critic-steps", description = "adversarial stage: critic updates per generator update, n_critic (default: "
+            + dev.preflight.wire.Adversarial.DEFAULT_CRITIC_STEPS + ").")
+    Integer criticSteps;
+
+    @Option(names = "--critic-clip", description = "adversarial stage: every critic weight is clipped to [-c, c] after each "
+            + "update (default: " + dev.preflight.wire.Adversarial.DEFAULT_CLIP + ").")
+    Double criticClip;
+
+    @Option(names = "--critic-lr", description = "adversarial stage: the critic's RMSProp learning rate (default: "
+            + dev.preflight.wire.Adversarial.DEFAULT_CRITIC_LEARNING_RATE + ").")
+    Double criticLearningRate;
+
+    @Option(names = "--adversarial-weight", description = "adversarial stage: weight of the generator's adversarial loss next "
+            + "to its L1 (default: " + dev.preflight.wire.Adversarial.DEFAULT_ADVERSARIAL_WEIGHT + ").")
+    Double adversarialWeight;
+
+    @Option(names = "--critic-warmup", description = "adversarial stage: first steps in which the critic takes "
+            + dev.preflight.wire.Adversarial.WARMUP_FACTOR + " x n_critic updates (default: "
+            + dev.preflight.wire.Adversarial.DEFAULT_WARMUP_STEPS + ").")
+    Integer criticWarmup;
+
     @Option(names = "--timeout", defaultValue = "900", description = "Seconds any one run may take (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
+
+    /** The adversarial stage's critic from the --critic-* flags, or null when none is given (the defaults). */
+    private dev.preflight.wire.Adversarial critic(CommandLine.Model.CommandSpec spec) {
+        if (criticSteps == null && criticClip == null && criticLearningRate == null && adversarialWeight == null && criticWarmup == null) {
+            return null;
+        }
+        dev.preflight.wire.Adversarial a = new dev.preflight.wire.Adversarial(criticSteps, criticClip, criticLearningRate,
+                adversarialWeight, null, criticWarmup);
+        List<String> problems = new java.util.ArrayList<>();
+        a.validate("", problems);
+        if (!problems.isEmpty()) {
+            // The record's field names, said as the flags that set them.
+            String first = problems.get(0).replaceFirst("^criticSteps", "--critic-steps").replaceFirst("^clip", "--critic-clip")
+                    .replaceFirst("^criticLearningRate", "--critic-lr").replaceFirst("^adversarialWeight", "--adversarial-weight")
+                    .replaceFirst("^warmupSteps", "--critic-warmup");
+            throw new CommandLine.ParameterException(spec.commandLine(), first);
+        }
+        return a;
+    }
 
     /**
      * Climbs {@code stages} with these options and writes the report.
@@ -194,6 +234,10 @@ public class RunOptions {
         }
         if (space != null) {
             options = options.withStage(new Ablations(space));
+        }
+        dev.preflight.wire.Adversarial critic = critic(spec);
+        if (critic != null) {
+            options = options.withStage(new dev.preflight.recipe.AdversarialTraining(dev.preflight.recipe.AdversarialTraining.Thresholds.DEFAULT, critic));
         }
         if (ensembleTop != dev.preflight.recipe.Ensemble.Thresholds.DEFAULT.topK()) {
             try {
