@@ -92,7 +92,9 @@ class GenerativeLadderTest {
         String advRun = adv.runIds().get(0);
         com.fasterxml.jackson.databind.JsonNode spec = stack.gateway().run(advRun).path("spec");
         assertEquals(l1.runIds().get(0), spec.path("initFrom").asText(), "the critic's generator starts from the L1 run's weights");
-        List<dev.preflight.wire.TrainStep> train = stack.gateway().history(advRun).train();
+        dev.preflight.ladder.Runs.History advHistory = stack.gateway().history(advRun);
+        System.out.println("adversarial val L1 by step: " + advHistory.val().stream().map(v -> v.step() + "=" + String.format(java.util.Locale.ROOT, "%.4f", v.valLoss())).toList());
+        List<dev.preflight.wire.TrainStep> train = advHistory.train();
         assertEquals(100, train.size());
         assertTrue(train.stream().allMatch(t -> t.critic() != null && Double.isFinite(t.critic().wassersteinEstimate())),
                 "per-step metrics for both players: the generator's L1 (loss) and the critic's estimate");

@@ -122,6 +122,20 @@ class AdversarialTrainingTest {
     }
 
     @Test
+    void finalValL1AveragesTheLastTenthOfTheRunNotItsLastFivePoints() {
+        // 100 steps, validated every step; val L1 oscillates with a period of 10 steps between 0.02 and 0.04.
+        List<dev.preflight.wire.ValStep> val = new java.util.ArrayList<>();
+        for (int step = 0; step <= 100; step++) {
+            val.add(new dev.preflight.wire.ValStep("r", step, 0.03 + 0.01 * Math.sin(2 * Math.PI * step / 10.0), 0, 32));
+        }
+        assertEquals(0.03, AdversarialTraining.finalValL1(val, 100), 1e-12, "a whole period: the oscillation's mean");
+        // Validated sparsely (every 8th step): fewer than 5 points in the last tenth, so the last five.
+        List<dev.preflight.wire.ValStep> sparse = val.stream().filter(v -> v.step() % 8 == 0).toList();
+        assertEquals(sparse.subList(sparse.size() - 5, sparse.size()).stream().mapToDouble(dev.preflight.wire.ValStep::valLoss).average().orElseThrow(),
+                AdversarialTraining.finalValL1(sparse, 100), 1e-12);
+    }
+
+    @Test
     void isOptInAfterL1Regression() {
         assertTrue(Stages.EVERY.indexOf(AdversarialTraining.NAME) == Stages.EVERY.indexOf(L1Regression.NAME) + 1);
         assertTrue(!Stages.NAMES.contains(AdversarialTraining.NAME), "not in the default ladder");
