@@ -53,19 +53,22 @@ class PreflightCliTest {
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--augment", "rotation=400"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "ablations,ensemble", "--ensemble-top", "1"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "-1"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "1000001"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "l1-regression,adversarial", "--critic-clip", "0"));
         } finally {
             System.setErr(err);
         }
         String[] lines = captured.toString().trim().split("\n");
-        assertEquals(7, lines.length, captured.toString());
+        assertEquals(8, lines.length, captured.toString());
         assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
         assertTrue(lines[1].contains("--balance 'oversample' is unknown, expected one of"), lines[1]);
         assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
         assertTrue(lines[3].contains("rotationDegrees must be in [0, 180], was 400.0"), lines[3]);
         assertTrue(lines[4].contains("--ensemble-top: an ensemble needs topK >= 2, was 1"), lines[4]);
-        assertTrue(lines[5].contains("--patience must be >= 0 (0: no early stopping), was -1"), lines[5]);
-        assertTrue(lines[6].contains("--critic-clip must be a finite number > 0, was 0.0"), lines[6]);
+        assertTrue(lines[5].contains("--patience must be in [0, 1000000] validated steps (0: no early stopping), was -1"), lines[5]);
+        // Beyond what a run spec takes: refused here, not by the gateway once the ladder reaches full-data.
+        assertTrue(lines[6].contains("--patience must be in [0, 1000000] validated steps (0: no early stopping), was 1000001"), lines[6]);
+        assertTrue(lines[7].contains("--critic-clip must be a finite number > 0, was 0.0"), lines[7]);
     }
 
     @Test

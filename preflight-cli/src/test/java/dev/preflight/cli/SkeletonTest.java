@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -211,18 +212,7 @@ class SkeletonTest {
 
     /** The val predictions of a finished run: they come after its last validation, so wait up to a minute. */
     private static SamplePredictions valPredictions(String runId) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (System.nanoTime() < deadline) {
-            java.util.Optional<SamplePredictions> p = gateway.predictions(runId, "val");
-            if (p.isPresent()) {
-                return p.get();
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("no val predictions of " + runId + " within a minute");
+        return await("val predictions of " + runId).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .until(() -> gateway.predictions(runId, "val"), java.util.Optional::isPresent).orElseThrow();
     }
 }

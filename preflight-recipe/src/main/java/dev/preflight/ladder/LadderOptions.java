@@ -6,6 +6,7 @@ import dev.preflight.wire.Augmentation;
 import dev.preflight.wire.DataFaults;
 import dev.preflight.wire.EarlyStopping;
 import dev.preflight.wire.ModelConfig;
+import dev.preflight.wire.RunSpec;
 
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +111,25 @@ public record LadderOptions(String experiment, String dataset, ModelConfig model
     public LadderOptions withEarlyStopping(EarlyStopping e) {
         return new LadderOptions(experiment, dataset, model, seed, valFraction, batchSize, fullDataSteps, stages, runTimeout, faults,
                 balance, augment, e);
+    }
+
+    /**
+     * Early stopping after {@code patience} validated steps without improvement, with
+     * {@link #DEFAULT_EARLY_STOPPING}'s smoothing window and minDelta: what the CLI's {@code --patience} and the
+     * gateway's experiment field {@code patience} set.
+     *
+     * @param patience validated steps, in [0, {@value RunSpec#MAX_STEPS}]; 0 turns early stopping off
+     * @return the early stopping to pass to {@link #withEarlyStopping}; null for 0 (off)
+     * @throws IllegalArgumentException outside that range, the message naming it (the caller prefixes its field name)
+     */
+    public static EarlyStopping earlyStoppingAfter(int patience) {
+        if (patience < 0 || patience > RunSpec.MAX_STEPS) {
+            // The upper bound is the run spec's own (EarlyStopping.validate): refused here, not by the gateway at full-data.
+            throw new IllegalArgumentException("must be in [0, " + RunSpec.MAX_STEPS + "] validated steps (0: no early stopping), was "
+                    + patience);
+        }
+        return patience == 0 ? null
+                : new EarlyStopping(patience, DEFAULT_EARLY_STOPPING.minDelta(), DEFAULT_EARLY_STOPPING.window());
     }
 
     /** The names of the stages climbed, in order. */

@@ -29,18 +29,25 @@ public final class Ensemble extends RecipeStage<Ensemble.Thresholds> {
     /** The recipe line this stage checks. */
     public static final String RECIPE_LINE = "ensembles. A pretty much guaranteed 2% accuracy gain (Karpathy 6)";
 
+    /** Trials averaged by default (CLI {@code --ensemble-top}, the gateway's experiment field {@code ensembleTop}). */
+    public static final int DEFAULT_TOP_K = 3;
+    /** Fewest trials an ensemble can average: one trial alone is not an ensemble. */
+    public static final int MIN_TOP_K = 2;
+
     /**
-     * @param topK            trials averaged; default 3
+     * @param topK            trials averaged, at least {@value #MIN_TOP_K} (fewer finished trials: all of them);
+     *                        default {@value #DEFAULT_TOP_K}
      * @param minAccuracyGain accuracy gain over the best trial that counts as helping by itself; default 0.0: the
      *                        recipe's "2 %" is what to expect, not a bar (small or easy val sets leave less to gain), so
      *                        any gain helps, and so does a lower loss at the same accuracy
+     * @throws IllegalArgumentException when {@code topK} is below {@value #MIN_TOP_K}, the message naming the allowed range
      */
     public record Thresholds(int topK, double minAccuracyGain) {
-        public static final Thresholds DEFAULT = new Thresholds(3, 0.0);
+        public static final Thresholds DEFAULT = new Thresholds(DEFAULT_TOP_K, 0.0);
 
         public Thresholds {
-            if (topK < 2) {
-                throw new IllegalArgumentException("an ensemble needs topK >= 2, was " + topK);
+            if (topK < MIN_TOP_K) {
+                throw new IllegalArgumentException("an ensemble needs topK >= " + MIN_TOP_K + ", was " + topK);
             }
         }
     }
@@ -55,6 +62,16 @@ public final class Ensemble extends RecipeStage<Ensemble.Thresholds> {
 
     public Ensemble(Thresholds thresholds) {
         super(NAME, RECIPE_LINE, thresholds);
+    }
+
+    /**
+     * The stage averaging the top {@code topK} trials, the other thresholds at their defaults: what the CLI's
+     * {@code --ensemble-top} and the gateway's {@code ensembleTop} set.
+     *
+     * @throws IllegalArgumentException when {@code topK} is below {@value #MIN_TOP_K}
+     */
+    public static Ensemble ofTopK(int topK) {
+        return new Ensemble(new Thresholds(topK, Thresholds.DEFAULT.minAccuracyGain()));
     }
 
     @Override

@@ -6,9 +6,12 @@ import dev.preflight.gateway.model.ExperimentRecord;
 import dev.preflight.gateway.model.ExperimentRequest;
 import dev.preflight.gateway.model.ExperimentState;
 import dev.preflight.gateway.service.ExperimentService;
+import dev.preflight.ladder.LadderOptions;
+import dev.preflight.recipe.Ensemble;
 import dev.preflight.recipe.StageResult;
 import dev.preflight.recipe.Verdict;
 import dev.preflight.wire.Json;
+import dev.preflight.wire.RunSpec;
 import dev.preflight.wire.WireFormatException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -55,10 +58,13 @@ public class ExperimentResource {
     @Mutating
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start an experiment", description = "Climbs the recipe's ladder (data-check, init-check, "
-            + "overfit-one-sample, overfit-few-samples, full-data, speed, ablations) on a dataset and model. A FAIL stops it.")
+            + "overfit-one-sample, overfit-few-samples, full-data, speed, ablations) on a dataset and model. A FAIL stops it. "
+            + "Optional as in the CLI: patience (early stopping of the full-data run and the ablation trials, validated steps in "
+            + "[0, " + RunSpec.MAX_STEPS + "], 0 = off, default " + LadderOptions.DEFAULT_PATIENCE + ") and ensembleTop (how many of the "
+            + "best ablation trials the opt-in ensemble stage averages, >= " + Ensemble.MIN_TOP_K + ", default " + Ensemble.DEFAULT_TOP_K + ").")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExperimentRequest.class)))
     @APIResponse(responseCode = "202", description = "Started; follow it at the Location")
-    @APIResponse(responseCode = "400", description = "Invalid request; every problem named",
+    @APIResponse(responseCode = "400", description = "Invalid request; every problem named, a value out of range with its field and the allowed range",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "401", description = "No or wrong API key (X-API-Key header or HTTP Basic password)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorResponse.class)))

@@ -107,12 +107,13 @@ public class ExperimentService {
             problems.add("model is required");
         } else {
             // The full-data run's spec, with the experiment's defaults filled in: the most demanding run it will submit.
-            // (Stage names are checked below, on their own.)
+            // (Stage names, patience and ensembleTop are checked below, on their own.)
             LadderOptions o = new ExperimentRequest(r.dataset(), r.model(), null, r.seed(), r.batchSize(), r.valFraction(),
-                    r.fullDataSteps(), null, r.faults()).options("check", null);
+                    r.fullDataSteps(), null, r.faults(), null, null).options("check", null);
             new RunSpec(o.dataset(), new DataConfig(o.seed(), 0, o.batchSize(), o.valFraction()).withFaults(o.faults()), o.model(),
                     o.fullDataSteps(), null).problems().forEach(problems::add);
         }
+        problems.addAll(r.optionProblems());
         if (r.stages() != null) {
             for (String s : r.stages()) {
                 if (!Stages.EVERY.contains(s)) {

@@ -55,7 +55,7 @@ class RebuildAfterRestartTest {
     static final String HTML = "<html><body>the report</body></html>";
 
     static ExperimentRequest request() {
-        return new ExperimentRequest("shapes", new ModelConfig("mlp", 7L, 1e-3, List.of(64)), null, null, null, null, null, null, null);
+        return new ExperimentRequest("shapes", new ModelConfig("mlp", 7L, 1e-3, List.of(64)), null, null, null, null, null, null, null, null, null);
     }
 
     static StageResult judged(String name, Verdict verdict) {

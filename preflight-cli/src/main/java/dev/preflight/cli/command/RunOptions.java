@@ -79,8 +79,8 @@ public class RunOptions {
     @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
     int fullSteps;
 
-    @Option(names = "--ensemble-top", defaultValue = "" + 3, description = "Ablation trials the ensemble stage averages, "
-            + "best first, at least 2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ensemble-top", defaultValue = "" + dev.preflight.recipe.Ensemble.DEFAULT_TOP_K, description = "Ablation "
+            + "trials the ensemble stage averages, best first, at least " + dev.preflight.recipe.Ensemble.MIN_TOP_K + " (default: ${DEFAULT-VALUE}).")
     int ensembleTop;
 
     @Option(names = "--gateway", description = "URL of a running metrics-gateway; with --data, no local stack is used or started.")
@@ -226,11 +226,11 @@ public class RunOptions {
                 .withValFraction(valFraction).withBatchSize(batch).withFullDataSteps(fullSteps).withStages(chosenStages)
                 .withRunTimeout(Duration.ofSeconds(timeoutSeconds)).withTraining(balance, augmentation);
         if (patience != null) {
-            if (patience < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--patience must be >= 0 (0: no early stopping), was " + patience);
+            try {
+                options = options.withEarlyStopping(LadderOptions.earlyStoppingAfter(patience));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--patience " + e.getMessage());
             }
-            dev.preflight.wire.EarlyStopping d = LadderOptions.DEFAULT_EARLY_STOPPING;
-            options = options.withEarlyStopping(patience == 0 ? null : new dev.preflight.wire.EarlyStopping(patience, d.minDelta(), d.window()));
         }
         if (space != null) {
             options = options.withStage(new Ablations(space));
@@ -239,10 +239,9 @@ public class RunOptions {
         if (critic != null) {
             options = options.withStage(new dev.preflight.recipe.AdversarialTraining(dev.preflight.recipe.AdversarialTraining.Thresholds.DEFAULT, critic));
         }
-        if (ensembleTop != dev.preflight.recipe.Ensemble.Thresholds.DEFAULT.topK()) {
+        if (ensembleTop != dev.preflight.recipe.Ensemble.DEFAULT_TOP_K) {
             try {
-                options = options.withStage(new dev.preflight.recipe.Ensemble(new dev.preflight.recipe.Ensemble.Thresholds(ensembleTop,
-                        dev.preflight.recipe.Ensemble.Thresholds.DEFAULT.minAccuracyGain())));
+                options = options.withStage(dev.preflight.recipe.Ensemble.ofTopK(ensembleTop));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--ensemble-top: " + e.getMessage());
             }
