@@ -55,11 +55,12 @@ class PreflightCliTest {
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "-1"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "1000001"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "l1-regression,adversarial", "--critic-clip", "0"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "adversarial"));
         } finally {
             System.setErr(err);
         }
         String[] lines = captured.toString().trim().split("\n");
-        assertEquals(8, lines.length, captured.toString());
+        assertEquals(9, lines.length, captured.toString());
         assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
         assertTrue(lines[1].contains("--balance 'oversample' is unknown, expected one of"), lines[1]);
         assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
@@ -69,6 +70,8 @@ class PreflightCliTest {
         // Beyond what a run spec takes: refused here, not by the gateway once the ladder reaches full-data.
         assertTrue(lines[6].contains("--patience must be in [0, 1000000] validated steps (0: no early stopping), was 1000001"), lines[6]);
         assertTrue(lines[7].contains("--critic-clip must be a finite number > 0, was 0.0"), lines[7]);
+        assertTrue(lines[8].contains("--stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: "
+                + "name l1-regression too"), lines[8]);
     }
 
     @Test

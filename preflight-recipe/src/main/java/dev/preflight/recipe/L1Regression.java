@@ -66,6 +66,14 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
     @Override
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
+        ModelConfig.Type type = o.model().modelType();
+        if (type != ModelConfig.Type.GENERATOR && type != ModelConfig.Type.KERAS) {
+            // Trained anyway, a classifier's architecture regresses every pixel through its dense head and ends near the
+            // mean target ("not learning"), which blames the data for a model chosen for another task.
+            return new StageResult(NAME, Verdict.FAIL, new Evidence().map(), "l1-regression trains an image-to-image model: "
+                    + "the zoo's generator (--model generator, model.type generator) or your own Keras model, not '" + o.model().type()
+                    + "' (a classifier's architecture)", List.of());
+        }
         DataCheck.Paired paired = DataCheck.Paired.of(ctx.stats());
         if (paired == null) {
             return new StageResult(NAME, Verdict.FAIL, new Evidence().map(), "dataset '" + o.dataset() + "' is not paired "

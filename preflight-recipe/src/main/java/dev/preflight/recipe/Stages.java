@@ -60,6 +60,19 @@ public final class Stages {
         return List.copyOf(out);
     }
 
+    /**
+     * What is wrong with climbing exactly the stages named, beyond unknown names: a stage that builds on one left out
+     * (adversarial starts from l1-regression's weights, Niessner 12/n: "only once that works, add the D"). Said before
+     * anything runs, by the CLI (a usage error) and the gateway (400); empty when nothing is.
+     */
+    public static List<String> dependencyProblems(Collection<String> names) {
+        if (names != null && names.contains(AdversarialTraining.NAME) && !names.contains(L1Regression.NAME)) {
+            return List.of("stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: name "
+                    + "l1-regression too");
+        }
+        return List.of();
+    }
+
     /** {@code stages} with the stage of the same name as {@code replacement} replaced (e.g. other thresholds). */
     public static List<Stage> replace(List<Stage> stages, Stage replacement) {
         return stages.stream().map(s -> s.name().equals(replacement.name()) ? replacement : s).toList();

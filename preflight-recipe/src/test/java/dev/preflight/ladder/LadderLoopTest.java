@@ -130,6 +130,22 @@ class LadderLoopTest {
         assertEquals(Verdict.FAIL, refused.verdict());
         assertTrue(refused.summary().contains("l1-regression ended WARN"), refused.summary());
         assertEquals(Map.of(), runs.submitted, "nothing was trained");
+        assertEquals(List.of("stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: name "
+                + "l1-regression too"), Stages.dependencyProblems(List.of("data-check", "adversarial")));
+        assertEquals(List.of(), Stages.dependencyProblems(List.of("adversarial", "l1-regression")), "any order: the ladder sorts them");
+    }
+
+    /** l1-regression trains an image-to-image model: a classifier's architecture is refused before anything trains. */
+    @Test
+    void l1RegressionRefusesAClassifiersArchitecture() {
+        FakeRuns runs = new FakeRuns();
+        Report r = new Ladder(runs, null, LadderOptions.of("e", "shapes-paired", new ModelConfig("cnn", 1L, 1e-3, null))
+                .withStages(List.of(new dev.preflight.recipe.L1Regression())), (s, p) -> { }, s -> { }).run();
+        StageResult l1 = r.stages().get(0);
+        assertEquals(Verdict.FAIL, l1.verdict());
+        assertEquals("l1-regression trains an image-to-image model: the zoo's generator (--model generator, model.type generator) "
+                + "or your own Keras model, not 'cnn' (a classifier's architecture)", l1.summary());
+        assertEquals(Map.of(), runs.submitted, "nothing was trained");
     }
 
     @Test

@@ -252,7 +252,7 @@ final class PageBuilder {
                         points(train, TrainStep::step, t -> t.critic().criticLoss())),
                 new ChartSpec.Line(role.legend(stage, "generator adversarial loss"), RunRoles.hsl(212, 0.7, 0.42), false, false, false,
                         points(train, TrainStep::step, t -> t.critic().generatorAdversarialLoss())));
-        out.add(add(new ChartSpec.Lines(nextId(), "step", "critic score units", false, 0.6, series), "both players per step",
+        out.add(add(new ChartSpec.Lines(nextId(), "step", "score", false, 0.6, series), "both players per step",
                 "critic's Wasserstein estimate: mean D(real pair) - mean D(generated pair) after the step's critic updates; it "
                         + "should rise while the critic learns, then shrink as the generator catches up. Critic loss: its negation at "
                         + "the last update. Generator adversarial loss: -mean D(generated pair) before the generator's update. " + ZOOM, 320));

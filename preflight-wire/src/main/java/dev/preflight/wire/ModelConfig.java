@@ -27,7 +27,8 @@ import java.util.Set;
  * @param lrSchedule   "constant" (default), "step" (x lrStepGamma every lrStepEvery steps) or "cosine" (to 0 at the last step)
  * @param biasInit     "zero" (default) or "log-prior": the output bias starts at the log class priors of the train split
  * @param loss         "cross-entropy" (classification, segmentation: per pixel) or "l1"/"l2" (regression);
- *                     default from the data: cross-entropy, or l2 when batches carry regression targets
+ *                     default l1 for a generator, otherwise from the data: cross-entropy, or l2 when batches carry
+ *                     regression targets
  * @param initScale    multiplies every initial kernel weight; default 1. A fault drill: x100 is the "bad init" the
  *                     init-check stage must catch
  * @param dropInputs   fault drill: the network's input is multiplied by 0 before the first layer (data that never
@@ -264,9 +265,15 @@ public record ModelConfig(String type, Long seed, Double learningRate, List<Inte
         return biasInit != null ? WireEnum.parse(BiasInit.class, "biasInit", biasInit) : BiasInit.ZERO;
     }
 
-    /** The loss, or the data's default: l2 when batches carry regression targets, cross-entropy otherwise. */
+    /**
+     * The loss, or the default: l1 for a generator (Niessner 12/n: "just do a simple L1 regression first"), l2 for
+     * other models when batches carry regression targets, cross-entropy otherwise.
+     */
     public Loss lossOrDefault(boolean regression) {
-        return loss != null ? WireEnum.parse(Loss.class, "loss", loss) : regression ? Loss.L2 : Loss.CROSS_ENTROPY;
+        if (loss != null) {
+            return WireEnum.parse(Loss.class, "loss", loss);
+        }
+        return Type.GENERATOR.wireName().equals(type) ? Loss.L1 : regression ? Loss.L2 : Loss.CROSS_ENTROPY;
     }
 
     public double initScaleOrDefault() {

@@ -174,9 +174,9 @@ public record RunSpec(String dataset, DataConfig data, ModelConfig model, Intege
             if (model != null && !ModelConfig.Type.GENERATOR.wireName().equals(model.type())) {
                 problems.add("adversarial needs a generator model (model.type generator: an image out for the critic to score), was '"
                         + model.type() + "'");
-            } else if (model != null && !ModelConfig.Loss.L1.wireName().equals(model.loss())) {
+            } else if (model != null && model.loss() != null && !ModelConfig.Loss.L1.wireName().equals(model.loss())) {
                 problems.add("adversarial keeps the generator's L1 loss (Niessner 12/n: L1 first, then add the critic): model.loss must "
-                        + "be l1, was " + (model.loss() == null ? "unset (l2 for regression)" : "'" + model.loss() + "'"));
+                        + "be l1 (the generator's default), was '" + model.loss() + "'");
             }
         }
         return problems;

@@ -74,6 +74,10 @@ class ModelConfigTest {
         assertEquals(ModelConfig.BiasInit.ZERO, plain.biasInitOrDefault());
         assertEquals(ModelConfig.Loss.L2, plain.lossOrDefault(true));
         assertEquals(ModelConfig.Loss.CROSS_ENTROPY, plain.lossOrDefault(false));
+        // A generator's default is the recipe's "simple L1 regression first"; a loss it names still wins.
+        assertEquals(ModelConfig.Loss.L1, new ModelConfig("generator", 1L, 1e-3, null).lossOrDefault(true));
+        assertEquals(ModelConfig.Loss.L2, ModelConfig.builder(ModelConfig.Type.GENERATOR).seed(1L).learningRate(1e-3)
+                .loss(ModelConfig.Loss.L2).build().lossOrDefault(true));
         assertTrue(FULL_CONFIG.logPriorBias());
         assertEquals(0.005, FULL_CONFIG.learningRateAt(11, 100), 1e-12);
     }

@@ -34,6 +34,31 @@ class RunSpecTest {
     }
 
     @Test
+    void anAdversarialRunNeedsAGeneratorWithItsL1LossAndValidCriticSettings() {
+        String generator = """
+                {"dataset":"shapes-paired","data":{"seed":1,"subsetSize":0,"batchSize":32,"valFraction":0.2},
+                 "model":{"type":"generator","seed":1,"learningRate":0.001},"steps":100,"initFrom":"run-l1","adversarial":{}}""";
+        RunSpec ok = Json.decode(generator, RunSpec.class);
+        assertEquals(List.of(), ok.problems(), "the generator's default loss is l1");
+        assertEquals(Adversarial.DEFAULT, ok.adversarial());
+        assertEquals("run-l1", ok.initFrom());
+        assertEquals(List.of("adversarial keeps the generator's L1 loss (Niessner 12/n: L1 first, then add the critic): model.loss "
+                + "must be l1 (the generator's default), was 'l2'"),
+                Json.decode(generator.replace("\"learningRate\":0.001", "\"learningRate\":0.001,\"loss\":\"l2\""), RunSpec.class).problems());
+        assertEquals(List.of("adversarial needs a generator model (model.type generator: an image out for the critic to score), was 'cnn'"),
+                Json.decode(generator.replace("generator", "cnn"), RunSpec.class).problems());
+        String all = String.join("\n", Json.decode(generator.replace("\"adversarial\":{}", """
+                "adversarial":{"criticSteps":0,"clip":-1,"criticLearningRate":0,"adversarialWeight":-0.5,"criticChannels":[],"warmupSteps":-1}""")
+                .replace("run-l1", "Run L1!"), RunSpec.class).problems());
+        for (String field : List.of("adversarial.criticSteps", "adversarial.clip", "adversarial.criticLearningRate",
+                "adversarial.adversarialWeight", "adversarial.criticChannels", "adversarial.warmupSteps", "initFrom")) {
+            assertTrue(all.contains(field), "no problem names " + field + " in:\n" + all);
+        }
+        assertEquals(25, Adversarial.DEFAULT.criticUpdatesAt(20), "warm-up: 5 x n_critic");
+        assertEquals(5, Adversarial.DEFAULT.criticUpdatesAt(21));
+    }
+
+    @Test
     void earlyStoppingAndContinuationAreValidatedNamingTheirFields() {
         String base = VALID.substring(0, VALID.lastIndexOf('}'));
         RunSpec ok = Json.decode(base + ",\"earlyStopping\":{},\"continueFrom\":{\"runId\":\"r-1\",\"step\":40}}", RunSpec.class);

@@ -120,6 +120,7 @@ public class ExperimentService {
                     problems.add("stages: '" + s + "' is unknown, expected some of " + Stages.EVERY);
                 }
             }
+            problems.addAll(Stages.dependencyProblems(r.stages()));
         }
         if (r.space() != null) {
             try {

@@ -133,6 +133,9 @@ class ExperimentOptionsTest {
         // Not an integer at all: the decoder's 400, naming the field.
         start(", \"patience\": \"soon\"").statusCode(400).body("error", containsString("patience"));
         start(", \"ensembleTop\": 4294967296").statusCode(400).body("error", containsString("ensembleTop"));
+        // A stage without the one it builds on: refused before anything trains, as the CLI refuses it.
+        start(", \"stages\": [\"adversarial\"]").statusCode(400).body("problems", contains(
+                "stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: name l1-regression too"));
         given().get("/api/experiments").then().statusCode(200).body("experimentId", hasSize(before));
     }
 }

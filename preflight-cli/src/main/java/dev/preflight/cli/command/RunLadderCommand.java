@@ -16,13 +16,15 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         description = "Run the recipe's stages (model-check, data-check, init-check, overfit-one-sample, overfit-few-samples, full-data, "
-                + "speed) on a dataset and a model; a FAIL stops the ladder. Writes report.json; exit 0 when no stage failed (with --strict: when every stage passed).")
+                + "speed, ablations; opt-in: l1-regression and adversarial for generators of image pairs, label-noise, ensemble) on a "
+                + "dataset and a model; a FAIL stops the ladder. Writes report.json and report.html; exit 0 when no stage failed "
+                + "(with --strict: when every stage passed).")
 public class RunLadderCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--stages", split = ",", description = "Stages to run, in ladder order, among ${COMPLETION-CANDIDATES} (default: all but the opt-in label-noise and ensemble).",
+    @Option(names = "--stages", split = ",", description = "Stages to run, in ladder order, among ${COMPLETION-CANDIDATES} (default: all but the opt-in l1-regression, adversarial, label-noise and ensemble).",
             completionCandidates = StageNames.class)
     List<String> stages;
 

@@ -70,13 +70,13 @@ public class RunOptions {
     @Option(names = "--seed", defaultValue = "" + LadderOptions.DEFAULT_SEED, description = "Seed for split, data order and init (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch", defaultValue = "" + LadderOptions.DEFAULT_BATCH_SIZE, description = "Batch size of the full-data run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + LadderOptions.DEFAULT_BATCH_SIZE, description = "Batch size of the init-check, full-data, l1-regression, adversarial, speed and ablation runs (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--val-fraction", defaultValue = "" + LadderOptions.DEFAULT_VAL_FRACTION, description = "Share of each class held out (default: ${DEFAULT-VALUE}).")
     double valFraction;
 
-    @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--full-steps", defaultValue = "" + LadderOptions.DEFAULT_FULL_DATA_STEPS, description = "Steps of the full-data run, and of the l1-regression and adversarial runs (default: ${DEFAULT-VALUE}).")
     int fullSteps;
 
     @Option(names = "--ensemble-top", defaultValue = "" + dev.preflight.recipe.Ensemble.DEFAULT_TOP_K, description = "Ablation "
@@ -213,6 +213,10 @@ public class RunOptions {
             chosenStages = Stages.named(chosen);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        List<String> stageProblems = Stages.dependencyProblems(chosen);
+        if (!stageProblems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--" + stageProblems.get(0));
         }
         if (gatewayUrl != null && mc.fromKeras() && mc.kerasWeights() != null) {
             // A remote gateway's trainers cannot read this machine's disk: the weights travel through the gateway.

@@ -347,6 +347,11 @@ public final class TrainingJob {
             return fenced(step, e, model);
         } catch (TimeoutException e) {
             outcome = new Outcome(RunEvent.Type.FAILED, step, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // What the run asks for cannot be built or loaded (a model for other data, a warm start from another model):
+            // the message names it, for the user; the exception's class would tell them nothing.
+            LOG.infof("%s refused at step %d: %s", runId, step, e.getMessage());
+            outcome = new Outcome(RunEvent.Type.FAILED, step, e.getMessage());
         } catch (Exception e) {
             LOG.errorf(e, "%s failed at step %d", runId, step);
             outcome = new Outcome(RunEvent.Type.FAILED, step, e.getClass().getSimpleName() + ": " + e.getMessage());
