@@ -54,13 +54,15 @@ class PreflightCliTest {
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "ablations,ensemble", "--ensemble-top", "1"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "-1"));
             assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--patience", "1000001"));
-            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "l1-regression,adversarial", "--critic-clip", "0"));
-            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--stages", "adversarial"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--model", "generator", "--stages", "l1-regression,adversarial",
+                    "--critic-clip", "0"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--model", "generator", "--stages", "adversarial"));
+            assertEquals(2, PreflightCli.execute("run", "--dataset", csv.toString(), "--model", "cnn", "--stages", "l1-regression"));
         } finally {
             System.setErr(err);
         }
         String[] lines = captured.toString().trim().split("\n");
-        assertEquals(9, lines.length, captured.toString());
+        assertEquals(10, lines.length, captured.toString());
         assertTrue(lines[0].contains("--label-column applies to csv datasets") && lines[0].contains("image-folder"), lines[0]);
         assertTrue(lines[1].contains("--balance 'oversample' is unknown, expected one of"), lines[1]);
         assertTrue(lines[2].contains("'rotation' needs a value"), lines[2]);
@@ -72,6 +74,8 @@ class PreflightCliTest {
         assertTrue(lines[7].contains("--critic-clip must be a finite number > 0, was 0.0"), lines[7]);
         assertTrue(lines[8].contains("--stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: "
                 + "name l1-regression too"), lines[8]);
+        assertTrue(lines[9].contains("--model: l1-regression trains an image-to-image model: the zoo's generator (--model generator, "
+                + "model.type generator) or your own Keras model, not 'cnn' (a classifier's architecture)"), lines[9]);
     }
 
     @Test

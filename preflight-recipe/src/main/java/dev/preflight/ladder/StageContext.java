@@ -205,6 +205,25 @@ public final class StageContext {
         return val.stream().filter(v -> v.step() > 0).toList();
     }
 
+    /**
+     * The first and the last val points of trained weights, as two disjoint windows of up to {@link #SMOOTHING} points
+     * each: half the points each when a run was validated fewer than 2 x SMOOTHING times (a short run, or an eval-service
+     * that skipped steps under load). Overlapping windows would hide a fall: with 5 points, "first 5" and "last 5" are
+     * the same set. With a single trained point, {@code first} is the initial weights' point (step 0), if validated.
+     */
+    public static Ends ends(List<ValStep> val) {
+        List<ValStep> trained = trained(val);
+        int k = Math.min(SMOOTHING, trained.size() / 2);
+        if (k == 0) {
+            return new Ends(val.stream().filter(v -> v.step() == 0).toList(), trained);
+        }
+        return new Ends(trained.subList(0, k), trained.subList(trained.size() - k, trained.size()));
+    }
+
+    /** See {@link #ends}. */
+    public record Ends(List<ValStep> first, List<ValStep> last) {
+    }
+
     /** The last {@link #SMOOTHING} val points. */
     public static List<ValStep> tail(List<ValStep> val) {
         return val.subList(Math.max(0, val.size() - SMOOTHING), val.size());

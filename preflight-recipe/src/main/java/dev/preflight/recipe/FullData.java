@@ -70,12 +70,11 @@ public final class FullData extends RecipeStage<FullData.Thresholds> {
                 ctx.artifacts(NAME).previews().put(split + " batch as the network sees it", png);
             }
         }
-        List<ValStep> val = StageContext.trained(run.history().val());
         ValStep zeroAtEnd = run.history().val().stream().filter(v -> v.step() == run.lastStep() && v.zeroInputLoss() != null)
                 .findFirst().orElse(null);
-        Measurements m = new Measurements(
-                StageContext.mean(val.subList(0, Math.min(StageContext.SMOOTHING, val.size())), true),
-                StageContext.mean(StageContext.tail(val), true), StageContext.mean(StageContext.tail(val), false),
+        StageContext.Ends ends = StageContext.ends(run.history().val());
+        Measurements m = new Measurements(StageContext.mean(ends.first(), true),
+                StageContext.mean(ends.last(), true), StageContext.mean(ends.last(), false),
                 zeroAtEnd == null ? Double.NaN : zeroAtEnd.zeroInputLoss(),
                 zeroAtEnd == null || zeroAtEnd.zeroInputAccuracy() == null ? Double.NaN : zeroAtEnd.zeroInputAccuracy(),
                 ctx.majorityShare(), StageContext.mean(StageContext.tail(StageContext.trained(baseline.history().val())), false),

@@ -41,8 +41,8 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
     /**
      * The numbers the verdict needs; NaN where something was not measured.
      *
-     * @param firstValL1    mean val L1 of the first {@link StageContext#SMOOTHING} validations of trained weights
-     * @param finalValL1    mean val L1 of the last {@link StageContext#SMOOTHING} validations
+     * @param firstValL1    mean val L1 of the first validations of trained weights ({@link StageContext#ends})
+     * @param finalValL1    mean val L1 of the last validations, a window disjoint from the first
      * @param identityL1    val L1 of the identity output (prediction = input), over the whole val split
      * @param meanTargetL1  val L1 of the train split's mean target image, over the whole val split
      */
@@ -66,13 +66,9 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
     @Override
     public StageResult climb(StageContext ctx) {
         LadderOptions o = ctx.options();
-        ModelConfig.Type type = o.model().modelType();
-        if (type != ModelConfig.Type.GENERATOR && type != ModelConfig.Type.KERAS) {
-            // Trained anyway, a classifier's architecture regresses every pixel through its dense head and ends near the
-            // mean target ("not learning"), which blames the data for a model chosen for another task.
-            return new StageResult(NAME, Verdict.FAIL, new Evidence().map(), "l1-regression trains an image-to-image model: "
-                    + "the zoo's generator (--model generator, model.type generator) or your own Keras model, not '" + o.model().type()
-                    + "' (a classifier's architecture)", List.of());
+        java.util.Optional<String> wrongModel = modelProblem(o.model());
+        if (wrongModel.isPresent()) {
+            return new StageResult(NAME, Verdict.FAIL, new Evidence().map(), wrongModel.get(), List.of());
         }
         DataCheck.Paired paired = DataCheck.Paired.of(ctx.stats());
         if (paired == null) {
@@ -91,9 +87,9 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
         if (sideBySide != null) {
             ctx.artifacts(NAME).previews().put("fixed val batch: input | output at the first and last check | target", sideBySide);
         }
-        List<ValStep> val = StageContext.trained(run.history().val());
-        Measurements m = new Measurements(StageContext.mean(val.subList(0, Math.min(StageContext.SMOOTHING, val.size())), true),
-                StageContext.mean(StageContext.tail(val), true), paired.valIdentityL1(), paired.valMeanTargetL1());
+        StageContext.Ends ends = StageContext.ends(run.history().val());
+        Measurements m = new Measurements(StageContext.mean(ends.first(), true), StageContext.mean(ends.last(), true),
+                paired.valIdentityL1(), paired.valMeanTargetL1());
         return judge(run.runId(), m, run.failed() ? run.message() : null, thresholds());
     }
 
@@ -119,6 +115,20 @@ public final class L1Regression extends RecipeStage<L1Regression.Thresholds> {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Why {@code model} cannot be this stage's model, if it cannot: the zoo's classifier architectures. Trained anyway,
+     * one regresses every pixel through its dense head and ends near the mean target ("not learning"), which blames the
+     * data for a model chosen for another task. Said before anything runs by the CLI (exit 2) and the gateway (400).
+     */
+    public static java.util.Optional<String> modelProblem(ModelConfig model) {
+        ModelConfig.Type type = model == null || model.type() == null || !ModelConfig.TYPES.contains(model.type()) ? null : model.modelType();
+        if (type == null || type == ModelConfig.Type.GENERATOR || type == ModelConfig.Type.KERAS) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("l1-regression trains an image-to-image model: the zoo's generator (--model generator, "
+                + "model.type generator) or your own Keras model, not '" + model.type() + "' (a classifier's architecture)");
     }
 
     /** {@code model} trained with the L1 loss, whatever loss it named. */

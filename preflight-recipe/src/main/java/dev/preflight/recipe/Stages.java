@@ -73,6 +73,18 @@ public final class Stages {
         return List.of();
     }
 
+    /**
+     * {@link #dependencyProblems} and what is wrong with climbing them with {@code model}: the generative stages need an
+     * image-to-image model ({@link L1Regression#modelProblem}). Empty when nothing is.
+     */
+    public static List<String> problems(Collection<String> names, dev.preflight.wire.ModelConfig model) {
+        List<String> problems = new ArrayList<>(dependencyProblems(names));
+        if (names != null && (names.contains(L1Regression.NAME) || names.contains(AdversarialTraining.NAME))) {
+            L1Regression.modelProblem(model).ifPresent(p -> problems.add("model: " + p));
+        }
+        return problems;
+    }
+
     /** {@code stages} with the stage of the same name as {@code replacement} replaced (e.g. other thresholds). */
     public static List<Stage> replace(List<Stage> stages, Stage replacement) {
         return stages.stream().map(s -> s.name().equals(replacement.name()) ? replacement : s).toList();

@@ -135,6 +135,29 @@ class LadderLoopTest {
         assertEquals(List.of(), Stages.dependencyProblems(List.of("adversarial", "l1-regression")), "any order: the ladder sorts them");
     }
 
+    /**
+     * The first and last val windows never overlap: a 20-step run validated at steps 0, 1 and 20 (an eval-service that
+     * skipped the rest) compares step 1 with step 20, not the same two points with themselves ("not learning").
+     */
+    @Test
+    void firstAndLastValWindowsAreDisjoint() {
+        java.util.function.Function<List<Integer>, List<ValStep>> at = steps -> steps.stream()
+                .map(st -> new ValStep("r", st, 1.0 / (st + 1), 0, 8)).toList();
+        java.util.function.Function<List<ValStep>, List<Integer>> steps = v -> v.stream().map(ValStep::step).toList();
+        StageContext.Ends sparse = StageContext.ends(at.apply(List.of(0, 1, 20)));
+        assertEquals(List.of(1), steps.apply(sparse.first()));
+        assertEquals(List.of(20), steps.apply(sparse.last()));
+        StageContext.Ends one = StageContext.ends(at.apply(List.of(0, 1)));
+        assertEquals(List.of(0), steps.apply(one.first()), "one trained point: against the initial weights");
+        assertEquals(List.of(1), steps.apply(one.last()));
+        StageContext.Ends six = StageContext.ends(at.apply(List.of(0, 1, 2, 3, 4, 5, 6)));
+        assertEquals(List.of(1, 2, 3), steps.apply(six.first()));
+        assertEquals(List.of(4, 5, 6), steps.apply(six.last()));
+        StageContext.Ends many = StageContext.ends(at.apply(java.util.stream.IntStream.rangeClosed(0, 30).boxed().toList()));
+        assertEquals(List.of(1, 2, 3, 4, 5), steps.apply(many.first()));
+        assertEquals(List.of(26, 27, 28, 29, 30), steps.apply(many.last()));
+    }
+
     /** l1-regression trains an image-to-image model: a classifier's architecture is refused before anything trains. */
     @Test
     void l1RegressionRefusesAClassifiersArchitecture() {
@@ -146,6 +169,8 @@ class LadderLoopTest {
         assertEquals("l1-regression trains an image-to-image model: the zoo's generator (--model generator, model.type generator) "
                 + "or your own Keras model, not 'cnn' (a classifier's architecture)", l1.summary());
         assertEquals(Map.of(), runs.submitted, "nothing was trained");
+        assertEquals(List.of("model: " + l1.summary()), Stages.problems(List.of("l1-regression"), new ModelConfig("cnn", 1L, 1e-3, null)), "said before anything runs");
+        assertEquals(List.of(), Stages.problems(List.of("l1-regression", "adversarial"), new ModelConfig("generator", 1L, 1e-3, null)));
     }
 
     @Test

@@ -255,7 +255,9 @@ final class PageBuilder {
         out.add(add(new ChartSpec.Lines(nextId(), "step", "score", false, 0.6, series), "both players per step",
                 "critic's Wasserstein estimate: mean D(real pair) - mean D(generated pair) after the step's critic updates; it "
                         + "should rise while the critic learns, then shrink as the generator catches up. Critic loss: its negation at "
-                        + "the last update. Generator adversarial loss: -mean D(generated pair) before the generator's update. " + ZOOM, 320));
+                        + "the last update. Generator adversarial loss: -mean D(generated pair) before the generator's update; its level is "
+                        + "arbitrary for a Wasserstein critic (only the gap between real and generated scores means something), and "
+                        + "it swings as the two players take turns. " + ZOOM, 320));
     }
 
     /** Where early stopping stopped the run and the step whose weights it exported; null without early stopping. */

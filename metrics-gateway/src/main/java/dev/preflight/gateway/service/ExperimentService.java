@@ -120,7 +120,7 @@ public class ExperimentService {
                     problems.add("stages: '" + s + "' is unknown, expected some of " + Stages.EVERY);
                 }
             }
-            problems.addAll(Stages.dependencyProblems(r.stages()));
+            problems.addAll(Stages.problems(r.stages(), r.model()));
         }
         if (r.space() != null) {
             try {

@@ -134,8 +134,11 @@ class ExperimentOptionsTest {
         start(", \"patience\": \"soon\"").statusCode(400).body("error", containsString("patience"));
         start(", \"ensembleTop\": 4294967296").statusCode(400).body("error", containsString("ensembleTop"));
         // A stage without the one it builds on: refused before anything trains, as the CLI refuses it.
+        // (This request's model is a cnn: the generative stages' model is refused in the same answer.)
         start(", \"stages\": [\"adversarial\"]").statusCode(400).body("problems", contains(
-                "stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: name l1-regression too"));
+                "stages: adversarial starts from the l1-regression stage's weights and needs it to PASS first: name l1-regression too",
+                "model: l1-regression trains an image-to-image model: the zoo's generator (--model generator, model.type generator) "
+                        + "or your own Keras model, not 'cnn' (a classifier's architecture)"));
         given().get("/api/experiments").then().statusCode(200).body("experimentId", hasSize(before));
     }
 }

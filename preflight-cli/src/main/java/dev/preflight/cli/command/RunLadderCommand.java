@@ -24,7 +24,7 @@ public class RunLadderCommand implements Callable<Integer> {
     @CommandLine.Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--stages", split = ",", description = "Stages to run, in ladder order, among ${COMPLETION-CANDIDATES} (default: all but the opt-in l1-regression, adversarial, label-noise and ensemble).",
+    @Option(names = "--stages", split = ",", description = "Stages to run, in ladder order, among ${COMPLETION-CANDIDATES} (default: all but the opt-in l1-regression, adversarial, label-noise and ensemble; adversarial needs l1-regression, both need --model generator or a Keras model, and paired data such as shapes-paired).",
             completionCandidates = StageNames.class)
     List<String> stages;
 

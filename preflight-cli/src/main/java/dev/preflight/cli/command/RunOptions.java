@@ -214,7 +214,7 @@ public class RunOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        List<String> stageProblems = Stages.dependencyProblems(chosen);
+        List<String> stageProblems = Stages.problems(chosen, mc);
         if (!stageProblems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + stageProblems.get(0));
         }
