@@ -272,15 +272,16 @@ final class GraphModel implements Model {
         int updates = adversarial.criticUpdatesAt((int) trainSteps + 1);
         float criticLoss = Float.NaN;
         float criticGradNorm = Float.NaN;
+        // The batch is written into the feed tensors once: every critic update and the generator's read the same ones.
+        Feeds.Fed fed = feeds.of(batch);
         for (int k = 0; k < updates; k++) {
-            // Feeds.of rewrites the kept tensors of this size with the same batch: cheap next to a critic update.
-            try (Result out = feeds.of(batch).apply(session.runner()).feed(training, trainingOn).addTarget(critic.train)
+            try (Result out = fed.apply(session.runner()).feed(training, trainingOn).addTarget(critic.train)
                     .fetch(critic.loss).fetch(critic.gradNorm).run()) {
                 criticLoss = ((TFloat32) out.get(0)).getFloat();
                 criticGradNorm = ((TFloat32) out.get(1)).getFloat();
             }
         }
-        Session.Runner r = stepRunner(batch, lr).fetch(critic.wassersteinEstimate).fetch(critic.generatorLoss);
+        Session.Runner r = stepRunner(fed, batch.size(), lr).fetch(critic.wassersteinEstimate).fetch(critic.generatorLoss);
         try (Result out = r.run()) {
             StepResult g = stepResult(out);
             int n = 3 + 2 * step.updateRatios.size();
@@ -304,7 +305,11 @@ final class GraphModel implements Model {
         if (devices.parallel()) {
             devices.checkBatch(batch.size());
         }
-        Feeds.Fed f = feeds.of(batch);
+        return stepRunner(feeds.of(batch), batch.size(), lr);
+    }
+
+    /** The train step's runner over a batch already written into the feed tensors ({@link Feeds#of}). */
+    private Session.Runner stepRunner(Feeds.Fed f, int batchSize, float lr) {
         long stepIndex = trainSteps++;
         rateFeed.setFloat(lr);
         seedFeed.setLong(stepIndex, 1);

@@ -106,7 +106,8 @@ public final class AdversarialTraining extends RecipeStage<AdversarialTraining.T
         ctx.keep(NAME, run, "generator + Wasserstein critic");
         List<ValStep> fixed = run.history().val().stream().filter(v -> v.fixedBatchOutputs() != null && v.fixedBatchTargets() != null).toList();
         List<ValStep> l1Fixed = l1Run.get().history().val().stream().filter(v -> v.fixedBatchOutputs() != null && v.fixedBatchTargets() != null).toList();
-        byte[] png = sideBySide(ctx, spec, l1Fixed, fixed);
+        int dim = dim(ctx);
+        byte[] png = sideBySide(ctx, spec, l1Fixed, fixed, dim);
         if (png != null) {
             ctx.artifacts(NAME).previews().put("fixed val batch: input | L1 output | adversarial output at the first and last check | target", png);
         }
@@ -116,9 +117,9 @@ public final class AdversarialTraining extends RecipeStage<AdversarialTraining.T
         Double l1Val = l1.get().evidence().get("val_l1");
         Measurements m = new Measurements(estimates, criticLosses, option.warmupStepsOrDefault(), l1Val == null ? Double.NaN : l1Val,
                 finalValL1(run.history().val(), spec.steps()),
-                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(0).fixedBatchOutputs(), dim(ctx)),
-                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(fixed.size() - 1).fixedBatchOutputs(), dim(ctx)),
-                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(0).fixedBatchTargets(), dim(ctx)));
+                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(0).fixedBatchOutputs(), dim),
+                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(fixed.size() - 1).fixedBatchOutputs(), dim),
+                fixed.isEmpty() ? Double.NaN : acrossSamples(fixed.get(0).fixedBatchTargets(), dim));
         return judge(run.runId(), m, run.failed() ? run.message() : null, thresholds());
     }
 
@@ -176,15 +177,11 @@ public final class AdversarialTraining extends RecipeStage<AdversarialTraining.T
      * input | the L1 run's last output | this run's first and last output | target, on the fixed val batch; null when
      * either run recorded no fixed-batch outputs or the batch cannot be fetched (a picture, not evidence).
      */
-    private static byte[] sideBySide(StageContext ctx, RunSpec spec, List<ValStep> l1Fixed, List<ValStep> fixed) {
-        if (fixed.isEmpty() || l1Fixed.isEmpty()) {
+    private static byte[] sideBySide(StageContext ctx, RunSpec spec, List<ValStep> l1Fixed, List<ValStep> fixed, int dim) {
+        if (fixed.isEmpty() || l1Fixed.isEmpty() || dim <= 1) {
             return null;
         }
         ValStep last = fixed.get(fixed.size() - 1);
-        int dim = dim(ctx);
-        if (dim <= 1) {
-            return null;
-        }
         try {
             Batch batch = ctx.data().valBatch(spec.dataset(), spec.data().seed(), spec.data().valFraction(),
                     last.fixedBatchTargets().length / dim, ValSampling.fixedSampleSeed(spec.data().seed()));
